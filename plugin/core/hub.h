@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "effects.h"
+#include "json.h"
+#include "request.h"
+#include "result.h"
+#include "settings.h"
+#include "site.h"
+#include "store.h"
+
+namespace onair {
+
+class HubState;  // broadcasts, viewers, prompts, presence subscriptions (hub.cpp and friends)
+
+// The answer to one request: the `result` object to push back on the request's transaction
+// (with `event`), plus what else must happen. When `offer_in_reply` is set the reply goes out
+// with a fresh subscriber offer as jsep (an immediately re-accepted viewer).
+struct Reply {
+    JsonPtr result;
+    bool offer_in_reply = false;
+    Effects effects;
+};
+
+// OnAir's Janus-free core: sites, identities, the broadcast/viewer/consent state machine, presence,
+// limits and rate limits, persisted through the Store. Every public method takes the one hub
+// lock, so calls may come from any thread; it never calls out: what must happen outside comes
+// back as Effects, which the caller carries out after the call returned (so no Janus callback runs
+// under this lock). `now` is seconds since the epoch, passed in so tests control time.
+//
+// Media requests (`publish` with an offer, `start` with an answer): the caller checks the SDP
+// itself; `handle_request` only decides whether the handle may do it now.
+class Hub {
+public:
+    Hub(Settings settings, std::unique_ptr<Store> store);
+    ~Hub();
+    Hub(const Hub&) = delete;
+    Hub& operator=(const Hub&) = delete;
+
+    // Loads stored sites over `configured` (stored ones win) and ends broadcasts left unended by a
+    // previous run.
+    Status start(const std::vector<Site>& configured, std::int64_t now);
+
+    // Handle lifecycle, from the Janus callbacks.
+    void handle_created(HandleId handle);
+    Effects handle_destroyed(HandleId handle, std::int64_t now);  // like leave/interrupt, then forget
+    Effects media_up(HandleId handle, std::int64_t now);          // setup_media
+    Effects media_down(HandleId handle, std::int64_t now);        // hangup_media
+
+    // One plugin request from a handle.
+    Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
+
+    // Timers: expired prompts, publish timeouts, resume grace. Call about once a second.
+    Effects tick(std::int64_t now);
+
+    // Admin API (docs/protocol.md, "Admin API"): the whole request object in, the answer object
+    // out ({"onair":"success",...} or {"onair":"error",...}).
+    JsonPtr admin(const json_t* request, std::int64_t now, Effects& effects);
+
+    const Settings& settings() const { return settings_; }
+
+private:
+    Settings settings_;
+    std::mutex mutex_;
+    std::unique_ptr<HubState> state_;  // guarded by mutex_
+};
+
+}  // namespace onair

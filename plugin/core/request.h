@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <jansson.h>
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "result.h"
+
+namespace onair {
+
+// Credentials every acting request carries (docs/protocol.md, "Identity").
+struct Credentials {
+    std::string site;
+    std::string user;
+    std::string name;
+    std::string token;
+};
+
+struct BroadcastRequest {
+    Credentials who;
+};
+struct PublishRequest {};  // comes with a jsep offer
+struct AnswerRequest {
+    std::string request_id;
+    bool accept = false;
+};
+struct KickRequest {
+    std::string viewer;
+};
+struct StopRequest {};
+struct WatchRequest {
+    Credentials who;
+    std::string target;
+};
+struct StartRequest {};  // comes with a jsep answer
+struct LeaveRequest {};
+struct PresenceRequest {
+    std::string site;
+    std::vector<std::string> users;
+};
+
+using Request = std::variant<BroadcastRequest, PublishRequest, AnswerRequest, KickRequest, StopRequest,
+                             WatchRequest, StartRequest, LeaveRequest, PresenceRequest>;
+
+// Validates a plugin message body and turns it into a typed request: 540 for null, 541 for a
+// non-object, 553 for oversized bodies (over 16 KiB serialized) or lists, 542 for an unknown
+// `request`, 543 for a missing field, 544 for a field of the wrong type or form (site key
+// characters, user ids of 1-64 printable chars, names up to 128, tokens up to 4096, request ids).
+Result<Request> parse_request(const json_t* body);
+
+// The `request` name of a typed request, for logs and admin listings.
+const char* request_name(const Request& request);
+
+}  // namespace onair

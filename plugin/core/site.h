@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "result.h"
+
+namespace onair {
+
+enum class IdentityMode { Signed, Open };
+enum class MediaMode { Sfu };
+
+struct Site {
+    std::string key;
+    std::string secret;
+    IdentityMode identity = IdentityMode::Signed;
+    MediaMode media = MediaMode::Sfu;
+    bool audio = true;
+    int max_broadcasts = 100;
+    int max_viewers = 50;
+};
+
+const char* to_string(IdentityMode mode);
+const char* to_string(MediaMode mode);
+std::optional<IdentityMode> identity_mode_from(const std::string& text);
+std::optional<MediaMode> media_mode_from(const std::string& text);
+
+// Checks a site's fields: key of 1-64 [A-Za-z0-9_.-], secret of at least 16 chars, limits >= 1.
+Status validate_site(const Site& site);
+
+// The configured sites, by key. Not thread-safe: the Hub's lock guards it.
+class SiteRegistry {
+public:
+    Status put(Site site);  // adds or replaces, after validate_site
+    bool remove(const std::string& key);
+    const Site* find(const std::string& key) const;
+    std::vector<const Site*> all() const;
+
+private:
+    std::map<std::string, Site> sites_;
+};
+
+}  // namespace onair

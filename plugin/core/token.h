@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "result.h"
+#include "site.h"
+
+namespace onair {
+
+struct Identity {
+    std::string site;
+    std::string user;
+    std::string name;  // may be empty
+};
+
+// Establishes who a request speaks for (docs/protocol.md, "Identity").
+// Signed mode: an HS256 JWT with the site's secret whose `sub` equals `user` and `site` equals the
+// site key, `exp` in the future (30 s leeway); the token's `name` claim wins over `name`.
+// Open mode: `user` and `name` as given; `token` is ignored.
+// Failures are ErrorCode::Unauthorized with a message naming the reason.
+Result<Identity> verify_identity(const Site& site, const std::string& user, const std::string& name,
+                                 const std::string& token, std::int64_t now);
+
+}  // namespace onair
