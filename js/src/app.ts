@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The page-level controller: binds buttons, owns the flows (one broadcast per user, one watch per
+// target), keeps button states and visibility current, and fires events.
+import { Broadcast, type BroadcastOptions } from './broadcast';
+import { ButtonWatcher, type ButtonKind } from './buttons';
+import type { Config } from './config';
+import { Connection } from './connection';
+import { OnAirError } from './errors';
+import type { ButtonState, EventDetail, Flow, FlowHost } from './flow';
+import { t } from './i18n';
+import { Presence } from './presence';
+import { hasConsent, wasWatching } from './storage';
+import { Watch, type WatchOptions } from './watch';
+
+export type Listener = (detail: EventDetail) => void;
+
+interface Bound {
+  kind: ButtonKind;
+  state: ButtonState | null;
+  hiddenByUs: boolean;
+  savedDisplay: { value: string; priority: string };
+  onClick: (ev: Event) => void;
+}
+
+const USER_ID = /^[^\u0000-\u001f\u007f]{1,64}$/;
+
+export class App implements FlowHost {
+  readonly connection: Connection;
+  private readonly presence: Presence;
+  private readonly buttons: ButtonWatcher;
+  private readonly bound = new Map<HTMLElement, Bound>();
+  private readonly broadcasts = new Map<string, Broadcast>();
+  private readonly watches = new Map<string, Watch>();
+  /** A broadcast button keeps showing how its last broadcast ended (ended/error). */
+  private readonly outcomes = new Map<string, { state: ButtonState; detail: EventDetail }>();
+  private readonly emitted = new WeakMap<Flow, ButtonState>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(readonly config: Config) {
+    this.connection = new Connection(config);
+    this.presence = new Presence(this, (changed) => this.onPresence(changed));
+    this.buttons = new ButtonWatcher({
+      added: (el, kind) => this.bind(el, kind),
+      removed: (el) => this.unbind(el),
+      updated: (el, kind) => {
+        if (kind === 'watch') this.syncPresenceTargets();
+        this.refresh(el);
+        this.resumeIfRemembered(el, kind);
+      },
+    });
+    this.connection.onLost(() => {
+      for (const flow of this.broadcasts.values()) flow.connectionLost();
+      for (const flow of this.watches.values()) flow.connectionLost();
+      this.presence.connectionLost();
+    });
+  }
+
+  start(): void {
+    if (!this.config.site) console.error(t('configMissingSite'));
+    this.buttons.start();
+  }
+
+  // ---- public API (window.OnAir) ------------------------------------------------------------
+
+  broadcast(options: BroadcastOptions, resumed = false): Promise<void> {
+    const problem = this.checkIdentity(options.user, 'user');
+    if (problem) return Promise.reject(problem);
+    let flow = this.broadcasts.get(options.user);
+    if (flow && !flow.isOver) {
+      flow.updateOptions(options);
+      return flow.whenLive();
+    }
+    flow?.dispose();
+    this.outcomes.delete(options.user);
+    flow = new Broadcast(this, options, resumed);
+    this.broadcasts.set(options.user, flow);
+    this.refreshAll();
+    void flow.start();
+    return flow.whenLive();
+  }
+
+  watch(options: WatchOptions): Promise<void> {
+    const problem = this.checkIdentity(options.user, 'user') ?? this.checkIdentity(options.target, 'target');
+    if (problem) return Promise.reject(problem);
+    let flow = this.watches.get(options.target);
+    if (flow && !flow.isOver) {
+      flow.updateOptions(options);
+      return flow.whenWatching();
+    }
+    if (flow) void flow.leave();
+    flow = new Watch(this, options);
+    this.watches.set(options.target, flow);
+    this.refreshAll();
+    void flow.start();
+    return flow.whenWatching();
+  }
+
+  /** Removes an accepted viewer from this page's running broadcast(s). */
+  async kick(viewer: string): Promise<void> {
+    const running = [...this.broadcasts.values()].filter((f) => !f.isOver);
+    if (running.length === 0) throw new OnAirError('bad_options', 'onair.js: kick() needs a running broadcast on this page');
+    await Promise.all(running.map((f) => f.kick(String(viewer))));
+  }
+
+  /** Stops every broadcast and watch of this page. */
+  async stop(): Promise<void> {
+    await Promise.all([
+      ...[...this.broadcasts.values()].map((f) => f.stop()),
+      ...[...this.watches.values()].map((f) => f.leave()),
+    ]);
+  }
+
+  on(type: string, listener: Listener): () => void {
+    const name = type.replace(/^onair:/, '');
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  // ---- FlowHost -----------------------------------------------------------------------------
+
+  changed(flow: Flow): void {
+    if (this.emitted.get(flow) !== flow.state) {
+      this.emitted.set(flow, flow.state);
+      this.emit(flow.state, this.flowDetail(flow));
+    }
+    this.refreshAll();
+  }
+
+  emit(type: string, detail: EventDetail): void {
+    const payload = { type, site: this.config.site, ...detail };
+    for (const name of [type, '*']) {
+      for (const listener of this.listeners.get(name) ?? []) {
+        try {
+          listener(payload);
+        } catch (err) {
+          console.error('onair.js: an OnAir.on listener threw', err);
+        }
+      }
+    }
+  }
+
+  finished(flow: Flow): void {
+    if (flow.role === 'broadcast') {
+      if (this.broadcasts.get(flow.key) === flow) this.broadcasts.delete(flow.key);
+      this.outcomes.set(flow.key, { state: flow.state, detail: flow.detail });
+    } else if (this.watches.get(flow.key) === flow) {
+      this.watches.delete(flow.key);
+    }
+    this.refreshAll();
+  }
+
+  // ---- buttons ------------------------------------------------------------------------------
+
+  private bind(el: HTMLElement, kind: ButtonKind): void {
+    const onClick = (ev: Event): void => {
+      ev.preventDefault();
+      this.onButtonClick(el);
+    };
+    el.addEventListener('click', onClick);
+    this.bound.set(el, {
+      kind,
+      state: null,
+      hiddenByUs: false,
+      savedDisplay: { value: el.style.getPropertyValue('display'), priority: el.style.getPropertyPriority('display') },
+      onClick,
+    });
+    if (kind === 'watch') this.syncPresenceTargets();
+    this.refresh(el);
+    this.resumeIfRemembered(el, kind);
+  }
+
+  private unbind(el: HTMLElement): void {
+    const b = this.bound.get(el);
+    if (!b) return;
+    el.removeEventListener('click', b.onClick);
+    this.setHidden(el, b, false);
+    el.removeAttribute('data-onair-state');
+    this.bound.delete(el);
+    if (b.kind === 'watch') this.syncPresenceTargets();
+  }
+
+  /** After a reload: a broadcaster with remembered consent goes live again, a viewer who was
+   * watching watches again, both without a click. */
+  private resumeIfRemembered(el: HTMLElement, kind: ButtonKind): void {
+    const site = this.config.site;
+    const user = attr(el, 'data-onair-user');
+    if (!site || !user) return;
+    if (kind === 'broadcast') {
+      if (!this.broadcasts.has(user) && !this.outcomes.has(user) && hasConsent(site, user)) {
+        this.broadcast(this.broadcastOptions(el), true).catch(() => undefined);
+      }
+      return;
+    }
+    const target = attr(el, 'data-onair-target');
+    if (target && !this.watches.has(target) && wasWatching(site, target, user)) {
+      this.watch(this.watchOptions(el)).catch(() => undefined);
+    }
+  }
+
+  private onButtonClick(el: HTMLElement): void {
+    const b = this.bound.get(el);
+    if (!b) return;
+    if (!this.config.site) {
+      this.buttonError(el, new OnAirError('bad_options', t('configMissingSite')));
+      return;
+    }
+    // A misconfigured button has no flow to show its error: report it on the button itself.
+    const problem = this.checkIdentity(attr(el, 'data-onair-user'), 'data-onair-user') ??
+      (b.kind === 'watch' ? this.checkIdentity(attr(el, 'data-onair-target'), 'data-onair-target') : null);
+    if (problem) {
+      this.buttonError(el, problem);
+      return;
+    }
+    if (b.kind === 'broadcast') {
+      const flow = this.broadcasts.get(attr(el, 'data-onair-user'));
+      if (flow && !flow.isOver) void flow.stop();
+      else this.broadcast(this.broadcastOptions(el)).catch(() => undefined);
+      return;
+    }
+    const flow = this.watches.get(attr(el, 'data-onair-target'));
+    if (flow && !flow.isOver) void flow.leave();
+    else this.watch(this.watchOptions(el)).catch(() => undefined);
+  }
+
+  private broadcastOptions(el: HTMLElement): BroadcastOptions {
+    return { user: attr(el, 'data-onair-user'), token: attr(el, 'data-onair-token'), name: attr(el, 'data-onair-name') };
+  }
+
+  private watchOptions(el: HTMLElement): WatchOptions {
+    return {
+      target: attr(el, 'data-onair-target'),
+      user: attr(el, 'data-onair-user'),
+      token: attr(el, 'data-onair-token'),
+      targetName: attr(el, 'data-onair-name'),
+      name: attr(el, 'data-onair-viewer-name'),
+    };
+  }
+
+  private checkIdentity(value: string, field: string): OnAirError | null {
+    if (!this.config.site) return new OnAirError('bad_options', t('configMissingSite'));
+    if (typeof value !== 'string' || !USER_ID.test(value)) {
+      const message = `onair.js: "${field}" must be 1–64 printable characters (got ${JSON.stringify(value)})`;
+      console.error(message);
+      return new OnAirError('bad_options', message);
+    }
+    return null;
+  }
+
+  private buttonError(el: HTMLElement, error: OnAirError): void {
+    const b = this.bound.get(el);
+    if (!b) return;
+    b.state = 'error';
+    el.setAttribute('data-onair-state', 'error');
+    const role = b.kind;
+    el.dispatchEvent(new CustomEvent('onair:error', {
+      bubbles: true,
+      detail: { site: this.config.site, role, state: 'error', code: error.code, message: error.message },
+    }));
+  }
+
+  private syncPresenceTargets(): void {
+    const targets = new Set<string>();
+    for (const [el, b] of this.bound) {
+      const target = attr(el, 'data-onair-target');
+      if (b.kind === 'watch' && target) targets.add(target);
+    }
+    if (this.config.site) this.presence.setTargets(targets);
+  }
+
+  private onPresence(changed: Map<string, boolean>): void {
+    for (const [target, live] of changed) this.emit('presence', { role: 'watch', target, live });
+    this.refreshAll();
+  }
+
+  private refreshAll(): void {
+    for (const el of this.bound.keys()) this.refresh(el);
+  }
+
+  private flowDetail(flow: Flow): EventDetail {
+    return flow.role === 'broadcast'
+      ? { role: 'broadcast', user: flow.key, state: flow.state, ...flow.detail }
+      : { role: 'watch', target: flow.key, state: flow.state, ...flow.detail };
+  }
+
+  /** Computes a button's state and visibility; fires `onair:<state>` on a change. */
+  private refresh(el: HTMLElement): void {
+    const b = this.bound.get(el);
+    if (!b) return;
+    let state: ButtonState;
+    let detail: EventDetail;
+    let hidden = false;
+    if (b.kind === 'broadcast') {
+      const user = attr(el, 'data-onair-user');
+      const flow = this.broadcasts.get(user);
+      const outcome = this.outcomes.get(user);
+      if (flow) {
+        state = flow.state;
+        detail = this.flowDetail(flow);
+      } else if (outcome) {
+        state = outcome.state;
+        detail = { role: 'broadcast', user, state, ...outcome.detail };
+      } else {
+        state = 'offline';
+        detail = { role: 'broadcast', user, state };
+      }
+    } else {
+      const target = attr(el, 'data-onair-target');
+      const flow = this.watches.get(target);
+      if (flow) {
+        state = flow.state;
+        detail = this.flowDetail(flow);
+      } else {
+        const live = this.presence.isLive(target) === true;
+        state = live ? 'live' : 'offline';
+        detail = { role: 'watch', target, state, live };
+        hidden = !live;
+      }
+    }
+    this.setHidden(el, b, hidden);
+    if (b.state === state) return;
+    b.state = state;
+    el.setAttribute('data-onair-state', state);
+    el.dispatchEvent(new CustomEvent(`onair:${state}`, { bubbles: true, detail: { site: this.config.site, ...detail } }));
+  }
+
+  /** `hidden` alone loses to site CSS such as `button { display: inline-flex }`. */
+  private setHidden(el: HTMLElement, b: Bound, hidden: boolean): void {
+    if (hidden === b.hiddenByUs) return;
+    b.hiddenByUs = hidden;
+    if (hidden) {
+      el.hidden = true;
+      el.style.setProperty('display', 'none', 'important');
+    } else {
+      el.hidden = false;
+      if (b.savedDisplay.value) el.style.setProperty('display', b.savedDisplay.value, b.savedDisplay.priority);
+      else el.style.removeProperty('display');
+    }
+  }
+}
+
+function attr(el: HTMLElement, name: string): string {
+  return (el.getAttribute(name) ?? '').trim();
+}

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One Janus session per page, opened on first need and shared by every plugin handle (presence,
+// the broadcaster, each watched target). When the server goes away the session is dropped and
+// listeners are told, so each flow can start over on a fresh session.
+import adapter from 'webrtc-adapter';
+import Janus, { type AttachOptions, type Jsep, type PluginHandle, type TrackSpec } from 'janus-gateway';
+import type { Config } from './config';
+import { OnAirError, clientError } from './errors';
+import { PLUGIN_NAME, parsePluginMessage, type PluginEvent } from './protocol';
+
+let initialised: Promise<void> | null = null;
+
+function initJanus(debug: boolean): Promise<void> {
+  initialised ??= new Promise<void>((resolve) => {
+    Janus.init({
+      debug: debug ? 'all' : false,
+      dependencies: Janus.useDefaultDependencies({ adapter }),
+      callback: resolve,
+    });
+  });
+  return initialised;
+}
+
+export interface ChannelListener {
+  onEvent(event: PluginEvent, jsep: Jsep | undefined): void;
+  onWebrtcState?(up: boolean, reason?: string): void;
+  onIceState?(state: RTCIceConnectionState): void;
+  onRemoteTrack?(track: MediaStreamTrack, on: boolean): void;
+  onCleanup?(): void;
+  onDetached?(): void;
+}
+
+export class Connection {
+  private session: Promise<Janus> | null = null;
+  private readonly lostListeners = new Set<() => void>();
+
+  constructor(private readonly config: Config) {}
+
+  /** Called once per lost session; the session is already forgotten when it runs. */
+  onLost(listener: () => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  private open(): Promise<Janus> {
+    if (this.session) return this.session;
+    const attempt = (async () => {
+      await initJanus(this.config.debug);
+      if (!Janus.isWebrtcSupported()) throw clientError('webrtc_unsupported', 'webrtcUnsupported');
+      return await new Promise<Janus>((resolve, reject) => {
+        let established = false;
+        const janus: Janus = new Janus({
+          server: this.config.servers,
+          iceServers: this.config.iceServers,
+          success: () => {
+            established = true;
+            resolve(janus);
+          },
+          error: (message: string) => {
+            if (!established) {
+              reject(clientError('server_unreachable', 'serverUnreachable', message));
+              return;
+            }
+            // janus.js reports a dropped WebSocket / failed long poll here after success.
+            if (this.session === attempt) this.session = null;
+            for (const listener of [...this.lostListeners]) listener();
+          },
+        });
+      });
+    })();
+    this.session = attempt;
+    // A failed attempt must not stick: the next click tries again.
+    attempt.catch(() => {
+      if (this.session === attempt) this.session = null;
+    });
+    return attempt;
+  }
+
+  /** Attaches a new janus.plugin.onair handle with `listener` receiving its events. */
+  async attach(listener: ChannelListener): Promise<Channel> {
+    const janus = await this.open();
+    return await new Promise<Channel>((resolve, reject) => {
+      const options: AttachOptions = {
+        plugin: PLUGIN_NAME,
+        opaqueId: `onair-${Math.random().toString(36).slice(2, 12)}`,
+        success: (handle) => resolve(new Channel(handle)),
+        // Janus answers 460 when the plugin is not loaded: a server set-up problem, not a network one.
+        error: (message) => reject(/\b460\b/.test(message)
+          ? clientError('server_misconfigured', 'serverMisconfigured', message)
+          : clientError('server_unreachable', 'serverUnreachable', message)),
+        onmessage: (message, jsep) => {
+          const event = parsePluginMessage(message);
+          if (event) listener.onEvent(event, jsep);
+        },
+        webrtcState: (up, reason) => listener.onWebrtcState?.(up, reason),
+        iceState: (state) => listener.onIceState?.(state),
+        onremotetrack: (track, _mid, on) => listener.onRemoteTrack?.(track, on),
+        oncleanup: () => listener.onCleanup?.(),
+        ondetached: () => listener.onDetached?.(),
+      };
+      janus.attach(options);
+    });
+  }
+}
+
+/** A janus.plugin.onair handle with promise-returning helpers. */
+export class Channel {
+  private closed = false;
+
+  constructor(private readonly handle: PluginHandle) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Sends a request; resolves when Janus acknowledged it (the plugin answers asynchronously as
+   * an event). Rejects when the message could not be delivered. */
+  send(message: Record<string, unknown>, jsep?: Jsep): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.closed) {
+        reject(clientError('connection_lost', 'connectionGone', 'handle closed'));
+        return;
+      }
+      this.handle.send({
+        message,
+        ...(jsep ? { jsep } : {}),
+        success: () => resolve(),
+        error: (error) => reject(clientError('connection_lost', 'connectionGone', error)),
+      });
+    });
+  }
+
+  createOffer(tracks: TrackSpec[]): Promise<Jsep> {
+    return new Promise<Jsep>((resolve, reject) => {
+      this.handle.createOffer({ tracks, success: resolve, error: (e) => reject(sdpError(e)) });
+    });
+  }
+
+  createAnswer(jsep: Jsep, tracks: TrackSpec[]): Promise<Jsep> {
+    return new Promise<Jsep>((resolve, reject) => {
+      this.handle.createAnswer({ jsep, tracks, success: resolve, error: (e) => reject(sdpError(e)) });
+    });
+  }
+
+  acceptAnswer(jsep: Jsep): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.handle.handleRemoteJsep({ jsep, success: () => resolve(), error: (e) => reject(sdpError(e)) });
+    });
+  }
+
+  /** Closes the PeerConnection locally (no Janus `hangup` request: the plugin learns it from
+   * the protocol request that preceded, or from the detach). */
+  hangup(): void {
+    if (!this.closed) this.handle.hangup(false);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handle.detach({ error: () => undefined });
+  }
+}
+
+function sdpError(error: unknown): OnAirError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return clientError('media_failed', 'mediaFailed', detail);
+}

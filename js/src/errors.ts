@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One error type for everything a site or a person may see: plugin errors keep the numeric
+// `error_code` of docs/protocol.md, client-side failures use the string codes below.
+import { t, type StringKey } from './i18n';
+
+export type ClientErrorCode =
+  | 'server_unreachable'
+  | 'server_misconfigured'
+  | 'connection_lost'
+  | 'webrtc_unsupported'
+  | 'camera_denied'
+  | 'camera_not_found'
+  | 'camera_busy'
+  | 'camera_constraints'
+  | 'camera_insecure'
+  | 'camera_failed'
+  | 'camera_stopped'
+  | 'media_failed'
+  | 'bad_options';
+
+export class OnAirError extends Error {
+  /** A plugin error_code (number) or a ClientErrorCode. */
+  readonly code: number | string;
+  /** The server's or browser's own wording, for logs; `message` is the translated text. */
+  readonly detail: string;
+
+  constructor(code: number | string, message: string, detail = '') {
+    super(message);
+    this.name = 'OnAirError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+const pluginMessages: Record<number, StringKey> = {
+  545: 'err545',
+  546: 'err546',
+  547: 'err547',
+  548: 'err548',
+  549: 'err549',
+  550: 'err550',
+  551: 'err551',
+  552: 'err552',
+  553: 'err553',
+  554: 'err554',
+};
+
+/** A plugin `error_code`/`error` pair as a person-readable error. `name` fills "{name} is not live". */
+export function pluginError(code: number, serverText: string, name = ''): OnAirError {
+  const key = pluginMessages[code];
+  const message = key ? t(key, { name: name || '?' }) : t('errOther', { detail: serverText || String(code) });
+  return new OnAirError(code, message, serverText);
+}
+
+/** Maps a getUserMedia failure (a DOMException, or a TypeError when mediaDevices is missing). */
+export function mediaError(err: unknown): OnAirError {
+  const name = err instanceof Error || (typeof err === 'object' && err !== null && 'name' in err)
+    ? String((err as { name: unknown }).name)
+    : '';
+  const detail = err instanceof Error ? err.message : String(err);
+  switch (name) {
+    case 'NotAllowedError':
+    case 'PermissionDeniedError':
+      return new OnAirError('camera_denied', t('camNotAllowed'), detail);
+    case 'NotFoundError':
+    case 'DevicesNotFoundError':
+      return new OnAirError('camera_not_found', t('camNotFound'), detail);
+    case 'NotReadableError':
+    case 'TrackStartError':
+    case 'AbortError':
+      return new OnAirError('camera_busy', t('camNotReadable'), detail);
+    case 'OverconstrainedError':
+    case 'ConstraintNotSatisfiedError':
+      return new OnAirError('camera_constraints', t('camOverconstrained'), detail);
+    case 'SecurityError':
+      return new OnAirError('camera_insecure', t('camSecurity'), detail);
+    default:
+      return new OnAirError('camera_failed', t('camOther', { detail: detail || name || '?' }), detail);
+  }
+}
+
+export function clientError(code: ClientErrorCode, key: StringKey, detail = ''): OnAirError {
+  return new OnAirError(code, t(key), detail);
+}
+
+export function asOnAirError(err: unknown): OnAirError {
+  if (err instanceof OnAirError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new OnAirError('media_failed', t('mediaFailed'), detail);
+}

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A viewer's floating player for one watched target: waiting for approval, declined, playing,
+// reconnecting, ended, error.
+import { t } from '../i18n';
+import { button, h, icon } from './dom';
+import { widgetRoot } from './host';
+
+export type PlayerState = 'connecting' | 'waiting' | 'declined' | 'playing' | 'reconnecting' | 'ended' | 'error';
+
+export interface PlayerActions {
+  /** Cancel while waiting, close at any time: both mean `leave`. */
+  close(): void;
+}
+
+export class PlayerView {
+  private readonly card: HTMLElement;
+  private readonly statusText: HTMLElement;
+  private readonly badge: HTMLElement;
+  private readonly alert: SVGSVGElement;
+  private readonly endedIcon: SVGSVGElement;
+  private readonly video: HTMLVideoElement;
+  private readonly overlay: HTMLElement;
+  private readonly spinner: HTMLElement;
+  private readonly message: HTMLElement;
+  private readonly cancelButton: HTMLButtonElement;
+  private readonly unmuteButton: HTMLButtonElement;
+  private readonly stream = new MediaStream();
+  private state: PlayerState = 'connecting';
+
+  constructor(private readonly actions: PlayerActions, target: string, private readonly targetName: string) {
+    this.statusText = h('span', {}, t('connecting'));
+    const badge = h('span', { class: 'badge', 'data-part': 'status', role: 'status' }, h('span', { class: 'dot' }), this.statusText);
+    this.badge = badge;
+    this.alert = icon('alert');
+    this.endedIcon = icon('camera');
+    const title = h('span', { class: 'title', 'data-part': 'title' }, targetName);
+    const close = button('close', t('close'), 'iconbtn', 'close');
+    close.addEventListener('click', () => this.actions.close());
+    this.video = h('video', { 'data-part': 'video', playsinline: true, autoplay: true, muted: true });
+    this.video.muted = true;
+    this.video.srcObject = this.stream;
+    this.spinner = h('span', { class: 'spinner', 'aria-hidden': 'true' });
+    this.message = h('p', { class: 'message', 'data-part': 'message', role: 'alert' });
+    this.cancelButton = button('cancel', t('cancel'), 'ghost text');
+    this.cancelButton.addEventListener('click', () => this.actions.close());
+    this.overlay = h('div', { class: 'overlay', 'data-part': 'overlay' }, this.spinner, this.alert, this.endedIcon, this.message, this.cancelButton);
+    this.unmuteButton = button('unmute', t('unmute'), 'unmute text', 'muted');
+    this.unmuteButton.hidden = true;
+    this.unmuteButton.addEventListener('click', () => this.unmute());
+    const stage = h('div', { class: 'stage' }, this.video, this.overlay, this.unmuteButton);
+    this.card = h('section', { class: 'card player', 'data-part': 'player', 'data-state': 'connecting', 'data-target': target, 'aria-label': targetName },
+      h('header', { 'data-part': 'header' }, badge, title, close), stage);
+    widgetRoot().dock.append(this.card);
+    this.setState('connecting');
+  }
+
+  get element(): HTMLElement {
+    return this.card;
+  }
+
+  setState(state: PlayerState, messageText?: string): void {
+    this.state = state;
+    this.card.setAttribute('data-state', state);
+    const busy = state === 'connecting' || state === 'waiting' || state === 'reconnecting';
+    this.spinner.hidden = !busy;
+    this.cancelButton.hidden = state !== 'waiting' && state !== 'connecting';
+    this.overlay.hidden = state === 'playing';
+    const defaults: Partial<Record<PlayerState, string>> = {
+      connecting: t('connecting'),
+      waiting: t('waitingApproval', { name: this.targetName }),
+      reconnecting: t('reconnecting'),
+      ended: t('endedStopped'),
+    };
+    this.message.textContent = messageText ?? defaults[state] ?? '';
+    this.message.hidden = this.message.textContent === '';
+    const labels: Partial<Record<PlayerState, string>> = {
+      connecting: t('connecting'),
+      playing: t('live'),
+      reconnecting: t('reconnecting'),
+    };
+    this.statusText.textContent = labels[state] ?? '';
+    this.badge.hidden = this.statusText.textContent === '';
+    this.alert.toggleAttribute('hidden', !(state === 'declined' || state === 'error'));
+    this.endedIcon.toggleAttribute('hidden', state !== 'ended');
+    this.updateUnmute();
+  }
+
+  addTrack(track: MediaStreamTrack): void {
+    for (const old of this.stream.getTracks()) {
+      if (old.kind === track.kind && old.id !== track.id) this.stream.removeTrack(old);
+    }
+    if (!this.stream.getTracks().includes(track)) this.stream.addTrack(track);
+    // Re-assigning makes some browsers pick up the new track; muted autoplay is always allowed.
+    this.video.srcObject = this.stream;
+    void this.video.play().catch(() => undefined);
+    this.updateUnmute();
+  }
+
+  removeTrack(track: MediaStreamTrack): void {
+    this.stream.removeTrack(track);
+    this.updateUnmute();
+  }
+
+  clearMedia(): void {
+    for (const track of this.stream.getTracks()) this.stream.removeTrack(track);
+    // Detach so the last frame does not linger behind the overlay; addTrack() re-attaches.
+    this.video.srcObject = null;
+    this.updateUnmute();
+  }
+
+  private unmute(): void {
+    this.video.muted = false;
+    void this.video.play().catch(() => {
+      // The browser refused sound without a gesture it accepts: stay muted, keep the button.
+      this.video.muted = true;
+      this.updateUnmute();
+    });
+    this.updateUnmute();
+  }
+
+  private updateUnmute(): void {
+    const hasAudio = this.stream.getAudioTracks().length > 0;
+    this.unmuteButton.hidden = !(this.state === 'playing' && hasAudio && this.video.muted);
+  }
+
+  destroy(): void {
+    this.video.srcObject = null;
+    this.card.remove();
+  }
+}
