@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Carrying out what the Hub asked for, after its lock was released: events to handles first, then
+// media changes, in the order given.
+#include <cinttypes>
+#include <type_traits>
+#include <variant>
+
+#include "janus/json_event.h"
+#include "janus/plugin.h"
+
+namespace onair::janus {
+
+void Plugin::push(const Session& session, const std::string& transaction, JsonPtr event, const json_t* jsep) {
+    if (session.destroyed())
+        return;
+    const int result = gateway_->push_event(session.handle(), descriptor_,
+                                            transaction.empty() ? nullptr : transaction.c_str(), event.get(),
+                                            const_cast<json_t*>(jsep));
+    if (result != 0)
+        JANUS_LOG(LOG_VERB, "OnAir: could not push an event to handle %" PRIu64 " (going away?): %d\n", session.id(), result);
+}
+
+void Plugin::push_result(Session& session, const std::string& transaction, JsonPtr result, const json_t* jsep) {
+    session.note_event(result.get());
+    push(session, transaction, event_result(std::move(result)), jsep);
+}
+
+void Plugin::push_error(const Session& session, const std::string& transaction, const Error& error) {
+    push(session, transaction, event_error(error));
+}
+
+void Plugin::carry_out(Effects effects) {
+    for (Notice& notice : effects.notices) {
+        if (SessionPtr session = find(notice.to))
+            push_result(*session, "", std::move(notice.data));
+    }
+    for (const MediaAction& action : effects.media)
+        carry_out(action);
+}
+
+void Plugin::carry_out(const MediaAction& action) {
+    std::visit(
+        [this](const auto& step) {
+            using Step = std::decay_t<decltype(step)>;
+            if constexpr (std::is_same_v<Step, SendViewerOffer>) {
+                if (SessionPtr viewer = find(step.viewer))
+                    send_viewer_offer(*viewer, "", json_share(step.data.get()));
+            } else if constexpr (std::is_same_v<Step, RelaySetPublisher>) {
+                relay_.set_publisher(step.broadcast_id, step.publisher ? find(step.publisher) : nullptr);
+            } else if constexpr (std::is_same_v<Step, RelayAddViewer>) {
+                if (SessionPtr viewer = find(step.viewer))
+                    relay_.add_viewer(step.broadcast_id, std::move(viewer));
+            } else if constexpr (std::is_same_v<Step, RelayRemoveViewer>) {
+                relay_.remove_viewer(step.broadcast_id, step.viewer);
+            } else if constexpr (std::is_same_v<Step, RelayEnd>) {
+                relay_.end(step.broadcast_id);
+            } else if constexpr (std::is_same_v<Step, ClosePeerConnection>) {
+                if (SessionPtr session = find(step.handle); session && !session->destroyed())
+                    gateway_->close_pc(session->handle());
+            }
+        },
+        action);
+}
+
+}  // namespace onair::janus

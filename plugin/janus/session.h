@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/effects.h"
+#include "core/json.h"
+#include "media/media_lines.h"
+
+struct janus_plugin_session;
+
+namespace onair::janus {
+
+// What this handle is to OnAir, as seen from the answers it got; for query_session and logs.
+struct SessionInfo {
+    std::string role;  // "", "broadcaster", "viewer" or "presence"
+    std::string site;
+    std::string user;
+    std::string target;        // viewers: the broadcaster they watch
+    std::string broadcast_id;  // broadcasters
+    std::string state;         // the last event pushed to the handle
+};
+
+// One Janus handle attached to OnAir. Shared (std::shared_ptr) by the plugin's session table, queued
+// messages and the relay, so whichever lets go last frees it; it holds the core's reference to the
+// janus_plugin_session (Janus gives each plugin session one, released when the plugin's session is
+// freed), so the janus_plugin_session stays valid as long as any of them can still use it.
+//
+// `destroyed` is set once, when Janus destroys the handle: from then on nothing may push events
+// or media to it. `hanging_up` keeps concurrent hangup_media/destroy_session from tearing the
+// same PeerConnection state down twice.
+class Session {
+public:
+    Session(janus_plugin_session* handle, HandleId id);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    janus_plugin_session* handle() const { return handle_; }
+    HandleId id() const { return id_; }
+
+    bool destroyed() const { return destroyed_.load(); }
+    bool mark_destroyed() { return !destroyed_.exchange(true); }  // true for the first caller
+    bool begin_hangup() { return !hanging_up_.exchange(true); }   // true unless already hanging up
+    void end_hangup() { hanging_up_.store(false); }
+
+    // Whether the handle's PeerConnection is up (setup_media .. hangup_media); the relay only
+    // sends to viewers whose media is up.
+    bool media_up() const { return media_up_.load(std::memory_order_relaxed); }
+    void set_media_up(bool up) { media_up_.store(up, std::memory_order_relaxed); }
+
+    // Negotiated media: what this handle publishes (broadcasters) or was offered (viewers).
+    void set_publisher_lines(const media::MediaLines& lines);
+    media::MediaLines publisher_lines() const;
+    void set_viewer_lines(const media::MediaLines& lines);
+    media::MediaLines viewer_lines() const;
+
+    // Whether the site of this broadcaster wants audio (from the `registered` answer).
+    void set_audio_wanted(bool wanted);
+    bool audio_wanted() const;
+
+    // Bumped for every offer or answer this plugin writes for the handle (SDP o= version).
+    unsigned next_sdp_version();
+
+    // Records what an answer or notification pushed to this handle says about it.
+    void note_event(const json_t* result);
+    void note_identity(const std::string& role, const std::string& site, const std::string& user,
+                       const std::string& target);
+    SessionInfo info() const;
+    JsonPtr describe() const;  // query_session's JSON
+
+private:
+    janus_plugin_session* const handle_;
+    const HandleId id_;
+    std::atomic<bool> destroyed_{false};
+    std::atomic<bool> hanging_up_{false};
+    std::atomic<bool> media_up_{false};
+
+    mutable std::mutex mutex_;  // guards everything below; never held while calling out
+    media::MediaLines publisher_lines_;
+    media::MediaLines viewer_lines_;
+    bool audio_wanted_ = true;
+    unsigned sdp_version_ = 0;
+    SessionInfo info_;
+};
+
+using SessionPtr = std::shared_ptr<Session>;
+
+}  // namespace onair::janus

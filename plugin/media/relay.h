@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "janus/janus_api.h"
+#include "janus/session.h"
+#include "media/fanout.h"
+
+namespace onair::media {
+
+// RTP fan-out inside Janus' media pipeline: one Fanout per broadcast, fed by the broadcaster's
+// handle and relayed to every accepted viewer. The plugin tells it who publishes and who watches
+// (from the Hub's effects); media callbacks (incoming_rtp/incoming_rtcp) go straight here and never
+// reach the Hub, never block on anything but this read-mostly lock, and never allocate.
+//
+// Lock order: the relay lock is taken after nothing else and never held while calling the Hub or
+// taking the plugin's session lock. The shared side is held while calling Janus' relay_rtp /
+// send_pli_stream (they only queue); the exclusive side is never held while calling Janus, and
+// sessions dropped under it are released after it is unlocked (the last reference to a session
+// gives the core its handle back).
+class Relay {
+public:
+    explicit Relay(janus_callbacks* gateway) : gateway_(gateway) {}
+    Relay(const Relay&) = delete;
+    Relay& operator=(const Relay&) = delete;
+
+    // From the Hub's effects.
+    void set_publisher(const std::string& broadcast_id, janus::SessionPtr publisher);  // null: none
+    void add_viewer(const std::string& broadcast_id, janus::SessionPtr viewer);
+    void remove_viewer(const std::string& broadcast_id, HandleId viewer);
+    void end(const std::string& broadcast_id);
+
+    // From the plugin's own handling.
+    void publisher_renegotiated(const janus::Session& publisher);  // new payload types after `publish`
+    void media_up(const janus_plugin_session* handle);              // a viewer's PeerConnection is up
+    void forget(const janus_plugin_session* handle);                // the handle is going away
+    void clear();
+
+    // Media callbacks.
+    void incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet);
+    void incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packet);
+
+    std::size_t broadcast_count() const;
+
+private:
+    using FanoutPtr = std::shared_ptr<Fanout>;
+
+    FanoutPtr& fanout_for(const std::string& broadcast_id);  // exclusive lock held
+    void drop_if_empty(const std::string& broadcast_id);     // exclusive lock held
+
+    janus_callbacks* const gateway_;
+    mutable std::shared_mutex mutex_;
+    std::map<std::string, FanoutPtr> fanouts_;  // by broadcast id
+    std::unordered_map<const janus_plugin_session*, std::string> publishing_;  // handle -> broadcast
+    std::unordered_map<const janus_plugin_session*, std::string> watching_;    // handle -> broadcast
+    // Hot-path index: publisher handle -> its fanout, for incoming_rtp.
+    std::unordered_map<const janus_plugin_session*, FanoutPtr> by_publisher_;
+};
+
+}  // namespace onair::media
