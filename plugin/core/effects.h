@@ -45,8 +45,8 @@ struct ClosePeerConnection {  // hang up this handle's PeerConnection (viewer re
     HandleId handle = 0;
 };
 
-using MediaAction =
-    std::variant<SendViewerOffer, RelaySetPublisher, RelayAddViewer, RelayRemoveViewer, RelayEnd, ClosePeerConnection>;
+using MediaAction = std::variant<SendViewerOffer, RelaySetPublisher, RelayAddViewer, RelayRemoveViewer,
+                                 RelayEnd, ClosePeerConnection>;
 
 // What one call into the core asks the outside world to do, in order: notices first, then media.
 struct Effects {

@@ -66,6 +66,9 @@ public:
 
 private:
     Settings settings_;
+    // The one hub lock. It guards all of state_ (sites, broadcasts, handles, presence, rate
+    // limits, the Store). Nothing else is ever taken while it is held except SQLite's own locks
+    // inside the Store's calls: no Janus call, no other plugin lock, no callback.
     std::mutex mutex_;
     std::unique_ptr<HubState> state_;  // guarded by mutex_
 };

@@ -35,9 +35,11 @@ public:
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    Status save_site(const Site& site);
+    Status save_site(const Site& site);  // also undoes an earlier delete_site of that key
+    // Remembers the removal (a tombstone), so a site from the config file stays removed too.
     Status delete_site(const std::string& key);
-    Result<std::vector<Site>> load_sites();
+    Result<std::vector<Site>> load_sites();            // stored sites, without removed ones
+    Result<std::vector<std::string>> removed_sites();  // keys removed through delete_site
 
     Status save_broadcast(const BroadcastRecord& record);  // insert or update by broadcast_id
     Result<std::optional<BroadcastRecord>> find_broadcast(const std::string& broadcast_id);
@@ -46,9 +48,17 @@ public:
     // media does not survive a restart of this version.
     Status end_all_unended(std::int64_t now, const std::string& reason);
 
+    // The schema version this build writes (PRAGMA user_version).
+    static constexpr int kSchemaVersion = 1;
+
 private:
-    explicit Store(sqlite3* db);
-    sqlite3* db_;
+    struct CloseDb {
+        void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+    };
+    using DbPtr = std::unique_ptr<sqlite3, CloseDb>;
+
+    explicit Store(DbPtr db);
+    DbPtr db_;
 };
 
 }  // namespace onair

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "broadcast.h"
+
+#include <algorithm>
+#include <set>
+
+#include "events.h"
+
+namespace onair {
+
+const char* to_string(BroadcastState state) {
+    switch (state) {
+        case BroadcastState::Registered:
+            return "registered";
+        case BroadcastState::Live:
+            return "live";
+        case BroadcastState::Interrupted:
+            return "interrupted";
+    }
+    return "registered";
+}
+
+const char* to_string(ViewerStage stage) {
+    switch (stage) {
+        case ViewerStage::Pending:
+            return "pending";
+        case ViewerStage::Accepted:
+            return "accepted";
+        case ViewerStage::Watching:
+            return "watching";
+    }
+    return "pending";
+}
+
+int Broadcast::count(ViewerStage stage) const {
+    return static_cast<int>(std::count_if(sessions.begin(), sessions.end(), [stage](const auto& entry) {
+        return entry.second.stage == stage;
+    }));
+}
+
+bool Broadcast::has_pending_from(const std::string& viewer_user) const {
+    return std::any_of(sessions.begin(), sessions.end(), [&viewer_user](const auto& entry) {
+        return entry.second.stage == ViewerStage::Pending && entry.second.user == viewer_user;
+    });
+}
+
+HandleId Broadcast::prompt_handle(const std::string& request_id) const {
+    for (const auto& [handle, session] : sessions) {
+        if (session.stage == ViewerStage::Pending && session.request_id == request_id) {
+            return handle;
+        }
+    }
+    return 0;
+}
+
+JsonPtr Broadcast::viewers_json() const {
+    JsonPtr list(json_array());
+    std::set<std::string> listed;
+    for (const auto& [handle, session] : sessions) {
+        if (session.stage != ViewerStage::Pending && listed.insert(session.user).second) {
+            json_array_append_new(list.get(), person_json(session.user, session.name).release());
+        }
+    }
+    return list;
+}
+
+}  // namespace onair

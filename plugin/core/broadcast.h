@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "effects.h"
+#include "store.h"
+
+namespace onair {
+
+// Registered: waiting for the broadcaster's first media (invisible). Live: media flows.
+// Interrupted: the broadcaster's PeerConnection or handle went away; viewers wait for it.
+// Ended broadcasts leave memory (the store keeps them).
+enum class BroadcastState { Registered, Live, Interrupted };
+const char* to_string(BroadcastState state);
+
+// Pending: a watch prompt waits for the broadcaster. Accepted: the subscriber offer went out,
+// the viewer has not answered it with `start` yet. Watching: media is relayed to the viewer.
+enum class ViewerStage { Pending, Accepted, Watching };
+const char* to_string(ViewerStage stage);
+
+// One viewer handle's relation to a broadcast.
+struct ViewerSession {
+    std::string user;
+    std::string name;
+    ViewerStage stage = ViewerStage::Pending;
+    std::string request_id;
+    std::int64_t since = 0;       // when the stage began
+    std::int64_t expires_at = 0;  // Pending only: when the prompt times out
+};
+
+// One broadcast of one (site, user), with its viewers, prompts and consent grants.
+struct Broadcast {
+    BroadcastRecord record;
+    BroadcastState state = BroadcastState::Registered;
+    HandleId broadcaster = 0;  // 0 while no handle holds it (the broadcaster's page is reloading)
+    // When state has a deadline (Registered, Interrupted): the time and the `ended` reason then.
+    std::int64_t deadline = 0;
+    std::string deadline_reason;
+    std::map<HandleId, ViewerSession> sessions;  // by viewer handle
+    // Viewers the broadcaster accepted (user -> name): they get back in without a new prompt
+    // until the broadcast ends or they are kicked.
+    std::map<std::string, std::string> grants;
+
+    // Presence shows the user live while media flows and while a dropped broadcaster may resume.
+    [[nodiscard]] bool visible() const { return state != BroadcastState::Registered; }
+    [[nodiscard]] int count(ViewerStage stage) const;
+    [[nodiscard]] bool has_pending_from(const std::string& viewer_user) const;
+    // The handle whose pending prompt has this id, or 0.
+    [[nodiscard]] HandleId prompt_handle(const std::string& request_id) const;
+    // Accepted or watching viewers, one entry per user: [{user, name}].
+    [[nodiscard]] JsonPtr viewers_json() const;
+};
+
+}  // namespace onair

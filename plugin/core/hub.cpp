@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "hub.h"
+
+#include <algorithm>
+
+#include "events.h"
+#include "hub_state.h"
+
+namespace onair {
+
+namespace {
+constexpr std::int64_t kRateWindowSeconds = 60;
+constexpr const char* kRestartReason = "restart";
+}  // namespace
+
+// ---- Hub: one lock around HubState ----
+
+Hub::Hub(Settings settings, std::unique_ptr<Store> store)
+    : settings_(std::move(settings)), state_(std::make_unique<HubState>(settings_, std::move(store))) {}
+
+Hub::~Hub() = default;
+
+Status Hub::start(const std::vector<Site>& configured, std::int64_t now) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->start(configured, now);
+}
+
+void Hub::handle_created(HandleId handle) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    state_->handle_created(handle);
+}
+
+Effects Hub::handle_destroyed(HandleId handle, std::int64_t now) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->handle_destroyed(handle, now);
+}
+
+Effects Hub::media_up(HandleId handle, std::int64_t now) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->media_up(handle, now);
+}
+
+Effects Hub::media_down(HandleId handle, std::int64_t now) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->media_down(handle, now);
+}
+
+Result<Reply> Hub::handle_request(HandleId handle, const Request& request, std::int64_t now) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->handle_request(handle, request, now);
+}
+
+Effects Hub::tick(std::int64_t now) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->tick(now);
+}
+
+JsonPtr Hub::admin(const json_t* request, std::int64_t now, Effects& effects) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->admin(request, now, effects);
+}
+
+// ---- HubState: lifecycle and timers ----
+
+HubState::HubState(const Settings& settings, std::unique_ptr<Store> store)
+    : settings_(settings),
+      store_(std::move(store)),
+      watch_limiter_(settings.watch_rate, kRateWindowSeconds) {}
+
+Status HubState::start(const std::vector<Site>& configured, std::int64_t now) {
+    std::vector<Site> stored;
+    std::vector<std::string> removed;
+    if (store_) {
+        Result<std::vector<Site>> loaded = store_->load_sites();
+        if (!loaded) {
+            return loaded.error();
+        }
+        stored = std::move(loaded.value());
+        Result<std::vector<std::string>> tombstones = store_->removed_sites();
+        if (!tombstones) {
+            return tombstones.error();
+        }
+        removed = std::move(tombstones.value());
+    }
+    for (const Site& site : configured) {
+        if (std::find(removed.begin(), removed.end(), site.key) != removed.end()) {
+            continue;  // removed through the Admin API: stays removed
+        }
+        Status added = sites_.put(site);
+        if (!added) {
+            return added;
+        }
+    }
+    for (Site& site : stored) {
+        Status added = sites_.put(std::move(site));
+        if (!added) {
+            return added;
+        }
+    }
+    // Media does not survive a restart, so broadcasts a previous run left open are over.
+    if (store_) {
+        return store_->end_all_unended(now, kRestartReason);
+    }
+    return Ok{};
+}
+
+void HubState::handle_created(HandleId handle) { handles_.try_emplace(handle); }
+
+Effects HubState::handle_destroyed(HandleId handle, std::int64_t now) {
+    Effects effects;
+    presence_.unsubscribe(handle);
+    auto found = handles_.find(handle);
+    if (found == handles_.end()) {
+        return effects;
+    }
+    const std::string watching = found->second.watching;
+    if (Broadcast* broadcast = broadcast_held_by(handle); broadcast != nullptr) {
+        if (broadcast->state == BroadcastState::Live) {
+            interrupt(*broadcast, now, effects);
+        }
+        broadcast->broadcaster = 0;
+    }
+    if (Broadcast* broadcast = find_broadcast(watching); broadcast != nullptr) {
+        drop_session(*broadcast, handle, effects);
+    }
+    handles_.erase(handle);
+    return effects;
+}
+
+Effects HubState::media_up(HandleId handle, std::int64_t now) {
+    Effects effects;
+    Broadcast* broadcast = broadcast_held_by(handle);
+    if (broadcast == nullptr) {
+        return effects;  // a viewer's PeerConnection: its relay starts with `start`
+    }
+    const BroadcastState before = broadcast->state;
+    broadcast->state = BroadcastState::Live;
+    broadcast->deadline = 0;
+    broadcast->deadline_reason.clear();
+    if (broadcast->record.started_at == 0) {
+        BroadcastRecord record = broadcast->record;
+        record.started_at = now;
+        // Bookkeeping only: the media is up whether or not the store took the start time.
+        if (persist(record)) {
+            broadcast->record = std::move(record);
+        }
+    }
+    effects.notify(handle, Event("live").take());
+    if (before == BroadcastState::Registered) {
+        announce(*broadcast, true, effects);
+    } else if (before == BroadcastState::Interrupted) {
+        notify_viewers(*broadcast, "resumed", effects);
+    }
+    effects.media.emplace_back(RelaySetPublisher{broadcast->record.broadcast_id, handle});
+    return effects;
+}
+
+Effects HubState::media_down(HandleId handle, std::int64_t now) {
+    Effects effects;
+    if (Broadcast* broadcast = broadcast_held_by(handle); broadcast != nullptr) {
+        if (broadcast->state == BroadcastState::Live) {
+            interrupt(*broadcast, now, effects);
+        }
+        return effects;
+    }
+    auto found = handles_.find(handle);
+    if (found == handles_.end()) {
+        return effects;
+    }
+    if (Broadcast* broadcast = find_broadcast(found->second.watching); broadcast != nullptr) {
+        auto session = broadcast->sessions.find(handle);
+        if (session != broadcast->sessions.end() && session->second.stage != ViewerStage::Pending) {
+            drop_session(*broadcast, handle, effects);
+        }
+    }
+    return effects;
+}
+
+Effects HubState::tick(std::int64_t now) {
+    Effects effects;
+    std::vector<std::pair<std::string, std::string>> overdue;  // (broadcast id, reason)
+    for (auto& [id, broadcast] : broadcasts_) {
+        expire_prompts(broadcast, now, effects);
+        if (broadcast.deadline != 0 && broadcast.deadline <= now && broadcast.state != BroadcastState::Live) {
+            overdue.emplace_back(id, broadcast.deadline_reason);
+        }
+    }
+    for (const auto& [id, reason] : overdue) {
+        // The media is gone either way; should the store fail here, the next start ends the row.
+        (void)persist_end(broadcasts_.at(id), reason, now);
+        end_broadcast(id, reason, true, effects);
+    }
+    watch_limiter_.forget_idle(now);
+    return effects;
+}
+
+Result<Reply> HubState::handle_request(HandleId handle, const Request& request, std::int64_t now) {
+    handles_.try_emplace(handle);
+    if (const auto* r = std::get_if<BroadcastRequest>(&request)) {
+        return on_broadcast(handle, *r, now);
+    }
+    if (std::holds_alternative<PublishRequest>(request)) {
+        return on_publish(handle);
+    }
+    if (const auto* r = std::get_if<AnswerRequest>(&request)) {
+        return on_answer(handle, *r, now);
+    }
+    if (const auto* r = std::get_if<KickRequest>(&request)) {
+        return on_kick(handle, *r);
+    }
+    if (std::holds_alternative<StopRequest>(request)) {
+        return on_stop(handle, now);
+    }
+    if (const auto* r = std::get_if<WatchRequest>(&request)) {
+        return on_watch(handle, *r, now);
+    }
+    if (std::holds_alternative<StartRequest>(request)) {
+        return on_start(handle, now);
+    }
+    if (std::holds_alternative<LeaveRequest>(request)) {
+        return on_leave(handle);
+    }
+    return on_presence(handle, std::get<PresenceRequest>(request));
+}
+
+// ---- HubState: shared helpers ----
+
+Result<Identity> HubState::authenticate(const Credentials& who, std::int64_t now) const {
+    const Site* site = sites_.find(who.site);
+    if (site == nullptr) {
+        return fail(ErrorCode::UnknownSite, "Unknown site '" + who.site + "'");
+    }
+    return verify_identity(*site, who.user, who.name, who.token, now);
+}
+
+Status HubState::check_binding(const HandleRecord& record, const Identity& identity) {
+    if (!record.user.empty() && (record.site != identity.site || record.user != identity.user)) {
+        return fail(ErrorCode::WrongState, "This handle acts for user '" + record.user + "' of site '" +
+                                               record.site + "': attach a new handle for another user");
+    }
+    return Ok{};
+}
+
+Broadcast* HubState::find_broadcast(const std::string& broadcast_id) {
+    if (broadcast_id.empty()) {
+        return nullptr;
+    }
+    auto found = broadcasts_.find(broadcast_id);
+    return found == broadcasts_.end() ? nullptr : &found->second;
+}
+
+Broadcast* HubState::broadcast_of(const std::string& site, const std::string& user) {
+    auto found = by_broadcaster_.find({site, user});
+    return found == by_broadcaster_.end() ? nullptr : find_broadcast(found->second);
+}
+
+Broadcast* HubState::broadcast_held_by(HandleId handle) {
+    auto found = handles_.find(handle);
+    if (found == handles_.end()) {
+        return nullptr;
+    }
+    Broadcast* broadcast = find_broadcast(found->second.broadcasting);
+    return broadcast != nullptr && broadcast->broadcaster == handle ? broadcast : nullptr;
+}
+
+int HubState::broadcasts_of_site(const std::string& site) const {
+    return static_cast<int>(std::count_if(broadcasts_.begin(), broadcasts_.end(), [&site](const auto& entry) {
+        return entry.second.record.site == site;
+    }));
+}
+
+bool HubState::is_visible(const std::string& site, const std::string& user) const {
+    auto found = by_broadcaster_.find({site, user});
+    if (found == by_broadcaster_.end()) {
+        return false;
+    }
+    auto broadcast = broadcasts_.find(found->second);
+    return broadcast != broadcasts_.end() && broadcast->second.visible();
+}
+
+Status HubState::persist(const BroadcastRecord& record) {
+    if (!store_) {
+        return Ok{};
+    }
+    return store_->save_broadcast(record);
+}
+
+Status HubState::persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
+    BroadcastRecord record = broadcast.record;
+    record.ended_at = now;
+    record.end_reason = reason;
+    return persist(record);
+}
+
+void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
+                             bool notify_broadcaster, Effects& effects) {
+    auto found = broadcasts_.find(broadcast_id);
+    if (found == broadcasts_.end()) {
+        return;
+    }
+    Broadcast& broadcast = found->second;
+    for (const auto& [viewer, session] : broadcast.sessions) {
+        if (session.stage == ViewerStage::Pending) {
+            effects.notify(
+                viewer,
+                Event("declined").text("request_id", session.request_id).text("reason", "ended").take());
+        } else {
+            effects.notify(viewer, Event("ended").text("reason", reason).take());
+            effects.media.emplace_back(ClosePeerConnection{viewer});
+        }
+        if (auto record = handles_.find(viewer); record != handles_.end()) {
+            record->second.watching.clear();
+        }
+    }
+    if (broadcast.broadcaster != 0) {
+        if (notify_broadcaster) {
+            effects.notify(broadcast.broadcaster, Event("ended").text("reason", reason).take());
+        }
+        effects.media.emplace_back(ClosePeerConnection{broadcast.broadcaster});
+        if (auto record = handles_.find(broadcast.broadcaster); record != handles_.end()) {
+            record->second.broadcasting.clear();
+        }
+    }
+    effects.media.emplace_back(RelayEnd{broadcast_id});
+    if (broadcast.visible()) {
+        announce(broadcast, false, effects);
+    }
+    by_broadcaster_.erase({broadcast.record.site, broadcast.record.user});
+    broadcasts_.erase(found);
+}
+
+void HubState::interrupt(Broadcast& broadcast, std::int64_t now, Effects& effects) {
+    broadcast.state = BroadcastState::Interrupted;
+    broadcast.deadline = now + settings_.resume_grace;
+    broadcast.deadline_reason = "hangup_timeout";
+    notify_viewers(broadcast, "interrupted", effects);
+    effects.media.emplace_back(RelaySetPublisher{broadcast.record.broadcast_id, 0});
+}
+
+void HubState::announce(const Broadcast& broadcast, bool live, Effects& effects) const {
+    for (HandleId subscriber : presence_.subscribers(broadcast.record.site, broadcast.record.user)) {
+        JsonPtr users(json_object());
+        json_object_set_new(users.get(), broadcast.record.user.c_str(), json_boolean(live));
+        effects.notify(subscriber, Event("presence").object("users", std::move(users)).take());
+    }
+}
+
+void HubState::notify_viewers(const Broadcast& broadcast, const char* event, Effects& effects) const {
+    for (const auto& [viewer, session] : broadcast.sessions) {
+        if (session.stage != ViewerStage::Pending) {
+            effects.notify(viewer, Event(event).take());
+        }
+    }
+}
+
+void HubState::drop_session(Broadcast& broadcast, HandleId viewer, Effects& effects) {
+    auto found = broadcast.sessions.find(viewer);
+    if (found == broadcast.sessions.end()) {
+        return;
+    }
+    const ViewerSession session = std::move(found->second);
+    broadcast.sessions.erase(found);
+    if (auto record = handles_.find(viewer); record != handles_.end()) {
+        record->second.watching.clear();
+    }
+    if (session.stage == ViewerStage::Pending) {
+        if (broadcast.broadcaster != 0) {
+            effects.notify(broadcast.broadcaster,
+                           Event("request_cancelled").text("request_id", session.request_id).take());
+        }
+        return;
+    }
+    if (session.stage == ViewerStage::Watching) {
+        effects.media.emplace_back(RelayRemoveViewer{broadcast.record.broadcast_id, viewer});
+        if (broadcast.broadcaster != 0) {
+            effects.notify(broadcast.broadcaster,
+                           Event("viewer_left")
+                               .object("viewer", person_json(session.user, session.name))
+                               .number("viewers", broadcast.count(ViewerStage::Watching))
+                               .take());
+        }
+    }
+}
+
+bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
+                             Effects& effects) {
+    bool found = broadcast.grants.erase(viewer_user) > 0;
+    std::vector<HandleId> removed;
+    for (const auto& [viewer, session] : broadcast.sessions) {
+        if (session.user == viewer_user && session.stage != ViewerStage::Pending) {
+            removed.push_back(viewer);
+        }
+    }
+    for (HandleId viewer : removed) {
+        found = true;
+        effects.notify(viewer, Event("ended").text("reason", reason).take());
+        drop_session(broadcast, viewer, effects);
+        effects.media.emplace_back(ClosePeerConnection{viewer});
+    }
+    return found;
+}
+
+void HubState::expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& effects) {
+    for (auto it = broadcast.sessions.begin(); it != broadcast.sessions.end();) {
+        const ViewerSession& session = it->second;
+        if (session.stage != ViewerStage::Pending || session.expires_at > now) {
+            ++it;
+            continue;
+        }
+        effects.notify(
+            it->first,
+            Event("declined").text("request_id", session.request_id).text("reason", "timeout").take());
+        if (broadcast.broadcaster != 0) {
+            effects.notify(broadcast.broadcaster,
+                           Event("request_expired").text("request_id", session.request_id).take());
+        }
+        if (auto record = handles_.find(it->first); record != handles_.end()) {
+            record->second.watching.clear();
+        }
+        it = broadcast.sessions.erase(it);
+    }
+}
+
+}  // namespace onair

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The plugin requests of docs/protocol.md, one handler each.
+#include <algorithm>
+
+#include "events.h"
+#include "hub_state.h"
+#include "ids.h"
+
+namespace onair {
+
+namespace {
+
+Reply reply(JsonPtr result, Effects effects = {}) {
+    return Reply{std::move(result), false, std::move(effects)};
+}
+
+Error not_broadcasting(const char* request) {
+    return fail(ErrorCode::WrongState,
+                std::string("Not allowed: '") + request + "' needs a broadcast registered on this handle");
+}
+
+JsonPtr registered_event(const Broadcast& broadcast, bool resumed, bool audio) {
+    const BroadcastRecord& record = broadcast.record;
+    return Event("registered")
+        .text("broadcast_id", record.broadcast_id)
+        .flag("resumed", resumed)
+        .flag("audio", audio)
+        .number("started_at", record.started_at != 0 ? record.started_at : record.registered_at)
+        .object("viewers", broadcast.viewers_json())
+        .take();
+}
+
+JsonPtr watch_request_event(const std::string& request_id, const ViewerSession& session, std::int64_t now) {
+    return Event("watch_request")
+        .text("request_id", request_id)
+        .object("viewer", person_json(session.user, session.name))
+        .number("expires_in", std::max<std::int64_t>(0, session.expires_at - now))
+        .take();
+}
+
+}  // namespace
+
+// ---- broadcaster ----
+
+Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now) {
+    Result<Identity> identity = authenticate(request.who, now);
+    if (!identity) {
+        return identity.error();
+    }
+    const Identity& who = identity.value();
+    HandleRecord& record = handles_[handle];
+    if (Status bound = check_binding(record, who); !bound) {
+        return bound.error();
+    }
+    if (!record.watching.empty()) {
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: this handle is watching; broadcast from another handle");
+    }
+    const Site& site = *sites_.find(who.site);
+    if (Broadcast* existing = broadcast_of(who.site, who.user); existing != nullptr) {
+        return resume(handle, *existing, who, site, now);
+    }
+    if (broadcasts_of_site(site.key) >= site.max_broadcasts) {
+        return fail(ErrorCode::LimitExceeded, "Limit exceeded: site '" + site.key + "' already has " +
+                                                  std::to_string(site.max_broadcasts) +
+                                                  " broadcasts (max_broadcasts)");
+    }
+
+    Broadcast broadcast;
+    broadcast.record.broadcast_id = new_broadcast_id();
+    broadcast.record.site = who.site;
+    broadcast.record.user = who.user;
+    broadcast.record.name = who.name;
+    broadcast.record.registered_at = now;
+    if (Status saved = persist(broadcast.record); !saved) {
+        return saved.error();
+    }
+    broadcast.broadcaster = handle;
+    broadcast.deadline = now + settings_.publish_timeout;
+    broadcast.deadline_reason = "publish_timeout";
+
+    const std::string id = broadcast.record.broadcast_id;
+    auto& stored = broadcasts_.emplace(id, std::move(broadcast)).first->second;
+    by_broadcaster_[{who.site, who.user}] = id;
+    record.site = who.site;
+    record.user = who.user;
+    record.broadcasting = id;
+    return reply(registered_event(stored, false, site.audio));
+}
+
+Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Identity& identity,
+                               const Site& site, std::int64_t now) {
+    if (broadcast.record.name != identity.name) {
+        BroadcastRecord renamed = broadcast.record;
+        renamed.name = identity.name;
+        if (Status saved = persist(renamed); !saved) {
+            return saved.error();
+        }
+        broadcast.record = std::move(renamed);
+    }
+    Effects effects;
+    const HandleId previous = broadcast.broadcaster;
+    if (previous != handle) {
+        if (previous != 0) {
+            effects.notify(previous, Event("ended").text("reason", "taken_over").take());
+            effects.media.emplace_back(ClosePeerConnection{previous});
+            handles_[previous].broadcasting.clear();
+            if (broadcast.state == BroadcastState::Live) {
+                interrupt(broadcast, now, effects);
+            }
+        }
+        broadcast.broadcaster = handle;
+        if (broadcast.state != BroadcastState::Live) {
+            // The new handle gets the time a fresh registration gets to bring its media up.
+            broadcast.deadline = now + settings_.publish_timeout;
+            broadcast.deadline_reason = "publish_timeout";
+        }
+        for (const auto& [viewer, session] : broadcast.sessions) {
+            if (session.stage == ViewerStage::Pending) {
+                effects.notify(handle, watch_request_event(session.request_id, session, now));
+            }
+        }
+    }
+    HandleRecord& record = handles_[handle];
+    record.site = identity.site;
+    record.user = identity.user;
+    record.broadcasting = broadcast.record.broadcast_id;
+    return reply(registered_event(broadcast, true, site.audio), std::move(effects));
+}
+
+Result<Reply> HubState::on_publish(HandleId handle) {
+    if (broadcast_held_by(handle) == nullptr) {
+        return not_broadcasting("publish");
+    }
+    return reply(Event("publishing").take());
+}
+
+Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now) {
+    Broadcast* broadcast = broadcast_held_by(handle);
+    const HandleId viewer = broadcast == nullptr ? 0 : broadcast->prompt_handle(request.request_id);
+    if (viewer == 0) {
+        return fail(ErrorCode::NotFound,
+                    "No pending watch request '" + request.request_id + "' for this broadcast");
+    }
+    Effects effects;
+    ViewerSession& session = broadcast->sessions.at(viewer);
+    if (request.accept) {
+        broadcast->grants[session.user] = session.name;
+        session.stage = ViewerStage::Accepted;
+        session.since = now;
+        effects.media.emplace_back(
+            SendViewerOffer{viewer, Event("accepted").text("request_id", request.request_id).take()});
+    } else {
+        effects.notify(
+            viewer, Event("declined").text("request_id", request.request_id).text("reason", "denied").take());
+        broadcast->sessions.erase(viewer);
+        handles_[viewer].watching.clear();
+    }
+    return reply(
+        Event("answered").text("request_id", request.request_id).flag("accepted", request.accept).take(),
+        std::move(effects));
+}
+
+Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request) {
+    Broadcast* broadcast = broadcast_held_by(handle);
+    if (broadcast == nullptr) {
+        return not_broadcasting("kick");
+    }
+    Effects effects;
+    if (!remove_viewer(*broadcast, request.viewer, "removed", effects)) {
+        return fail(ErrorCode::NotFound, "No viewer '" + request.viewer + "' in this broadcast");
+    }
+    return reply(Event("kicked").text("viewer", request.viewer).take(), std::move(effects));
+}
+
+Result<Reply> HubState::on_stop(HandleId handle, std::int64_t now) {
+    Broadcast* broadcast = broadcast_held_by(handle);
+    if (broadcast == nullptr) {
+        return not_broadcasting("stop");
+    }
+    if (Status saved = persist_end(*broadcast, "stopped", now); !saved) {
+        return saved.error();
+    }
+    Effects effects;
+    end_broadcast(broadcast->record.broadcast_id, "stopped", false, effects);
+    return reply(Event("ended").text("reason", "stopped").take(), std::move(effects));
+}
+
+// ---- viewer ----
+
+Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, std::int64_t now) {
+    Result<Identity> identity = authenticate(request.who, now);
+    if (!identity) {
+        return identity.error();
+    }
+    const Identity& who = identity.value();
+    HandleRecord& record = handles_[handle];
+    if (Status bound = check_binding(record, who); !bound) {
+        return bound.error();
+    }
+    if (!record.broadcasting.empty()) {
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: this handle is broadcasting; watch from another handle");
+    }
+    if (request.target == who.user) {
+        return fail(ErrorCode::WrongState, "Not allowed: you cannot watch your own broadcast");
+    }
+    Broadcast* broadcast = broadcast_of(who.site, request.target);
+    if (broadcast == nullptr || broadcast->state == BroadcastState::Registered) {
+        return fail(ErrorCode::NotLive, "User '" + request.target + "' is not live");
+    }
+    if (broadcast->state == BroadcastState::Interrupted) {
+        return fail(ErrorCode::NotLive,
+                    "User '" + request.target + "' is reconnecting; try again in a moment");
+    }
+    if (broadcast->has_pending_from(who.user)) {
+        return fail(ErrorCode::RateLimited, "Rate limited: a watch request to '" + request.target +
+                                                "' is already waiting for an answer");
+    }
+    if (!record.watching.empty()) {
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: this handle already watches or asks; send leave first");
+    }
+    const Site& site = *sites_.find(who.site);
+    if (static_cast<int>(broadcast->sessions.size()) >= site.max_viewers) {
+        return fail(ErrorCode::LimitExceeded, "Limit exceeded: the broadcast of '" + request.target +
+                                                  "' is full (" + std::to_string(site.max_viewers) +
+                                                  " viewers)");
+    }
+
+    ViewerSession session;
+    session.user = who.user;
+    session.name = who.name;
+    session.request_id = new_request_id();
+    session.since = now;
+    const std::string request_id = session.request_id;
+
+    if (broadcast->grants.count(who.user) > 0) {
+        // Accepted before into this broadcast (a reload of the viewer's page): no new prompt.
+        session.stage = ViewerStage::Accepted;
+        broadcast->grants[who.user] = who.name;
+        broadcast->sessions.emplace(handle, std::move(session));
+        record.site = who.site;
+        record.user = who.user;
+        record.watching = broadcast->record.broadcast_id;
+        Reply accepted = reply(Event("accepted").text("request_id", request_id).flag("resumed", true).take());
+        accepted.offer_in_reply = true;
+        return accepted;
+    }
+
+    if (!watch_limiter_.allow(who.site + '\n' + who.user, now)) {
+        return fail(ErrorCode::RateLimited, "Rate limited: at most " + std::to_string(settings_.watch_rate) +
+                                                " watch requests per minute");
+    }
+    session.stage = ViewerStage::Pending;
+    session.expires_at = now + settings_.request_timeout;
+    Effects effects;
+    if (broadcast->broadcaster != 0) {
+        effects.notify(broadcast->broadcaster, watch_request_event(request_id, session, now));
+    }
+    broadcast->sessions.emplace(handle, std::move(session));
+    record.site = who.site;
+    record.user = who.user;
+    record.watching = broadcast->record.broadcast_id;
+    return reply(Event("waiting")
+                     .text("request_id", request_id)
+                     .number("expires_in", settings_.request_timeout)
+                     .take(),
+                 std::move(effects));
+}
+
+Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
+    Broadcast* broadcast = find_broadcast(handles_[handle].watching);
+    ViewerSession* session = nullptr;
+    if (broadcast != nullptr) {
+        auto found = broadcast->sessions.find(handle);
+        session = found == broadcast->sessions.end() ? nullptr : &found->second;
+    }
+    if (session == nullptr || session->stage == ViewerStage::Pending) {
+        return fail(ErrorCode::WrongState, "Not allowed: start needs an accepted watch request");
+    }
+    Effects effects;
+    if (session->stage == ViewerStage::Accepted) {
+        session->stage = ViewerStage::Watching;
+        session->since = now;
+        effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+        if (broadcast->broadcaster != 0) {
+            effects.notify(broadcast->broadcaster,
+                           Event("viewer_joined")
+                               .object("viewer", person_json(session->user, session->name))
+                               .number("viewers", broadcast->count(ViewerStage::Watching))
+                               .take());
+        }
+    }
+    return reply(Event("watching").take(), std::move(effects));
+}
+
+Result<Reply> HubState::on_leave(HandleId handle) {
+    HandleRecord& record = handles_[handle];
+    if (!record.broadcasting.empty()) {
+        return fail(ErrorCode::WrongState, "Not allowed: a broadcaster ends with stop, not leave");
+    }
+    Effects effects;
+    if (Broadcast* broadcast = find_broadcast(record.watching); broadcast != nullptr) {
+        drop_session(*broadcast, handle, effects);
+    }
+    return reply(Event("left").take(), std::move(effects));
+}
+
+// ---- presence ----
+
+Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& request) {
+    if (sites_.find(request.site) == nullptr) {
+        return fail(ErrorCode::UnknownSite, "Unknown site '" + request.site + "'");
+    }
+    presence_.subscribe(handle, request.site, request.users);
+    JsonPtr users(json_object());
+    for (const std::string& user : request.users) {
+        json_object_set_new(users.get(), user.c_str(), json_boolean(is_visible(request.site, user)));
+    }
+    return reply(Event("presence").object("users", std::move(users)).take());
+}
+
+}  // namespace onair

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "broadcast.h"
+#include "effects.h"
+#include "hub.h"
+#include "presence.h"
+#include "rate_limiter.h"
+#include "request.h"
+#include "settings.h"
+#include "site.h"
+#include "store.h"
+#include "token.h"
+
+namespace onair {
+
+// What the core knows about one Janus handle.
+struct HandleRecord {
+    // The identity bound by the first successful broadcast or watch; empty until then.
+    std::string site;
+    std::string user;
+    std::string broadcasting;  // id of the broadcast this handle is the broadcaster of
+    std::string watching;      // id of the broadcast this handle has a viewer session in
+};
+
+// The Hub's state and logic; every method runs under the Hub's lock (hub.cpp holds it). Split
+// over hub.cpp (lifecycle, timers, shared helpers), hub_requests.cpp (plugin requests) and
+// admin.cpp (Admin API).
+class HubState {
+public:
+    HubState(const Settings& settings, std::unique_ptr<Store> store);
+
+    Status start(const std::vector<Site>& configured, std::int64_t now);
+    void handle_created(HandleId handle);
+    Effects handle_destroyed(HandleId handle, std::int64_t now);
+    Effects media_up(HandleId handle, std::int64_t now);
+    Effects media_down(HandleId handle, std::int64_t now);
+    Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
+    Effects tick(std::int64_t now);
+    JsonPtr admin(const json_t* request, std::int64_t now, Effects& effects);
+
+private:
+    // Plugin requests (hub_requests.cpp).
+    Result<Reply> on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now);
+    Result<Reply> resume(HandleId handle, Broadcast& broadcast, const Identity& identity, const Site& site,
+                         std::int64_t now);
+    Result<Reply> on_publish(HandleId handle);
+    Result<Reply> on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now);
+    Result<Reply> on_kick(HandleId handle, const KickRequest& request);
+    Result<Reply> on_stop(HandleId handle, std::int64_t now);
+    Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
+    Result<Reply> on_start(HandleId handle, std::int64_t now);
+    Result<Reply> on_leave(HandleId handle);
+    Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
+
+    // Admin API (admin.cpp).
+    JsonPtr admin_list_sites() const;
+    JsonPtr admin_add_site(const json_t* request);
+    JsonPtr admin_remove_site(const json_t* request, std::int64_t now, Effects& effects);
+    JsonPtr admin_list_broadcasts(const json_t* request) const;
+    JsonPtr admin_list_viewers(const json_t* request) const;
+    JsonPtr admin_stop_broadcast(const json_t* request, std::int64_t now, Effects& effects);
+    JsonPtr admin_remove_viewer(const json_t* request, Effects& effects);
+    JsonPtr site_json(const Site& site) const;
+
+    // Shared helpers (hub.cpp).
+    Result<Identity> authenticate(const Credentials& who, std::int64_t now) const;
+    static Status check_binding(const HandleRecord& record, const Identity& identity);
+    Broadcast* find_broadcast(const std::string& broadcast_id);
+    Broadcast* broadcast_of(const std::string& site, const std::string& user);
+    Broadcast* broadcast_held_by(HandleId handle);
+    int broadcasts_of_site(const std::string& site) const;
+    bool is_visible(const std::string& site, const std::string& user) const;
+
+    Status persist(const BroadcastRecord& record);
+    // Writes the broadcast as ended; the caller then calls end_broadcast, or stops on failure.
+    Status persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now);
+    // Ends the broadcast in memory: everyone is told, media is torn down, the broadcast is forgotten.
+    void end_broadcast(const std::string& broadcast_id, const std::string& reason, bool notify_broadcaster,
+                       Effects& effects);
+    void interrupt(Broadcast& broadcast, std::int64_t now, Effects& effects);
+    void announce(const Broadcast& broadcast, bool live, Effects& effects) const;
+    void notify_viewers(const Broadcast& broadcast, const char* event, Effects& effects) const;
+    // A viewer handle's session ends on its own side (leave, hang-up, handle gone).
+    void drop_session(Broadcast& broadcast, HandleId viewer, Effects& effects);
+    // The broadcaster (kick, reason `removed`) or an operator (reason `admin`) removes a viewer
+    // and its grant. False when the user is neither accepted nor watching.
+    bool remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
+                       Effects& effects);
+    void expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& effects);
+
+    Settings settings_;
+    std::unique_ptr<Store> store_;
+    SiteRegistry sites_;
+    std::map<std::string, Broadcast> broadcasts_;                                // unended ones, by id
+    std::map<std::pair<std::string, std::string>, std::string> by_broadcaster_;  // (site, user) -> id
+    std::map<HandleId, HandleRecord> handles_;
+    PresenceBook presence_;
+    RateLimiter watch_limiter_;
+};
+
+}  // namespace onair

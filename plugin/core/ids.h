@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace onair {
+
+// Unguessable ids: a prefix and 16 random bytes as 32 lowercase hex digits. Request ids are
+// capabilities of a sort (whoever knows one may answer it from the right handle), so they come
+// from the operating system's random source, not from a seeded PRNG.
+std::string new_broadcast_id();  // "b-…"
+std::string new_request_id();    // "r-…"
+
+// Whether the text has the form new_request_id() produces.
+bool is_request_id(std::string_view text);
+
+}  // namespace onair

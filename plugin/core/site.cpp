@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "site.h"
+
+#include "text.h"
+
+namespace onair {
+
+namespace {
+constexpr std::size_t kMinSecretLength = 16;
+}
+
+const char* to_string(IdentityMode mode) {
+    switch (mode) {
+        case IdentityMode::Signed:
+            return "signed";
+        case IdentityMode::Open:
+            return "open";
+    }
+    return "signed";
+}
+
+const char* to_string(MediaMode mode) {
+    switch (mode) {
+        case MediaMode::Sfu:
+            return "sfu";
+    }
+    return "sfu";
+}
+
+std::optional<IdentityMode> identity_mode_from(const std::string& text) {
+    if (text == "signed") {
+        return IdentityMode::Signed;
+    }
+    if (text == "open") {
+        return IdentityMode::Open;
+    }
+    return std::nullopt;
+}
+
+std::optional<MediaMode> media_mode_from(const std::string& text) {
+    if (text == "sfu") {
+        return MediaMode::Sfu;
+    }
+    return std::nullopt;
+}
+
+Status validate_site(const Site& site) {
+    if (!is_site_key(site.key)) {
+        return fail(ErrorCode::InvalidElement, "Invalid element: site key '" + site.key +
+                                                   "' must be 1-64 characters of A-Z a-z 0-9 _ . -");
+    }
+    if (site.secret.size() < kMinSecretLength) {
+        return fail(ErrorCode::InvalidElement,
+                    "Invalid element: secret of site '" + site.key + "' must be at least 16 characters");
+    }
+    if (site.max_broadcasts < 1) {
+        return fail(ErrorCode::InvalidElement,
+                    "Invalid element: max_broadcasts of site '" + site.key + "' must be at least 1");
+    }
+    if (site.max_viewers < 1) {
+        return fail(ErrorCode::InvalidElement,
+                    "Invalid element: max_viewers of site '" + site.key + "' must be at least 1");
+    }
+    return Ok{};
+}
+
+Status SiteRegistry::put(Site site) {
+    Status valid = validate_site(site);
+    if (!valid) {
+        return valid;
+    }
+    std::string key = site.key;
+    sites_.insert_or_assign(std::move(key), std::move(site));
+    return Ok{};
+}
+
+bool SiteRegistry::remove(const std::string& key) { return sites_.erase(key) > 0; }
+
+const Site* SiteRegistry::find(const std::string& key) const {
+    auto found = sites_.find(key);
+    return found == sites_.end() ? nullptr : &found->second;
+}
+
+std::vector<const Site*> SiteRegistry::all() const {
+    std::vector<const Site*> list;
+    list.reserve(sites_.size());
+    for (const auto& [key, site] : sites_) {
+        list.push_back(&site);
+    }
+    return list;
+}
+
+}  // namespace onair

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Shared helpers for the unit tests: real tokens, a temporary directory, a Hub on a real store.
+#pragma once
+
+#include <jwt.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/hub.h"
+
+namespace onair::test {
+
+constexpr std::int64_t kNow = 1'764'100'000;
+extern const char* const kSecret;  // the "demo" site's secret
+
+struct Claims {
+    explicit Claims(std::string subject, std::string site_key = "demo")
+        : sub(std::move(subject)), site(std::move(site_key)) {}
+    std::string sub;
+    std::string site;
+    std::string name;
+    std::int64_t exp = kNow + 3600;
+    bool with_exp = true;
+};
+
+// A real JWT made with libjwt, as a site's backend would make it.
+std::string make_token(const std::string& secret, const Claims& claims, jwt_alg_t alg = JWT_ALG_HS256);
+
+// A fresh directory, removed with its files at the end of the scope.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const std::string& path() const { return path_; }
+    [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+private:
+    std::string path_;
+};
+
+Site demo_site();  // signed, the test secret, default limits
+
+// A Hub started on a real SQLite file in a temporary directory.
+class World {
+public:
+    explicit World(Settings settings = {}, const std::vector<Site>& sites = {demo_site()});
+    Hub& hub() { return *hub_; }
+    [[nodiscard]] std::string store_path() const { return dir_.file("onair.sqlite"); }
+
+    // Requests on behalf of users of the "demo" site, with valid tokens.
+    Result<Reply> broadcast(HandleId handle, const std::string& user, const std::string& name = "",
+                            std::int64_t now = kNow);
+    Result<Reply> watch(HandleId handle, const std::string& user, const std::string& target,
+                        const std::string& name = "", std::int64_t now = kNow);
+    Result<Reply> request(HandleId handle, const Request& request, std::int64_t now = kNow);
+
+    // Whole steps of the usual flow; each asserts its own success.
+    std::string go_live(HandleId handle, const std::string& user,
+                        std::int64_t now = kNow);  // -> broadcast id
+    std::string ask(HandleId viewer, const std::string& user, const std::string& target,
+                    std::int64_t now = kNow);  // -> request id
+    Effects accept(HandleId broadcaster, const std::string& request_id, std::int64_t now = kNow);
+    void join(HandleId viewer, const std::string& user, HandleId broadcaster, const std::string& target,
+              std::int64_t now = kNow);
+
+private:
+    TempDir dir_;
+    std::unique_ptr<Hub> hub_;
+};
+
+// ---- looking at answers and effects ----
+
+std::string event_of(const json_t* data);
+std::string text_of(const json_t* data, const char* key);
+std::int64_t number_of(const json_t* data, const char* key);
+bool flag_of(const json_t* data, const char* key);
+
+// The data of the notice with that event sent to `to`, or nullptr.
+const json_t* notice(const Effects& effects, HandleId to, const char* event);
+// How many notices went to `to`.
+std::size_t notices_to(const Effects& effects, HandleId to);
+
+template <typename Action>
+std::size_t count_media(const Effects& effects) {
+    std::size_t count = 0;
+    for (const MediaAction& action : effects.media) {
+        count += std::holds_alternative<Action>(action) ? 1 : 0;
+    }
+    return count;
+}
+template <typename Action>
+const Action* media(const Effects& effects, std::size_t nth = 0) {
+    for (const MediaAction& action : effects.media) {
+        if (const auto* found = std::get_if<Action>(&action); found != nullptr && nth-- == 0) {
+            return found;
+        }
+    }
+    return nullptr;
+}
+bool closes(const Effects& effects, HandleId handle);  // a ClosePeerConnection for this handle
+
+ErrorCode code_of(const Result<Reply>& result);
+
+// Parses JSON text (asserting it is valid) for request-parsing tests.
+JsonPtr parse_json(const std::string& text);
+
+}  // namespace onair::test

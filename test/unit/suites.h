@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <CUnit/CUnit.h>
+
+// One registration function per area; each adds its suite to the CUnit registry.
+CU_ErrorCode register_token_tests();
+CU_ErrorCode register_site_tests();
+CU_ErrorCode register_request_tests();
+CU_ErrorCode register_hub_tests();
+CU_ErrorCode register_admin_tests();
+CU_ErrorCode register_store_tests();
+
+// Adds a suite with the given tests (a {nullptr, nullptr}-terminated CU_TestInfo array).
+CU_ErrorCode add_suite(const char* name, CU_TestInfo* tests);
