@@ -311,6 +311,9 @@ export class App implements FlowHost {
       if (flow) {
         state = flow.state;
         detail = this.flowDetail(flow);
+        // A finished watch leaves its player open for the message, but the button follows the
+        // target's presence again: once the broadcast is over there is nothing left to watch.
+        if (state === 'ended' || state === 'declined') hidden = this.presence.isLive(target) !== true;
       } else {
         const live = this.presence.isLive(target) === true;
         state = live ? 'live' : 'offline';

@@ -26,8 +26,11 @@ void Fanout::add_viewer(janus::SessionPtr viewer) {
     leg->session = std::move(viewer);
     janus_rtp_switching_context_reset(&leg->audio_context);
     janus_rtp_switching_context_reset(&leg->video_context);
+    // A viewer whose PeerConnection is not up yet could not receive a keyframe: it is asked for
+    // in viewer_connected(), when it can.
+    if (leg->session->media_up())
+        keyframes_.request_now();
     viewers_.push_back(std::move(leg));
-    keyframes_.request();
 }
 
 janus::SessionPtr Fanout::remove_viewer(HandleId viewer) {

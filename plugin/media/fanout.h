@@ -39,6 +39,7 @@ public:
     std::size_t viewer_count() const { return viewers_.size(); }
 
     void request_keyframe() { keyframes_.request(); }
+    void viewer_connected() { keyframes_.request_now(); }
 
     // A packet from the publisher: sent to every viewer whose media is up.
     void relay_rtp(janus_plugin_rtp* packet);

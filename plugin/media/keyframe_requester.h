@@ -6,24 +6,28 @@
 
 namespace onair::media {
 
-// Collects keyframe wishes (a viewer joined, a viewer's decoder lost sync, the publisher changed)
-// from any thread and lets the publisher's media thread turn them into at most one PLI a second:
-// browsers answer every PLI with a full keyframe, so forwarding each viewer's PLI would flood the
-// broadcaster's uplink with keyframes.
+// Collects keyframe wishes (a viewer connected, a viewer's decoder lost sync, the publisher changed)
+// from any thread and lets the publisher's media thread turn them into PLIs: at most one a second
+// for repair requests, since browsers answer every PLI with a full keyframe and forwarding each
+// viewer's PLI would flood the broadcaster's uplink; but a viewer that has just connected cannot
+// show anything before a keyframe, so its request goes out at once.
 class KeyframeRequester {
 public:
     static constexpr std::int64_t kMinIntervalUs = 1'000'000;
 
     void request() { pending_.store(true, std::memory_order_relaxed); }
+    void request_now() { urgent_.store(true, std::memory_order_relaxed); }
 
     // Forgets the last PLI time so the next one goes out at once (a new publisher).
-    void restart() {
-        last_sent_us_ = 0;
-        request();
-    }
+    void restart() { request_now(); }
 
     // On the publisher's media thread, for every packet: true when a PLI should be sent now.
     bool due(std::int64_t now_us) {
+        if (urgent_.exchange(false, std::memory_order_relaxed)) {
+            pending_.store(false, std::memory_order_relaxed);
+            last_sent_us_ = now_us;
+            return true;
+        }
         if (!pending_.load(std::memory_order_relaxed) || now_us - last_sent_us_ < kMinIntervalUs)
             return false;
         pending_.store(false, std::memory_order_relaxed);
@@ -33,6 +37,7 @@ public:
 
 private:
     std::atomic<bool> pending_{false};
+    std::atomic<bool> urgent_{false};
     std::int64_t last_sent_us_ = 0;  // only the publisher's media thread (or a writer holding the
                                      // relay's exclusive lock) touches it
 };

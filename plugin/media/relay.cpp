@@ -107,7 +107,7 @@ void Relay::media_up(const janus_plugin_session* handle) {
     if (watched == watching_.end())
         return;
     if (auto fanout = fanouts_.find(watched->second); fanout != fanouts_.end())
-        fanout->second->request_keyframe();
+        fanout->second->viewer_connected();
 }
 
 void Relay::forget(const janus_plugin_session* handle) {
