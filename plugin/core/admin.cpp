@@ -269,8 +269,24 @@ JsonPtr HubState::admin_list_broadcasts(const json_t* request) const {
     return answer;
 }
 
-JsonPtr HubState::admin_list_viewers(const json_t* request) const {
+Result<std::string> HubState::known_site_member(const json_t* request) const {
     Result<std::string> site = site_member(request, "site");
+    if (site && sites_.find(site.value()) == nullptr) {
+        return fail(ErrorCode::UnknownSite, "Unknown site '" + site.value() + "'");
+    }
+    return site;
+}
+
+namespace {
+
+JsonPtr no_broadcast_of(const std::string& site, const std::string& user) {
+    return admin_error(fail(ErrorCode::NotFound, "No broadcast of user '" + user + "' on site '" + site + "'"));
+}
+
+}  // namespace
+
+JsonPtr HubState::admin_list_viewers(const json_t* request) const {
+    Result<std::string> site = known_site_member(request);
     if (!site) {
         return admin_error(site.error());
     }
@@ -280,8 +296,7 @@ JsonPtr HubState::admin_list_viewers(const json_t* request) const {
     }
     auto id = by_broadcaster_.find({site.value(), user.value()});
     if (id == by_broadcaster_.end()) {
-        return admin_error(fail(ErrorCode::NotFound, "No broadcast of user '" + user.value() + "' on site '" +
-                                                         site.value() + "'"));
+        return no_broadcast_of(site.value(), user.value());
     }
     const Broadcast& broadcast = broadcasts_.at(id->second);
     JsonPtr list(json_array());
@@ -299,7 +314,7 @@ JsonPtr HubState::admin_list_viewers(const json_t* request) const {
 }
 
 JsonPtr HubState::admin_stop_broadcast(const json_t* request, std::int64_t now, Effects& effects) {
-    Result<std::string> site = site_member(request, "site");
+    Result<std::string> site = known_site_member(request);
     if (!site) {
         return admin_error(site.error());
     }
@@ -309,8 +324,7 @@ JsonPtr HubState::admin_stop_broadcast(const json_t* request, std::int64_t now, 
     }
     Broadcast* broadcast = broadcast_of(site.value(), user.value());
     if (broadcast == nullptr) {
-        return admin_error(fail(ErrorCode::NotFound, "No broadcast of user '" + user.value() + "' on site '" +
-                                                         site.value() + "'"));
+        return no_broadcast_of(site.value(), user.value());
     }
     if (Status saved = persist_end(*broadcast, "admin", now); !saved) {
         return admin_error(saved.error());
@@ -323,7 +337,7 @@ JsonPtr HubState::admin_stop_broadcast(const json_t* request, std::int64_t now, 
 }
 
 JsonPtr HubState::admin_remove_viewer(const json_t* request, Effects& effects) {
-    Result<std::string> site = site_member(request, "site");
+    Result<std::string> site = known_site_member(request);
     if (!site) {
         return admin_error(site.error());
     }
@@ -337,8 +351,7 @@ JsonPtr HubState::admin_remove_viewer(const json_t* request, Effects& effects) {
     }
     Broadcast* broadcast = broadcast_of(site.value(), user.value());
     if (broadcast == nullptr) {
-        return admin_error(fail(ErrorCode::NotFound, "No broadcast of user '" + user.value() + "' on site '" +
-                                                         site.value() + "'"));
+        return no_broadcast_of(site.value(), user.value());
     }
     if (!remove_viewer(*broadcast, viewer.value(), "admin", effects)) {
         return admin_error(fail(ErrorCode::NotFound, "No viewer '" + viewer.value() + "' in that broadcast"));

@@ -65,6 +65,8 @@ private:
     JsonPtr admin_add_site(const json_t* request);
     JsonPtr admin_remove_site(const json_t* request, std::int64_t now, Effects& effects);
     JsonPtr admin_list_broadcasts(const json_t* request) const;
+    // The request's `site` member, which must name a configured site (else UnknownSite).
+    Result<std::string> known_site_member(const json_t* request) const;
     JsonPtr admin_list_viewers(const json_t* request) const;
     JsonPtr admin_stop_broadcast(const json_t* request, std::int64_t now, Effects& effects);
     JsonPtr admin_remove_viewer(const json_t* request, Effects& effects);

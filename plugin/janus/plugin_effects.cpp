@@ -55,7 +55,10 @@ void Plugin::carry_out(const MediaAction& action) {
             } else if constexpr (std::is_same_v<Step, RelayEnd>) {
                 relay_.end(step.broadcast_id);
             } else if constexpr (std::is_same_v<Step, ClosePeerConnection>) {
-                if (SessionPtr session = find(step.handle); session && !session->destroyed())
+                // Only a PeerConnection that is up is closed: asking the core to close one on a handle
+                // that never connected leaves that handle unfreed at detach (seen with Janus 1.1.2),
+                // and a PeerConnection still connecting is hung up by the client on its `ended`.
+                if (SessionPtr session = find(step.handle); session && !session->destroyed() && session->media_up())
                     gateway_->close_pc(session->handle());
             }
         },

@@ -81,6 +81,11 @@ void Plugin::process_request(Message& message, const Request& request) {
         if (jsep && (is_start || !negotiated) && !session.destroyed())
             gateway_->close_pc(session.handle());
     };
+    // Acceptance comes first: before it, any SDP for `start` is out of place, whatever its type.
+    if (is_start && !session.viewer_lines().has_video()) {
+        refuse(fail(ErrorCode::WrongState, "No offer was sent to this handle: wait for 'accepted'"));
+        return;
+    }
     if (Status allowed = check_jsep_presence(request, jsep); !allowed.ok()) {
         refuse(allowed.error());
         return;
@@ -98,12 +103,7 @@ void Plugin::process_request(Message& message, const Request& request) {
         }
         publisher_answer = std::move(answer.value());
     } else if (std::holds_alternative<StartRequest>(request)) {
-        const media::MediaLines offered = session.viewer_lines();
-        if (!offered.has_video()) {
-            refuse(fail(ErrorCode::WrongState, "No offer was sent to this handle: wait for 'accepted'"));
-            return;
-        }
-        if (Status valid = check_viewer_answer(jsep->sdp, offered); !valid.ok()) {
+        if (Status valid = check_viewer_answer(jsep->sdp, session.viewer_lines()); !valid.ok()) {
             refuse(valid.error());
             return;
         }
