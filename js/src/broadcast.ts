@@ -8,6 +8,7 @@ import { MAX_RECONNECTS, MEDIA_DOWN_GRACE_MS, backoffDelay, delay, type ButtonSt
 import { t } from './i18n';
 import { bool, num, people, person, str, type PluginEvent } from './protocol';
 import type { Jsep, TrackSpec } from 'janus-gateway';
+import { Heartbeat } from './heartbeat';
 import { forgetConsent, rememberConsent } from './storage';
 import { PreviewView } from './ui/preview';
 
@@ -46,6 +47,9 @@ export class Broadcast implements Flow {
   private stopping: (() => void) | null = null;
   private finalError: OnAirError | null = null;
   private readonly waiters: Array<{ resolve: () => void; reject: (e: OnAirError) => void }> = [];
+  /** From `registered`; heartbeats run while live (evidence for airtime accounting). */
+  private heartbeatInterval: unknown;
+  private readonly heartbeat = new Heartbeat(() => this.channel?.send({ request: 'heartbeat' }) ?? null, 'broadcast');
 
   constructor(private readonly host: FlowHost, private options: BroadcastOptions, private readonly resumed: boolean) {
     this.key = options.user;
@@ -83,6 +87,7 @@ export class Broadcast implements Flow {
 
   private async connect(): Promise<void> {
     const generation = ++this.generation;
+    this.heartbeat.stop(); // until the new handle is live again
     const channel = await this.host.connection.attach({
       onEvent: (event, jsep) => {
         if (generation === this.generation) this.onEvent(event, jsep);
@@ -111,6 +116,7 @@ export class Broadcast implements Flow {
   private async request(body: Record<string, unknown>, jsep?: Jsep): Promise<void> {
     if (!this.channel) throw clientError('connection_lost', 'connectionGone');
     this.lastRequest = String(body['request']);
+    this.heartbeat.otherRequestSent();
     await this.channel.send(body, jsep);
   }
 
@@ -127,6 +133,7 @@ export class Broadcast implements Flow {
         this.viewers = people(data['viewers']).length;
         this.view.setViewers(this.viewers);
         this.view.setStartedAt(num(data['started_at']));
+        this.heartbeatInterval = data['heartbeat_interval'];
         this.detail = { ...this.detail, broadcastId: str(data['broadcast_id']), resumed: bool(data['resumed']) };
         void this.publish();
         break;
@@ -140,6 +147,7 @@ export class Broadcast implements Flow {
         rememberConsent(this.host.config.site, this.options.user);
         this.view.showMessage(null);
         this.view.setState('live');
+        this.heartbeat.start(this.heartbeatInterval);
         this.setState('live', { viewers: this.viewers });
         for (const w of this.waiters.splice(0)) w.resolve();
         break;
@@ -168,12 +176,16 @@ export class Broadcast implements Flow {
       case 'ended':
         this.onEnded(str(data['reason'], 'stopped'));
         break;
+      case 'heartbeat':
+        this.heartbeat.answered();
+        break;
       default:
         break;
     }
   }
 
   private onPluginError(code: number, text: string): void {
+    if (this.heartbeat.claimsError(code, text)) return;
     // A failed answer or kick concerns one prompt or viewer, not the broadcast.
     if (this.lastRequest === 'answer' || this.lastRequest === 'kick') {
       this.view.showMessage(pluginError(code, text).message);
@@ -358,6 +370,7 @@ export class Broadcast implements Flow {
     if (this.over) return;
     this.over = true;
     this.generation++;
+    this.heartbeat.stop();
     this.releaseMedia();
     this.view.setStream(null);
     const channel = this.channel;

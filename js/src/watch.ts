@@ -8,6 +8,7 @@ import { OnAirError, asOnAirError, clientError, pluginError } from './errors';
 import { MAX_RECONNECTS, MEDIA_DOWN_GRACE_MS, backoffDelay, delay, type ButtonState, type EventDetail, type Flow, type FlowHost } from './flow';
 import { t, type StringKey } from './i18n';
 import { num, str, type PluginEvent } from './protocol';
+import { Heartbeat } from './heartbeat';
 import { forgetWatching, rememberWatching } from './storage';
 import { PlayerView } from './ui/player';
 
@@ -55,6 +56,8 @@ export class Watch implements Flow {
   private leaving = false;
   private readonly waiters: Array<{ resolve: () => void; reject: (e: OnAirError) => void }> = [];
   private finalError: OnAirError | null = null;
+  /** Runs while watching (evidence for airtime accounting); interval from `watching`. */
+  private readonly heartbeat = new Heartbeat(() => this.channel?.send({ request: 'heartbeat' }) ?? null, 'watch');
 
   constructor(private readonly host: FlowHost, private options: WatchOptions) {
     this.key = options.target;
@@ -87,6 +90,7 @@ export class Watch implements Flow {
 
   private async connect(): Promise<void> {
     const generation = ++this.generation;
+    this.heartbeat.stop(); // until the new handle is watching again
     const channel = await this.host.connection.attach({
       onEvent: (event, jsep) => {
         if (generation === this.generation) this.onEvent(event, jsep);
@@ -121,12 +125,14 @@ export class Watch implements Flow {
   private async request(body: Record<string, unknown>, jsep?: Jsep): Promise<void> {
     if (!this.channel) throw clientError('connection_lost', 'connectionGone');
     this.lastRequest = String(body['request']);
+    this.heartbeat.otherRequestSent();
     await this.channel.send(body, jsep);
   }
 
   private onEvent(event: PluginEvent, jsep: Jsep | undefined): void {
     if (this.over) return;
     if (event.kind === 'error') {
+      if (this.heartbeat.claimsError(event.code, event.message)) return;
       if (this.lastRequest === 'leave') return;
       this.fail(pluginError(event.code, event.message, this.displayName));
       return;
@@ -146,6 +152,7 @@ export class Watch implements Flow {
         break;
       case 'watching':
         this.view.setState(this.interrupted ? 'reconnecting' : 'playing', this.interrupted ? t('interrupted') : undefined);
+        this.heartbeat.start(data['heartbeat_interval']);
         this.setState('watching', {});
         for (const w of this.waiters.splice(0)) w.resolve();
         break;
@@ -173,6 +180,9 @@ export class Watch implements Flow {
         this.view.setState('ended', message);
         break;
       }
+      case 'heartbeat':
+        this.heartbeat.answered();
+        break;
       default:
         break;
     }
@@ -275,6 +285,7 @@ export class Watch implements Flow {
     if (this.over) return;
     this.over = true;
     this.generation++;
+    this.heartbeat.stop();
     if (state !== 'error' || !this.accepted) forgetWatching(this.host.config.site, this.options.target);
     const channel = this.channel;
     this.channel = null;
