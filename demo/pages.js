@@ -15,6 +15,7 @@ const text = {
         pageOf: (of) => `${of} page`,
         profileOf: (of, viewer) => `${of} profile, viewed by ${viewer}`,
         goLive: 'Go live',
+        endLive: 'End broadcast',
         watch: 'Watch',
         profile: 'Profile',
         you: 'you',
@@ -47,6 +48,7 @@ const text = {
         pageOf: (of) => `Страница ${of}`,
         profileOf: (of, viewer) => `Профиль ${of} — смотрит ${viewer}`,
         goLive: 'Выйти в эфир',
+        endLive: 'Завершить эфир',
         watch: 'Смотреть',
         profile: 'Профиль',
         you: 'вы',
@@ -99,7 +101,7 @@ function broadcastButton(ctx, site) {
         'data-onair-user': viewer.id,
         'data-onair-name': site === ctx.config.openSite ? viewer.name[lang] : undefined,
         'data-onair-token': site === ctx.config.openSite ? undefined : ctx.tokenFor(viewer, site),
-    })}>${text[lang].goLive}</button>`;
+    })}><span class="label-off">${text[lang].goLive}</span><span class="label-on">${text[lang].endLive}</span></button>`;
 }
 
 function watchButton(ctx, target, site) {
