@@ -36,7 +36,8 @@ void create_session(janus_plugin_session* handle, int* error) {
     instance->create_session(handle, error);
 }
 
-janus_plugin_result* handle_message(janus_plugin_session* handle, char* transaction, json_t* message, json_t* jsep) {
+janus_plugin_result* handle_message(janus_plugin_session* handle, char* transaction, json_t* message,
+                                    json_t* jsep) {
     if (!instance) {
         g_free(transaction);
         json_decref(message);
@@ -46,7 +47,9 @@ janus_plugin_result* handle_message(janus_plugin_session* handle, char* transact
     return instance->handle_message(handle, transaction, message, jsep);
 }
 
-json_t* handle_admin_message(json_t* message) { return instance ? instance->handle_admin_message(message) : nullptr; }
+json_t* handle_admin_message(json_t* message) {
+    return instance ? instance->handle_admin_message(message) : nullptr;
+}
 
 void setup_media(janus_plugin_session* handle) {
     if (instance)
@@ -81,7 +84,9 @@ void destroy_session(janus_plugin_session* handle, int* error) {
     instance->destroy_session(handle, error);
 }
 
-json_t* query_session(janus_plugin_session* handle) { return instance ? instance->query_session(handle) : nullptr; }
+json_t* query_session(janus_plugin_session* handle) {
+    return instance ? instance->query_session(handle) : nullptr;
+}
 
 // Designated initializers in declaration order: the members are const, so this is the only way to
 // fill the table in C++ (Janus' JANUS_PLUGIN_INIT macro repeats members, which C++ rejects).

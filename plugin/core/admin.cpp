@@ -280,7 +280,8 @@ Result<std::string> HubState::known_site_member(const json_t* request) const {
 namespace {
 
 JsonPtr no_broadcast_of(const std::string& site, const std::string& user) {
-    return admin_error(fail(ErrorCode::NotFound, "No broadcast of user '" + user + "' on site '" + site + "'"));
+    return admin_error(
+        fail(ErrorCode::NotFound, "No broadcast of user '" + user + "' on site '" + site + "'"));
 }
 
 }  // namespace

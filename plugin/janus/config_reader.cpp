@@ -24,7 +24,9 @@ using ListPtr = std::unique_ptr<GList, ListFree>;
 class Category {
 public:
     Category(janus_config* config, janus_config_category* category)
-        : config_(config), category_(category), name_(category && category->name ? category->name : "general") {}
+        : config_(config),
+          category_(category),
+          name_(category && category->name ? category->name : "general") {}
 
     const char* text(const char* key) const {
         if (!category_)
@@ -117,7 +119,8 @@ Result<Site> read_site(const Category& category) {
     FirstError errors;
     errors << category.read_string("key", site.key) << category.read_string("secret", site.secret)
            << category.read_string("identity", identity) << category.read_string("media", media)
-           << category.read_bool("audio", site.audio) << category.read_positive("max_broadcasts", site.max_broadcasts)
+           << category.read_bool("audio", site.audio)
+           << category.read_positive("max_broadcasts", site.max_broadcasts)
            << category.read_positive("max_viewers", site.max_viewers);
     if (errors.error())
         return *errors.error();

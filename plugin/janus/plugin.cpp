@@ -83,7 +83,8 @@ bool Plugin::start(const char* config_path) {
 }
 
 std::int64_t Plugin::now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 

@@ -64,8 +64,10 @@ private:
     void process_request(Message& message, const Request& request);
 
     // Pushes an event (and optional jsep) to a handle that is still alive.
-    void push(const Session& session, const std::string& transaction, JsonPtr event, const json_t* jsep = nullptr);
-    void push_result(Session& session, const std::string& transaction, JsonPtr result, const json_t* jsep = nullptr);
+    void push(const Session& session, const std::string& transaction, JsonPtr event,
+              const json_t* jsep = nullptr);
+    void push_result(Session& session, const std::string& transaction, JsonPtr result,
+                     const json_t* jsep = nullptr);
     void push_error(const Session& session, const std::string& transaction, const Error& error);
 
     void carry_out(Effects effects);

@@ -17,10 +17,12 @@ void Plugin::push(const Session& session, const std::string& transaction, JsonPt
                                             transaction.empty() ? nullptr : transaction.c_str(), event.get(),
                                             const_cast<json_t*>(jsep));
     if (result != 0)
-        JANUS_LOG(LOG_VERB, "OnAir: could not push an event to handle %" PRIu64 " (going away?): %d\n", session.id(), result);
+        JANUS_LOG(LOG_VERB, "OnAir: could not push an event to handle %" PRIu64 " (going away?): %d\n",
+                  session.id(), result);
 }
 
-void Plugin::push_result(Session& session, const std::string& transaction, JsonPtr result, const json_t* jsep) {
+void Plugin::push_result(Session& session, const std::string& transaction, JsonPtr result,
+                         const json_t* jsep) {
     session.note_event(result.get());
     push(session, transaction, event_result(std::move(result)), jsep);
 }
@@ -58,7 +60,8 @@ void Plugin::carry_out(const MediaAction& action) {
                 // Only a PeerConnection that is up is closed: asking the core to close one on a handle
                 // that never connected leaves that handle unfreed at detach (seen with Janus 1.1.2),
                 // and a PeerConnection still connecting is hung up by the client on its `ended`.
-                if (SessionPtr session = find(step.handle); session && !session->destroyed() && session->media_up())
+                if (SessionPtr session = find(step.handle);
+                    session && !session->destroyed() && session->media_up())
                     gateway_->close_pc(session->handle());
             }
         },

@@ -39,15 +39,16 @@ Status check_jsep_presence(const Request& request, const std::optional<Jsep>& js
     const bool start = std::holds_alternative<StartRequest>(request);
     if (!publish && !start) {
         if (jsep)
-            return fail(ErrorCode::WrongState, std::string("No jsep allowed with '") + request_name(request) + "'");
+            return fail(ErrorCode::WrongState,
+                        std::string("No jsep allowed with '") + request_name(request) + "'");
         return Ok{};
     }
     if (!jsep)
         return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
     const char* expected = publish ? "offer" : "answer";
     if (jsep->type != expected)
-        return fail(ErrorCode::InvalidSdp, std::string("Invalid SDP: '") + request_name(request) + "' needs an SDP " +
-                                               expected);
+        return fail(ErrorCode::InvalidSdp,
+                    std::string("Invalid SDP: '") + request_name(request) + "' needs an SDP " + expected);
     if (jsep->sdp.empty())
         return fail(ErrorCode::InvalidSdp, "Invalid SDP: empty");
     return Ok{};
@@ -111,8 +112,8 @@ void Plugin::process_request(Message& message, const Request& request) {
 
     Result<Reply> reply = hub_->handle_request(session.id(), request, now());
     if (!reply) {
-        JANUS_LOG(LOG_VERB, "OnAir: handle %" PRIu64 " '%s' refused: %d %s\n", session.id(), request_name(request),
-                  static_cast<int>(reply.error().code), reply.error().message.c_str());
+        JANUS_LOG(LOG_VERB, "OnAir: handle %" PRIu64 " '%s' refused: %d %s\n", session.id(),
+                  request_name(request), static_cast<int>(reply.error().code), reply.error().message.c_str());
         refuse(reply.error());
         return;
     }

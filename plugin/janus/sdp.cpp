@@ -34,16 +34,18 @@ Result<SdpPtr> parse(const std::string& text, const char* what) {
 }
 
 bool sends(janus_sdp_mdirection direction) {
-    return direction == JANUS_SDP_DEFAULT || direction == JANUS_SDP_SENDRECV || direction == JANUS_SDP_SENDONLY;
+    return direction == JANUS_SDP_DEFAULT || direction == JANUS_SDP_SENDRECV ||
+           direction == JANUS_SDP_SENDONLY;
 }
 
 bool receives(janus_sdp_mdirection direction) {
-    return direction == JANUS_SDP_DEFAULT || direction == JANUS_SDP_SENDRECV || direction == JANUS_SDP_RECVONLY;
+    return direction == JANUS_SDP_DEFAULT || direction == JANUS_SDP_SENDRECV ||
+           direction == JANUS_SDP_RECVONLY;
 }
 
 void reject(janus_sdp* offer, janus_sdp* answer, janus_sdp_mline* offered) {
-    janus_sdp_generate_answer_mline(offer, answer, offered, JANUS_SDP_OA_MLINE, offered->type, JANUS_SDP_OA_ENABLED,
-                                    FALSE, JANUS_SDP_OA_DONE);
+    janus_sdp_generate_answer_mline(offer, answer, offered, JANUS_SDP_OA_MLINE, offered->type,
+                                    JANUS_SDP_OA_ENABLED, FALSE, JANUS_SDP_OA_DONE);
 }
 
 Result<std::string> write(janus_sdp* sdp, unsigned version) {
@@ -56,7 +58,8 @@ Result<std::string> write(janus_sdp* sdp, unsigned version) {
 
 }  // namespace
 
-Result<NegotiatedSdp> answer_publisher_offer(const std::string& offer_text, bool accept_audio, unsigned version) {
+Result<NegotiatedSdp> answer_publisher_offer(const std::string& offer_text, bool accept_audio,
+                                             unsigned version) {
     Result<SdpPtr> parsed = parse(offer_text, "offer");
     if (!parsed)
         return parsed.error();
@@ -72,21 +75,19 @@ Result<NegotiatedSdp> answer_publisher_offer(const std::string& offer_text, bool
         const bool usable = m->port > 0 && sends(m->direction);
         if (m->type == JANUS_SDP_VIDEO && !result.lines.has_video() && usable &&
             janus_sdp_get_codec_pt(offer, m->index, "vp8") >= 0) {
-            janus_sdp_generate_answer_mline(offer, answer.get(), m, JANUS_SDP_OA_MLINE, JANUS_SDP_VIDEO,
-                                            JANUS_SDP_OA_CODEC, "vp8", JANUS_SDP_OA_DIRECTION, JANUS_SDP_RECVONLY,
-                                            JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID,
-                                            JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC,
-                                            JANUS_SDP_OA_DONE);
+            janus_sdp_generate_answer_mline(
+                offer, answer.get(), m, JANUS_SDP_OA_MLINE, JANUS_SDP_VIDEO, JANUS_SDP_OA_CODEC, "vp8",
+                JANUS_SDP_OA_DIRECTION, JANUS_SDP_RECVONLY, JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID,
+                JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC, JANUS_SDP_OA_DONE);
             result.lines.video_mindex = m->index;
             result.lines.video_pt = janus_sdp_get_codec_pt(answer.get(), m->index, "vp8");
         } else if (m->type == JANUS_SDP_AUDIO && accept_audio && !result.lines.has_audio() && usable &&
                    janus_sdp_get_codec_pt(offer, m->index, "opus") >= 0) {
-            janus_sdp_generate_answer_mline(offer, answer.get(), m, JANUS_SDP_OA_MLINE, JANUS_SDP_AUDIO,
-                                            JANUS_SDP_OA_CODEC, "opus", JANUS_SDP_OA_DIRECTION, JANUS_SDP_RECVONLY,
-                                            JANUS_SDP_OA_AUDIO_DTMF, FALSE,
-                                            JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID,
-                                            JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC,
-                                            JANUS_SDP_OA_DONE);
+            janus_sdp_generate_answer_mline(
+                offer, answer.get(), m, JANUS_SDP_OA_MLINE, JANUS_SDP_AUDIO, JANUS_SDP_OA_CODEC, "opus",
+                JANUS_SDP_OA_DIRECTION, JANUS_SDP_RECVONLY, JANUS_SDP_OA_AUDIO_DTMF, FALSE,
+                JANUS_SDP_OA_ACCEPT_EXTMAP, JANUS_RTP_EXTMAP_MID, JANUS_SDP_OA_ACCEPT_EXTMAP,
+                JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC, JANUS_SDP_OA_DONE);
             result.lines.audio_mindex = m->index;
             result.lines.audio_pt = janus_sdp_get_codec_pt(answer.get(), m->index, "opus");
         } else {
@@ -107,29 +108,18 @@ Result<NegotiatedSdp> answer_publisher_offer(const std::string& offer_text, bool
 
 Result<NegotiatedSdp> make_viewer_offer(unsigned version) {
     SdpPtr offer(janus_sdp_generate_offer(
-        "OnAir", "0.0.0.0",
-        JANUS_SDP_OA_MLINE, JANUS_SDP_AUDIO,
-            JANUS_SDP_OA_MID, "0",
-            JANUS_SDP_OA_MSID, kStreamId, "onair-audio",
-            JANUS_SDP_OA_PT, kViewerAudioPt,
-            JANUS_SDP_OA_CODEC, "opus",
-            JANUS_SDP_OA_FMTP, "useinbandfec=1",
-            JANUS_SDP_OA_AUDIO_DTMF, FALSE,
-            JANUS_SDP_OA_DIRECTION, JANUS_SDP_SENDONLY,
-            JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_MID, janus_rtp_extension_id(JANUS_RTP_EXTMAP_MID),
-            JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC,
-                janus_rtp_extension_id(JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC),
-        JANUS_SDP_OA_MLINE, JANUS_SDP_VIDEO,
-            JANUS_SDP_OA_MID, "1",
-            JANUS_SDP_OA_MSID, kStreamId, "onair-video",
-            JANUS_SDP_OA_PT, kViewerVideoPt,
-            JANUS_SDP_OA_CODEC, "vp8",
-            JANUS_SDP_OA_DIRECTION, JANUS_SDP_SENDONLY,
-            JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_MID, janus_rtp_extension_id(JANUS_RTP_EXTMAP_MID),
-            JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_ABS_SEND_TIME,
-                janus_rtp_extension_id(JANUS_RTP_EXTMAP_ABS_SEND_TIME),
-            JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC,
-                janus_rtp_extension_id(JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC),
+        "OnAir", "0.0.0.0", JANUS_SDP_OA_MLINE, JANUS_SDP_AUDIO, JANUS_SDP_OA_MID, "0", JANUS_SDP_OA_MSID,
+        kStreamId, "onair-audio", JANUS_SDP_OA_PT, kViewerAudioPt, JANUS_SDP_OA_CODEC, "opus",
+        JANUS_SDP_OA_FMTP, "useinbandfec=1", JANUS_SDP_OA_AUDIO_DTMF, FALSE, JANUS_SDP_OA_DIRECTION,
+        JANUS_SDP_SENDONLY, JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_MID,
+        janus_rtp_extension_id(JANUS_RTP_EXTMAP_MID), JANUS_SDP_OA_EXTENSION,
+        JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC, janus_rtp_extension_id(JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC),
+        JANUS_SDP_OA_MLINE, JANUS_SDP_VIDEO, JANUS_SDP_OA_MID, "1", JANUS_SDP_OA_MSID, kStreamId,
+        "onair-video", JANUS_SDP_OA_PT, kViewerVideoPt, JANUS_SDP_OA_CODEC, "vp8", JANUS_SDP_OA_DIRECTION,
+        JANUS_SDP_SENDONLY, JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_MID,
+        janus_rtp_extension_id(JANUS_RTP_EXTMAP_MID), JANUS_SDP_OA_EXTENSION, JANUS_RTP_EXTMAP_ABS_SEND_TIME,
+        janus_rtp_extension_id(JANUS_RTP_EXTMAP_ABS_SEND_TIME), JANUS_SDP_OA_EXTENSION,
+        JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC, janus_rtp_extension_id(JANUS_RTP_EXTMAP_TRANSPORT_WIDE_CC),
         JANUS_SDP_OA_DONE));
     if (!offer)
         return fail(ErrorCode::Internal, "Could not generate the viewer offer");

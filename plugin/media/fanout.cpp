@@ -94,7 +94,8 @@ void Fanout::send_to(Viewer& viewer, janus_plugin_rtp* packet) {
     auto* header = reinterpret_cast<janus_rtp_header*>(packet->buffer);
     char original[RTP_HEADER_SIZE];
     std::memcpy(original, packet->buffer, sizeof(original));
-    janus_rtp_header_update(header, video ? &viewer.video_context : &viewer.audio_context, video ? TRUE : FALSE, 0);
+    janus_rtp_header_update(header, video ? &viewer.video_context : &viewer.audio_context,
+                            video ? TRUE : FALSE, 0);
     header->type = static_cast<uint16_t>(pt);
     janus_plugin_rtp out = {
         .mindex = mindex,

@@ -155,7 +155,8 @@ void Relay::incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packe
     // terminates receiver reports; the publisher's RTCP is not forwarded to viewers.
     if (!packet->video || !packet->buffer || packet->length == 0)
         return;
-    if (!janus_rtcp_has_pli(packet->buffer, packet->length) && !janus_rtcp_has_fir(packet->buffer, packet->length))
+    if (!janus_rtcp_has_pli(packet->buffer, packet->length) &&
+        !janus_rtcp_has_fir(packet->buffer, packet->length))
         return;
     std::shared_lock lock(mutex_);
     auto watched = watching_.find(handle);

@@ -37,8 +37,8 @@ public:
 
     // From the plugin's own handling.
     void publisher_renegotiated(const janus::Session& publisher);  // new payload types after `publish`
-    void media_up(const janus_plugin_session* handle);              // a viewer's PeerConnection is up
-    void forget(const janus_plugin_session* handle);                // the handle is going away
+    void media_up(const janus_plugin_session* handle);             // a viewer's PeerConnection is up
+    void forget(const janus_plugin_session* handle);               // the handle is going away
     void clear();
 
     // Media callbacks.
@@ -55,7 +55,7 @@ private:
 
     janus_callbacks* const gateway_;
     mutable std::shared_mutex mutex_;
-    std::map<std::string, FanoutPtr> fanouts_;  // by broadcast id
+    std::map<std::string, FanoutPtr> fanouts_;                                 // by broadcast id
     std::unordered_map<const janus_plugin_session*, std::string> publishing_;  // handle -> broadcast
     std::unordered_map<const janus_plugin_session*, std::string> watching_;    // handle -> broadcast
     // Hot-path index: publisher handle -> its fanout, for incoming_rtp.

@@ -84,6 +84,8 @@ describe('a broadcast on the demo site, in Chromium', { skip: unavailable ?? fal
     await waitForAttribute(widget.preview(anna.page), 'data-state', 'live', { what: "Anna's preview", timeout: 15_000 });
     t.diagnostic(`Go live → live in ${Date.now() - clicked} ms`);
     await waitForAttribute(goLive, 'data-onair-state', 'live', { what: 'the Go live button' });
+    // The site styles its button by that state: while live it offers to end the broadcast.
+    assert.equal((await goLive.innerText()).trim(), 'End broadcast');
     // The preview shows her own camera, and the PeerConnection is sending it.
     await waitForFrames(anna.page, widget.previewSelector, { direction: 'outbound', minFrames: 10 });
   });
