@@ -13,6 +13,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
+import { BillingBook } from './billing.js';
+import { billingRoutes } from './billing-receiver.js';
 import { homePage, languages, myPage, notFoundPage, openPage, profilePage } from './pages.js';
 import { signOnAirToken } from './token.js';
 import { findUser, users } from './users.js';
@@ -48,8 +50,11 @@ function route(ctx) {
 
 export function createDemoServer(config) {
     if (!config.secret) throw new Error('demo: the site secret is missing (ONAIR_SITE_SECRET)');
+    // OnAir's billing callbacks (the site's callback_url) and the airtime page: docs/billing.md.
+    const billing = billingRoutes(new BillingBook({ secret: config.secret, site: config.site }));
     return createServer((request, response) => {
         const url = new URL(request.url, 'http://demo.invalid');
+        if (billing(request, response, url.pathname)) return;
         if (request.method !== 'GET' && request.method !== 'HEAD') {
             response.writeHead(405, { Allow: 'GET, HEAD' }).end();
             return;
