@@ -57,6 +57,7 @@ async function siteStatus(janus, key) {
   const sites = assertAdminOk(await admin(janus, { request: 'list_sites' })).sites;
   const site = sites.find((entry) => entry.key === key);
   assert.ok(site, `list_sites has no ${key}: ${JSON.stringify(sites)}`);
+  assert.equal(typeof site.callback, 'object', `list_sites entry of ${key} has no callback status: ${JSON.stringify(site)}`);
   return site;
 }
 
