@@ -127,10 +127,6 @@ describe('billing requests (no media needed)', () => {
     assertResult(await broadcaster.request({ request: 'stop' }), 'ended');
   });
 
-  test('a heartbeat on a handle that neither broadcasts nor watches is refused (547)', async () => {
-    assertError(await (await handle()).request({ request: 'heartbeat' }), 547);
-  });
-
   test('usage through the plugin API with a scope=usage token of the site', async () => {
     const answer = assertResult(await (await handle()).request({
       request: 'usage', site: SITES.open.key, token: usageToken(SITES.open), from: dayOffset(-1), to: today(),
