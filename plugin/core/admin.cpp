@@ -96,6 +96,17 @@ Status apply_site_options(const json_t* request, Site& site) {
         }
         site.audio = json_is_true(audio);
     }
+    Result<std::optional<std::string>> callback_url = text_member(request, "callback_url", false);
+    if (!callback_url) {
+        return callback_url.error();
+    }
+    if (callback_url.value()) {
+        if (!callback_url.value()->empty() && !is_callback_url(*callback_url.value())) {
+            return fail(ErrorCode::InvalidElement,
+                        "Invalid element: callback_url must be an http:// or https:// URL (or empty for none)");
+        }
+        site.callback_url = *callback_url.value();
+    }
     for (auto [key, field] :
          {std::pair{"max_broadcasts", &site.max_broadcasts}, std::pair{"max_viewers", &site.max_viewers}}) {
         const json_t* value = json_object_get(request, key);
@@ -144,7 +155,16 @@ JsonPtr HubState::admin(const json_t* request, std::int64_t now, Effects& effect
         return admin_stop_broadcast(request, now, effects);
     }
     if (what == "remove_viewer") {
-        return admin_remove_viewer(request, effects);
+        return admin_remove_viewer(request, now, effects);
+    }
+    if (what == "list_outbox") {
+        return admin_list_outbox(request);
+    }
+    if (what == "retry_outbox") {
+        return admin_retry_outbox(request, now);
+    }
+    if (what == "usage") {
+        return admin_usage(request, now);
     }
     return admin_error(fail(ErrorCode::UnknownRequest, "Unknown request '" + what + "'"));
 }
@@ -158,6 +178,21 @@ JsonPtr HubState::site_json(const Site& site) const {
     json_object_set_new(object.get(), "max_broadcasts", json_integer(site.max_broadcasts));
     json_object_set_new(object.get(), "max_viewers", json_integer(site.max_viewers));
     json_object_set_new(object.get(), "broadcasts", json_integer(broadcasts_of_site(site.key)));
+    JsonPtr callback(json_object());
+    set_text(callback.get(), "url", site.callback_url);
+    CallbackStatus status;
+    if (store_) {
+        if (Result<CallbackStatus> stored = store_->callback_status(site.key); stored) {
+            status = stored.value();
+        } else {
+            status.last_error = stored.error().message;
+        }
+    }
+    json_object_set_new(callback.get(), "pending", json_integer(status.pending));
+    json_object_set_new(callback.get(), "parked", json_integer(status.parked));
+    set_text(callback.get(), "last_error", status.last_error);
+    json_object_set_new(callback.get(), "last_success_at", json_integer(status.last_success_at));
+    json_object_set_new(object.get(), "callback", callback.release());
     return object;
 }
 
@@ -337,7 +372,7 @@ JsonPtr HubState::admin_stop_broadcast(const json_t* request, std::int64_t now, 
     return answer;
 }
 
-JsonPtr HubState::admin_remove_viewer(const json_t* request, Effects& effects) {
+JsonPtr HubState::admin_remove_viewer(const json_t* request, std::int64_t now, Effects& effects) {
     Result<std::string> site = known_site_member(request);
     if (!site) {
         return admin_error(site.error());
@@ -354,10 +389,106 @@ JsonPtr HubState::admin_remove_viewer(const json_t* request, Effects& effects) {
     if (broadcast == nullptr) {
         return no_broadcast_of(site.value(), user.value());
     }
-    if (!remove_viewer(*broadcast, viewer.value(), "admin", effects)) {
+    if (!remove_viewer(*broadcast, viewer.value(), "admin", now, effects)) {
         return admin_error(fail(ErrorCode::NotFound, "No viewer '" + viewer.value() + "' in that broadcast"));
     }
     return admin_success();
+}
+
+JsonPtr HubState::admin_list_outbox(const json_t* request) const {
+    constexpr int kDefaultLimit = 100;
+    constexpr int kMaxLimit = 1000;
+    Result<std::optional<std::string>> site = text_member(request, "site", false);
+    if (!site) {
+        return admin_error(site.error());
+    }
+    if (site.value() && !is_site_key(*site.value())) {
+        return admin_error(
+            fail(ErrorCode::InvalidElement, "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
+    }
+    Result<std::optional<std::string>> state_text = text_member(request, "state", false);
+    if (!state_text) {
+        return admin_error(state_text.error());
+    }
+    std::optional<OutboxState> state;
+    if (state_text.value()) {
+        state = outbox_state_from(*state_text.value());
+        if (!state) {
+            return admin_error(fail(ErrorCode::InvalidElement,
+                                    "Invalid element: state must be 'pending', 'parked' or 'delivered'"));
+        }
+    }
+    int limit = kDefaultLimit;
+    if (const json_t* value = json_object_get(request, "limit"); value != nullptr && !json_is_null(value)) {
+        if (!json_is_integer(value) || json_integer_value(value) < 1 || json_integer_value(value) > kMaxLimit) {
+            return admin_error(fail(ErrorCode::InvalidElement, "Invalid element: limit must be an integer 1-1000"));
+        }
+        limit = static_cast<int>(json_integer_value(value));
+    }
+    JsonPtr list(json_array());
+    if (store_) {
+        Result<std::vector<OutboxEntry>> entries = store_->list_outbox(site.value().value_or(""), state, limit);
+        if (!entries) {
+            return admin_error(entries.error());
+        }
+        for (const OutboxEntry& entry : entries.value()) {
+            json_array_append_new(list.get(), outbox_json(entry).release());
+        }
+    }
+    JsonPtr answer = admin_success();
+    json_object_set_new(answer.get(), "outbox", list.release());
+    return answer;
+}
+
+JsonPtr HubState::admin_retry_outbox(const json_t* request, std::int64_t now) {
+    Result<std::optional<std::string>> id = text_member(request, "id", false);
+    if (!id) {
+        return admin_error(id.error());
+    }
+    Result<std::optional<std::string>> site = text_member(request, "site", false);
+    if (!site) {
+        return admin_error(site.error());
+    }
+    if (!id.value() && !site.value()) {
+        return admin_error(fail(ErrorCode::MissingElement, "Missing element: id or site"));
+    }
+    if (site.value() && !is_site_key(*site.value())) {
+        return admin_error(
+            fail(ErrorCode::InvalidElement, "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
+    }
+    int requeued = 0;
+    if (store_) {
+        Result<int> done = id.value() ? store_->requeue(*id.value(), now) : store_->requeue_site(*site.value(), now);
+        if (!done) {
+            return admin_error(done.error());
+        }
+        requeued = done.value();
+    }
+    JsonPtr answer = admin_success();
+    json_object_set_new(answer.get(), "requeued", json_integer(requeued));
+    return answer;
+}
+
+JsonPtr HubState::admin_usage(const json_t* request, std::int64_t now) {
+    Result<std::string> site = known_site_member(request);
+    if (!site) {
+        return admin_error(site.error());
+    }
+    Result<std::optional<std::string>> from = text_member(request, "from", true);
+    if (!from) {
+        return admin_error(from.error());
+    }
+    Result<std::optional<std::string>> to = text_member(request, "to", true);
+    if (!to) {
+        return admin_error(to.error());
+    }
+    Result<JsonPtr> usage = usage_of(site.value(), *from.value(), *to.value(), now);
+    if (!usage) {
+        return admin_error(usage.error());
+    }
+    JsonPtr answer = admin_success();
+    json_object_set_new(answer.get(), "usage", usage.value().release());
+    return answer;
 }
 
 }  // namespace onair

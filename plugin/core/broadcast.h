@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "effects.h"
 #include "store.h"
@@ -29,6 +30,14 @@ struct ViewerSession {
     std::string request_id;
     std::int64_t since = 0;       // when the stage began
     std::int64_t expires_at = 0;  // Pending only: when the prompt times out
+    std::string watch_id;         // Watching only: the airtime session of this viewing
+};
+
+// A viewer session of this broadcast that is over, for the cumulative airtime reports.
+struct FinishedWatch {
+    std::string viewer;
+    std::string watch_id;
+    std::int64_t seconds = 0;
 };
 
 // One broadcast of one (site, user), with its viewers, prompts and consent grants.
@@ -43,6 +52,8 @@ struct Broadcast {
     // Viewers the broadcaster accepted (user -> name): they get back in without a new prompt
     // until the broadcast ends or they are kicked.
     std::map<std::string, std::string> grants;
+    std::int64_t next_report_at = 0;  // when the next airtime.report is due (0: not started)
+    std::vector<FinishedWatch> finished_watches;
 
     // Presence shows the user live while media flows and while a dropped broadcaster may resume.
     [[nodiscard]] bool visible() const { return state != BroadcastState::Registered; }

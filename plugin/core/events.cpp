@@ -4,7 +4,9 @@
 namespace onair {
 
 Event::Event(const char* name) : data_(json_object()) {
-    json_object_set_new(data_.get(), "event", json_string(name));
+    if (name != nullptr) {
+        json_object_set_new(data_.get(), "event", json_string(name));
+    }
 }
 
 Event& Event::text(const char* key, const std::string& value) {

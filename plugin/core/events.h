@@ -8,7 +8,8 @@
 
 namespace onair {
 
-// Builds one `result` object of docs/protocol.md: {"event": name, ...}.
+// Builds one `result` object of docs/protocol.md: {"event": name, ...}; with a null name, a plain
+// object (the `data` of a billing event).
 class Event {
 public:
     explicit Event(const char* name);

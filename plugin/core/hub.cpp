@@ -10,7 +10,6 @@ namespace onair {
 
 namespace {
 constexpr std::int64_t kRateWindowSeconds = 60;
-constexpr const char* kRestartReason = "restart";
 }  // namespace
 
 // ---- Hub: one lock around HubState ----
@@ -32,32 +31,54 @@ void Hub::handle_created(HandleId handle) {
 
 Effects Hub::handle_destroyed(HandleId handle, std::int64_t now) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return state_->handle_destroyed(handle, now);
+    Effects effects = state_->handle_destroyed(handle, now);
+    (void)state_->commit(now);  // a failed write drops the events; the state change stands
+    return effects;
 }
 
 Effects Hub::media_up(HandleId handle, std::int64_t now) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return state_->media_up(handle, now);
+    Effects effects = state_->media_up(handle, now);
+    (void)state_->commit(now);
+    return effects;
 }
 
 Effects Hub::media_down(HandleId handle, std::int64_t now) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return state_->media_down(handle, now);
+    Effects effects = state_->media_down(handle, now);
+    (void)state_->commit(now);
+    return effects;
 }
 
 Result<Reply> Hub::handle_request(HandleId handle, const Request& request, std::int64_t now) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return state_->handle_request(handle, request, now);
+    Result<Reply> reply = state_->handle_request(handle, request, now);
+    (void)state_->commit(now);
+    return reply;
 }
 
 Effects Hub::tick(std::int64_t now) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return state_->tick(now);
+    Effects effects = state_->tick(now);
+    (void)state_->commit(now);
+    return effects;
 }
 
 JsonPtr Hub::admin(const json_t* request, std::int64_t now, Effects& effects) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return state_->admin(request, now, effects);
+    JsonPtr answer = state_->admin(request, now, effects);
+    (void)state_->commit(now);
+    return answer;
+}
+
+void Hub::evidence(const std::vector<HandleId>& handles, std::int64_t now) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    state_->evidence(handles, now);
+}
+
+std::optional<CallbackTarget> Hub::callback_target(const std::string& site) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->callback_target(site);
 }
 
 // ---- HubState: lifecycle and timers ----
@@ -65,7 +86,8 @@ JsonPtr Hub::admin(const json_t* request, std::int64_t now, Effects& effects) {
 HubState::HubState(const Settings& settings, std::unique_ptr<Store> store)
     : settings_(settings),
       store_(std::move(store)),
-      watch_limiter_(settings.watch_rate, kRateWindowSeconds) {}
+      watch_limiter_(settings.watch_rate, kRateWindowSeconds),
+      ledger_(settings.evidence_timeout) {}
 
 Status HubState::start(const std::vector<Site>& configured, std::int64_t now) {
     std::vector<Site> stored;
@@ -98,10 +120,7 @@ Status HubState::start(const std::vector<Site>& configured, std::int64_t now) {
         }
     }
     // Media does not survive a restart, so broadcasts a previous run left open are over.
-    if (store_) {
-        return store_->end_all_unended(now, kRestartReason);
-    }
-    return Ok{};
+    return end_previous_run(now);
 }
 
 void HubState::handle_created(HandleId handle) { handles_.try_emplace(handle); }
@@ -121,7 +140,7 @@ Effects HubState::handle_destroyed(HandleId handle, std::int64_t now) {
         broadcast->broadcaster = 0;
     }
     if (Broadcast* broadcast = find_broadcast(watching); broadcast != nullptr) {
-        drop_session(*broadcast, handle, effects);
+        drop_session(*broadcast, handle, "gone", now, effects);
     }
     handles_.erase(handle);
     return effects;
@@ -141,9 +160,16 @@ Effects HubState::media_up(HandleId handle, std::int64_t now) {
         BroadcastRecord record = broadcast->record;
         record.started_at = now;
         // Bookkeeping only: the media is up whether or not the store took the start time.
-        if (persist(record)) {
+        ledger_.open(record.broadcast_id, AirtimeKind::Broadcast, record.site, record.user, record.broadcast_id,
+                     now);
+        broadcast->next_report_at = now + settings_.report_interval;
+        emit(record, "broadcast.started",  now,
+             Event(nullptr).text("user", record.user).text("name", record.name).number("started_at", now).take());
+        if (persist(record, now)) {
             broadcast->record = std::move(record);
         }
+    } else {
+        ledger_.evidence(broadcast->record.broadcast_id, now);
     }
     effects.notify(handle, Event("live").take());
     if (before == BroadcastState::Registered) {
@@ -170,7 +196,7 @@ Effects HubState::media_down(HandleId handle, std::int64_t now) {
     if (Broadcast* broadcast = find_broadcast(found->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
         if (session != broadcast->sessions.end() && session->second.stage != ViewerStage::Pending) {
-            drop_session(*broadcast, handle, effects);
+            drop_session(*broadcast, handle, "hangup", now, effects);
         }
     }
     return effects;
@@ -179,7 +205,9 @@ Effects HubState::media_down(HandleId handle, std::int64_t now) {
 Effects HubState::tick(std::int64_t now) {
     Effects effects;
     std::vector<std::pair<std::string, std::string>> overdue;  // (broadcast id, reason)
+    ledger_.expire(now);
     for (auto& [id, broadcast] : broadcasts_) {
+        report_airtime(broadcast, now);
         expire_prompts(broadcast, now, effects);
         if (broadcast.deadline != 0 && broadcast.deadline <= now && broadcast.state != BroadcastState::Live) {
             overdue.emplace_back(id, broadcast.deadline_reason);
@@ -206,7 +234,7 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
         return on_answer(handle, *r, now);
     }
     if (const auto* r = std::get_if<KickRequest>(&request)) {
-        return on_kick(handle, *r);
+        return on_kick(handle, *r, now);
     }
     if (std::holds_alternative<StopRequest>(request)) {
         return on_stop(handle, now);
@@ -218,7 +246,13 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
         return on_start(handle, now);
     }
     if (std::holds_alternative<LeaveRequest>(request)) {
-        return on_leave(handle);
+        return on_leave(handle, now);
+    }
+    if (std::holds_alternative<HeartbeatRequest>(request)) {
+        return on_heartbeat(handle, now);
+    }
+    if (const auto* r = std::get_if<UsageRequest>(&request)) {
+        return on_usage(*r, now);
     }
     return on_presence(handle, std::get<PresenceRequest>(request));
 }
@@ -278,18 +312,33 @@ bool HubState::is_visible(const std::string& site, const std::string& user) cons
     return broadcast != broadcasts_.end() && broadcast->second.visible();
 }
 
-Status HubState::persist(const BroadcastRecord& record) {
-    if (!store_) {
-        return Ok{};
-    }
-    return store_->save_broadcast(record);
-}
+Status HubState::persist(const BroadcastRecord& record, std::int64_t now) { return commit(now, &record); }
 
 Status HubState::persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
     BroadcastRecord record = broadcast.record;
     record.ended_at = now;
     record.end_reason = reason;
-    return persist(record);
+    if (record.started_at != 0) {
+        // Billing first: every viewer's session ends with the broadcast, then the broadcast itself.
+        for (const auto& [viewer, session] : broadcast.sessions) {
+            if (session.stage == ViewerStage::Pending) {
+                emit(record, "viewer.declined", now,
+                     Event(nullptr).text("user", record.user).text("viewer", session.user)
+                         .text("request_id", session.request_id).text("reason", "ended").take());
+            } else if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
+                const std::int64_t seconds = ledger_.close(session.watch_id);
+                emit(record, "viewer.left", now,
+                     Event(nullptr).text("user", record.user).text("viewer", session.user)
+                         .text("watch_id", session.watch_id).number("watch_seconds", seconds)
+                         .text("reason", "ended").take());
+            }
+        }
+        const std::int64_t seconds = ledger_.close(record.broadcast_id);
+        emit(record, "broadcast.ended", now,
+             Event(nullptr).text("user", record.user).number("ended_at", now).text("reason", reason)
+                 .number("broadcast_seconds", seconds).take());
+    }
+    return persist(record, now);
 }
 
 void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
@@ -353,17 +402,21 @@ void HubState::notify_viewers(const Broadcast& broadcast, const char* event, Eff
     }
 }
 
-void HubState::drop_session(Broadcast& broadcast, HandleId viewer, Effects& effects) {
+void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
+                            Effects& effects) {
     auto found = broadcast.sessions.find(viewer);
     if (found == broadcast.sessions.end()) {
         return;
     }
-    const ViewerSession session = std::move(found->second);
+    ViewerSession session = std::move(found->second);
     broadcast.sessions.erase(found);
     if (auto record = handles_.find(viewer); record != handles_.end()) {
         record->second.watching.clear();
     }
     if (session.stage == ViewerStage::Pending) {
+        emit(broadcast.record, "viewer.declined", now,
+             Event(nullptr).text("user", broadcast.record.user).text("viewer", session.user)
+                 .text("request_id", session.request_id).text("reason", "cancelled").take());
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
                            Event("request_cancelled").text("request_id", session.request_id).take());
@@ -371,6 +424,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, Effects& effe
         return;
     }
     if (session.stage == ViewerStage::Watching) {
+        watch_ended(broadcast, session, reason, now);
         effects.media.emplace_back(RelayRemoveViewer{broadcast.record.broadcast_id, viewer});
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
@@ -383,7 +437,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, Effects& effe
 }
 
 bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
-                             Effects& effects) {
+                             std::int64_t now, Effects& effects) {
     bool found = broadcast.grants.erase(viewer_user) > 0;
     std::vector<HandleId> removed;
     for (const auto& [viewer, session] : broadcast.sessions) {
@@ -394,7 +448,7 @@ bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_use
     for (HandleId viewer : removed) {
         found = true;
         effects.notify(viewer, Event("ended").text("reason", reason).take());
-        drop_session(broadcast, viewer, effects);
+        drop_session(broadcast, viewer, reason, now, effects);
         effects.media.emplace_back(ClosePeerConnection{viewer});
     }
     return found;
@@ -407,6 +461,9 @@ void HubState::expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& e
             ++it;
             continue;
         }
+        emit(broadcast.record, "viewer.declined", now,
+             Event(nullptr).text("user", broadcast.record.user).text("viewer", session.user)
+                 .text("request_id", session.request_id).text("reason", "timeout").take());
         effects.notify(
             it->first,
             Event("declined").text("request_id", session.request_id).text("reason", "timeout").take());

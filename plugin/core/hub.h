@@ -4,8 +4,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <string>
 
+#include "billing/outbox.h"
 #include "effects.h"
 #include "json.h"
 #include "request.h"
@@ -32,6 +35,9 @@ struct Reply {
 // lock, so calls may come from any thread; it never calls out: what must happen outside comes
 // back as Effects, which the caller carries out after the call returned (so no Janus callback runs
 // under this lock). `now` is seconds since the epoch, passed in so tests control time.
+//
+// Billing: the calls that change state also queue billing events and airtime changes, written to
+// the Store in one transaction before the call returns (the callback sender reads them from there).
 //
 // Media requests (`publish` with an offer, `start` with an answer): the caller checks the SDP
 // itself; `handle_request` only decides whether the handle may do it now.
@@ -61,6 +67,14 @@ public:
     // Admin API (docs/protocol.md, "Admin API"): the whole request object in, the answer object
     // out ({"onair":"success",...} or {"onair":"error",...}).
     JsonPtr admin(const json_t* request, std::int64_t now, Effects& effects);
+
+    // Evidence from the media path, gathered by the caller once a tick: these handles received
+    // (broadcasters) or were relayed (viewers) RTP since the last call.
+    void evidence(const std::vector<HandleId>& handles, std::int64_t now);
+
+    // Where the site's billing events go now and its signing key; nullopt for an unknown site or
+    // one without a callback_url. For the callback sender, which calls it without holding any lock.
+    std::optional<CallbackTarget> callback_target(const std::string& site);
 
     const Settings& settings() const { return settings_; }
 

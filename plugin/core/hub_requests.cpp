@@ -19,7 +19,7 @@ Error not_broadcasting(const char* request) {
                 std::string("Not allowed: '") + request + "' needs a broadcast registered on this handle");
 }
 
-JsonPtr registered_event(const Broadcast& broadcast, bool resumed, bool audio) {
+JsonPtr registered_event(const Broadcast& broadcast, bool resumed, bool audio, int heartbeat_interval) {
     const BroadcastRecord& record = broadcast.record;
     return Event("registered")
         .text("broadcast_id", record.broadcast_id)
@@ -27,6 +27,7 @@ JsonPtr registered_event(const Broadcast& broadcast, bool resumed, bool audio) {
         .flag("audio", audio)
         .number("started_at", record.started_at != 0 ? record.started_at : record.registered_at)
         .object("viewers", broadcast.viewers_json())
+        .number("heartbeat_interval", heartbeat_interval)
         .take();
 }
 
@@ -72,7 +73,7 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     broadcast.record.user = who.user;
     broadcast.record.name = who.name;
     broadcast.record.registered_at = now;
-    if (Status saved = persist(broadcast.record); !saved) {
+    if (Status saved = persist(broadcast.record, now); !saved) {
         return saved.error();
     }
     broadcast.broadcaster = handle;
@@ -85,7 +86,7 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     record.site = who.site;
     record.user = who.user;
     record.broadcasting = id;
-    return reply(registered_event(stored, false, site.audio));
+    return reply(registered_event(stored, false, site.audio, settings_.heartbeat_interval));
 }
 
 Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Identity& identity,
@@ -93,7 +94,7 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
     if (broadcast.record.name != identity.name) {
         BroadcastRecord renamed = broadcast.record;
         renamed.name = identity.name;
-        if (Status saved = persist(renamed); !saved) {
+        if (Status saved = persist(renamed, now); !saved) {
             return saved.error();
         }
         broadcast.record = std::move(renamed);
@@ -125,7 +126,7 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
     record.site = identity.site;
     record.user = identity.user;
     record.broadcasting = broadcast.record.broadcast_id;
-    return reply(registered_event(broadcast, true, site.audio), std::move(effects));
+    return reply(registered_event(broadcast, true, site.audio, settings_.heartbeat_interval), std::move(effects));
 }
 
 Result<Reply> HubState::on_publish(HandleId handle) {
@@ -145,12 +146,18 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
     Effects effects;
     ViewerSession& session = broadcast->sessions.at(viewer);
     if (request.accept) {
+        emit(broadcast->record, "viewer.accepted", now,
+             Event(nullptr).text("user", broadcast->record.user).text("viewer", session.user)
+                 .text("request_id", request.request_id).take());
         broadcast->grants[session.user] = session.name;
         session.stage = ViewerStage::Accepted;
         session.since = now;
         effects.media.emplace_back(
             SendViewerOffer{viewer, Event("accepted").text("request_id", request.request_id).take()});
     } else {
+        emit(broadcast->record, "viewer.declined", now,
+             Event(nullptr).text("user", broadcast->record.user).text("viewer", session.user)
+                 .text("request_id", request.request_id).text("reason", "denied").take());
         effects.notify(
             viewer, Event("declined").text("request_id", request.request_id).text("reason", "denied").take());
         broadcast->sessions.erase(viewer);
@@ -161,13 +168,13 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
         std::move(effects));
 }
 
-Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request) {
+Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request, std::int64_t now) {
     Broadcast* broadcast = broadcast_held_by(handle);
     if (broadcast == nullptr) {
         return not_broadcasting("kick");
     }
     Effects effects;
-    if (!remove_viewer(*broadcast, request.viewer, "removed", effects)) {
+    if (!remove_viewer(*broadcast, request.viewer, "removed", now, effects)) {
         return fail(ErrorCode::NotFound, "No viewer '" + request.viewer + "' in this broadcast");
     }
     return reply(Event("kicked").text("viewer", request.viewer).take(), std::move(effects));
@@ -255,6 +262,9 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     session.stage = ViewerStage::Pending;
     session.expires_at = now + settings_.request_timeout;
     Effects effects;
+    emit(broadcast->record, "viewer.requested", now,
+         Event(nullptr).text("user", broadcast->record.user).text("viewer", who.user)
+             .text("viewer_name", who.name).text("request_id", request_id).take());
     if (broadcast->broadcaster != 0) {
         effects.notify(broadcast->broadcaster, watch_request_event(request_id, session, now));
     }
@@ -283,6 +293,12 @@ Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
     if (session->stage == ViewerStage::Accepted) {
         session->stage = ViewerStage::Watching;
         session->since = now;
+        session->watch_id = new_watch_id();
+        const BroadcastRecord& record = broadcast->record;
+        ledger_.open(session->watch_id, AirtimeKind::Watch, record.site, session->user, record.broadcast_id, now);
+        emit(record, "viewer.joined", now,
+             Event(nullptr).text("user", record.user).text("viewer", session->user)
+                 .text("watch_id", session->watch_id).take());
         effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
         if (broadcast->broadcaster != 0) {
             effects.notify(broadcast->broadcaster,
@@ -292,17 +308,18 @@ Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
                                .take());
         }
     }
-    return reply(Event("watching").take(), std::move(effects));
+    return reply(Event("watching").number("heartbeat_interval", settings_.heartbeat_interval).take(),
+                 std::move(effects));
 }
 
-Result<Reply> HubState::on_leave(HandleId handle) {
+Result<Reply> HubState::on_leave(HandleId handle, std::int64_t now) {
     HandleRecord& record = handles_[handle];
     if (!record.broadcasting.empty()) {
         return fail(ErrorCode::WrongState, "Not allowed: a broadcaster ends with stop, not leave");
     }
     Effects effects;
     if (Broadcast* broadcast = find_broadcast(record.watching); broadcast != nullptr) {
-        drop_session(*broadcast, handle, effects);
+        drop_session(*broadcast, handle, "left", now, effects);
     }
     return reply(Event("left").take(), std::move(effects));
 }
@@ -319,6 +336,33 @@ Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& requ
         json_object_set_new(users.get(), user.c_str(), json_boolean(is_visible(request.site, user)));
     }
     return reply(Event("presence").object("users", std::move(users)).take());
+}
+
+// ---- billing ----
+
+Result<Reply> HubState::on_heartbeat(HandleId handle, std::int64_t now) {
+    evidence_of(handle, now);
+    return reply(Event("heartbeat").take());
+}
+
+Result<Reply> HubState::on_usage(const UsageRequest& request, std::int64_t now) {
+    const Site* site = sites_.find(request.site);
+    if (site == nullptr) {
+        return fail(ErrorCode::UnknownSite, "Unknown site '" + request.site + "'");
+    }
+    if (Status allowed = verify_usage_token(*site, request.token, now); !allowed) {
+        return allowed.error();
+    }
+    Result<JsonPtr> usage = usage_of(request.site, request.from, request.to, now);
+    if (!usage) {
+        return usage.error();
+    }
+    return reply(Event("usage")
+                     .text("site", request.site)
+                     .text("from", request.from)
+                     .text("to", request.to)
+                     .object("usage", std::move(usage.value()))
+                     .take());
 }
 
 }  // namespace onair

@@ -4,10 +4,13 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "billing/ledger.h"
+#include "billing/outbox.h"
 #include "broadcast.h"
 #include "effects.h"
 #include "hub.h"
@@ -46,6 +49,12 @@ public:
     Effects tick(std::int64_t now);
     JsonPtr admin(const json_t* request, std::int64_t now, Effects& effects);
 
+    // Evidence of media: these handles sent (broadcasters) or were sent (viewers) RTP lately.
+    void evidence(const std::vector<HandleId>& handles, std::int64_t now);
+    std::optional<CallbackTarget> callback_target(const std::string& site) const;
+    // Writes the billing events and airtime changes of the call that just ran, in one transaction.
+    Status commit(std::int64_t now, const BroadcastRecord* record = nullptr);
+
 private:
     // Plugin requests (hub_requests.cpp).
     Result<Reply> on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now);
@@ -53,12 +62,26 @@ private:
                          std::int64_t now);
     Result<Reply> on_publish(HandleId handle);
     Result<Reply> on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now);
-    Result<Reply> on_kick(HandleId handle, const KickRequest& request);
+    Result<Reply> on_kick(HandleId handle, const KickRequest& request, std::int64_t now);
     Result<Reply> on_stop(HandleId handle, std::int64_t now);
     Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
     Result<Reply> on_start(HandleId handle, std::int64_t now);
-    Result<Reply> on_leave(HandleId handle);
+    Result<Reply> on_leave(HandleId handle, std::int64_t now);
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
+    Result<Reply> on_heartbeat(HandleId handle, std::int64_t now);
+    Result<Reply> on_usage(const UsageRequest& request, std::int64_t now);
+
+    // Airtime and billing (billing.cpp).
+    void evidence_of(HandleId handle, std::int64_t now);
+    // Queues a billing event of the broadcast for the site's callback (none when it has no URL).
+    void emit(const BroadcastRecord& record, const char* type, std::int64_t when, JsonPtr data);
+    // Closes the viewer's airtime and queues viewer.left.
+    void watch_ended(Broadcast& broadcast, ViewerSession& session, const std::string& reason, std::int64_t now);
+    void report_airtime(Broadcast& broadcast, std::int64_t now);
+    // Billing events and airtime of broadcasts a previous run left open (at start-up).
+    Status end_previous_run(std::int64_t now);
+    Result<JsonPtr> usage_of(const std::string& site, const std::string& from, const std::string& to,
+                             std::int64_t now);
 
     // Admin API (admin.cpp).
     JsonPtr admin_list_sites() const;
@@ -69,7 +92,10 @@ private:
     Result<std::string> known_site_member(const json_t* request) const;
     JsonPtr admin_list_viewers(const json_t* request) const;
     JsonPtr admin_stop_broadcast(const json_t* request, std::int64_t now, Effects& effects);
-    JsonPtr admin_remove_viewer(const json_t* request, Effects& effects);
+    JsonPtr admin_remove_viewer(const json_t* request, std::int64_t now, Effects& effects);
+    JsonPtr admin_list_outbox(const json_t* request) const;
+    JsonPtr admin_retry_outbox(const json_t* request, std::int64_t now);
+    JsonPtr admin_usage(const json_t* request, std::int64_t now);
     JsonPtr site_json(const Site& site) const;
 
     // Shared helpers (hub.cpp).
@@ -81,7 +107,7 @@ private:
     int broadcasts_of_site(const std::string& site) const;
     bool is_visible(const std::string& site, const std::string& user) const;
 
-    Status persist(const BroadcastRecord& record);
+    Status persist(const BroadcastRecord& record, std::int64_t now);
     // Writes the broadcast as ended; the caller then calls end_broadcast, or stops on failure.
     Status persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now);
     // Ends the broadcast in memory: everyone is told, media is torn down, the broadcast is forgotten.
@@ -91,11 +117,13 @@ private:
     void announce(const Broadcast& broadcast, bool live, Effects& effects) const;
     void notify_viewers(const Broadcast& broadcast, const char* event, Effects& effects) const;
     // A viewer handle's session ends on its own side (leave, hang-up, handle gone).
-    void drop_session(Broadcast& broadcast, HandleId viewer, Effects& effects);
+    // `reason` goes into viewer.left when the viewer was watching.
+    void drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
+                      Effects& effects);
     // The broadcaster (kick, reason `removed`) or an operator (reason `admin`) removes a viewer
     // and its grant. False when the user is neither accepted nor watching.
     bool remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
-                       Effects& effects);
+                       std::int64_t now, Effects& effects);
     void expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& effects);
 
     Settings settings_;
@@ -106,6 +134,8 @@ private:
     std::map<HandleId, HandleRecord> handles_;
     PresenceBook presence_;
     RateLimiter watch_limiter_;
+    Ledger ledger_;
+    std::vector<OutboxEvent> outgoing_;  // billing events of the current call, written by commit()
 };
 
 }  // namespace onair

@@ -31,6 +31,8 @@ std::string random_id(std::string_view prefix) {
 
 std::string new_broadcast_id() { return random_id("b-"); }
 std::string new_request_id() { return random_id("r-"); }
+std::string new_watch_id() { return random_id("w-"); }
+std::string new_event_id() { return random_id("evt_"); }
 
 bool is_request_id(std::string_view text) {
     if (text.size() != 2 + 2 * kRandomBytes || text.substr(0, 2) != "r-") {

@@ -11,6 +11,8 @@ namespace onair {
 // from the operating system's random source, not from a seeded PRNG.
 std::string new_broadcast_id();  // "b-…"
 std::string new_request_id();    // "r-…"
+std::string new_watch_id();      // "w-…": one viewer session's airtime
+std::string new_event_id();      // "evt_…": one billing callback event
 
 // Whether the text has the form new_request_id() produces.
 bool is_request_id(std::string_view text);

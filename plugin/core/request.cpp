@@ -158,6 +158,29 @@ Result<Request> parse_presence(const json_t* body) {
     return Request{std::move(request)};
 }
 
+Result<Request> parse_usage(const json_t* body) {
+    Result<std::string> site = site_field(body);
+    if (!site) {
+        return site.error();
+    }
+    Result<std::string> token = string_field(body, "token", true);
+    if (!token) {
+        return token.error();
+    }
+    if (token.value().size() > kMaxTokenLength) {
+        return invalid("token", "must be at most 4096 characters");
+    }
+    UsageRequest request{std::move(site.value()), std::move(token.value()), {}, {}};
+    for (auto [field, out] : {std::pair{"from", &request.from}, std::pair{"to", &request.to}}) {
+        Result<std::string> day = string_field(body, field, true);
+        if (!day) {
+            return day.error();
+        }
+        *out = std::move(day.value());
+    }
+    return Request{std::move(request)};
+}
+
 }  // namespace
 
 Result<Request> parse_request(const json_t* body) {
@@ -203,6 +226,12 @@ Result<Request> parse_request(const json_t* body) {
     if (request == "presence") {
         return parse_presence(body);
     }
+    if (request == "heartbeat") {
+        return Request{HeartbeatRequest{}};
+    }
+    if (request == "usage") {
+        return parse_usage(body);
+    }
     return fail(ErrorCode::UnknownRequest, "Unknown request '" + request + "'");
 }
 
@@ -217,6 +246,8 @@ const char* request_name(const Request& request) {
         const char* operator()(const StartRequest& /*unused*/) const { return "start"; }
         const char* operator()(const LeaveRequest& /*unused*/) const { return "leave"; }
         const char* operator()(const PresenceRequest& /*unused*/) const { return "presence"; }
+        const char* operator()(const HeartbeatRequest& /*unused*/) const { return "heartbeat"; }
+        const char* operator()(const UsageRequest& /*unused*/) const { return "usage"; }
     };
     return std::visit(Namer{}, request);
 }

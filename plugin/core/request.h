@@ -42,8 +42,17 @@ struct PresenceRequest {
     std::vector<std::string> users;
 };
 
+struct HeartbeatRequest {};  // evidence that a broadcaster or viewer is still there
+struct UsageRequest {        // a site's backend asks for its airtime (token with scope "usage")
+    std::string site;
+    std::string token;
+    std::string from;  // YYYY-MM-DD, UTC
+    std::string to;
+};
+
 using Request = std::variant<BroadcastRequest, PublishRequest, AnswerRequest, KickRequest, StopRequest,
-                             WatchRequest, StartRequest, LeaveRequest, PresenceRequest>;
+                             WatchRequest, StartRequest, LeaveRequest, PresenceRequest, HeartbeatRequest,
+                             UsageRequest>;
 
 // Validates a plugin message body and turns it into a typed request: 540 for null, 541 for a
 // non-object, 553 for oversized bodies (over 16 KiB serialized) or lists, 542 for an unknown

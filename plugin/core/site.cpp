@@ -44,6 +44,31 @@ std::optional<MediaMode> media_mode_from(const std::string& text) {
     return std::nullopt;
 }
 
+bool is_callback_url(const std::string& text) {
+    constexpr std::size_t kMaxUrlLength = 2048;
+    if (text.size() > kMaxUrlLength) {
+        return false;
+    }
+    std::size_t host = 0;
+    if (text.rfind("http://", 0) == 0) {
+        host = 7;
+    } else if (text.rfind("https://", 0) == 0) {
+        host = 8;
+    } else {
+        return false;
+    }
+    if (host >= text.size() || text[host] == '/' || text[host] == ':' || text[host] == '?') {
+        return false;  // no host
+    }
+    // No whitespace or control characters anywhere: they would be an injection into the request line.
+    for (unsigned char c : text) {
+        if (c <= ' ' || c == 0x7F) {
+            return false;
+        }
+    }
+    return true;
+}
+
 Status validate_site(const Site& site) {
     if (!is_site_key(site.key)) {
         return fail(ErrorCode::InvalidElement, "Invalid element: site key '" + site.key +
@@ -60,6 +85,10 @@ Status validate_site(const Site& site) {
     if (site.max_viewers < 1) {
         return fail(ErrorCode::InvalidElement,
                     "Invalid element: max_viewers of site '" + site.key + "' must be at least 1");
+    }
+    if (!site.callback_url.empty() && !is_callback_url(site.callback_url)) {
+        return fail(ErrorCode::InvalidElement, "Invalid element: callback_url of site '" + site.key +
+                                                   "' must be an http:// or https:// URL");
     }
     return Ok{};
 }

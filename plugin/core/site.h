@@ -21,6 +21,7 @@ struct Site {
     bool audio = true;
     int max_broadcasts = 100;
     int max_viewers = 50;
+    std::string callback_url;  // billing events are POSTed here; empty: no callbacks
 };
 
 const char* to_string(IdentityMode mode);
@@ -28,7 +29,11 @@ const char* to_string(MediaMode mode);
 std::optional<IdentityMode> identity_mode_from(const std::string& text);
 std::optional<MediaMode> media_mode_from(const std::string& text);
 
-// Checks a site's fields: key of 1-64 [A-Za-z0-9_.-], secret of at least 16 chars, limits >= 1.
+// Whether the text is an absolute http:// or https:// URL with a host (what callback_url takes).
+bool is_callback_url(const std::string& text);
+
+// Checks a site's fields: key of 1-64 [A-Za-z0-9_.-], secret of at least 16 chars, limits >= 1,
+// callback_url empty or an http(s) URL.
 Status validate_site(const Site& site);
 
 // The configured sites, by key. Not thread-safe: the Hub's lock guards it.

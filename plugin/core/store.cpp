@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store.h"
 
+#include <cstdlib>
 #include <utility>
+
+#include "ids.h"
 
 namespace onair {
 
@@ -32,6 +35,46 @@ CREATE TABLE broadcasts (
 );
 CREATE INDEX broadcasts_unended ON broadcasts (ended_at) WHERE ended_at = 0;
 PRAGMA user_version = 1;
+)sql";
+
+// Version 2: callback URLs of sites, the airtime ledger, the billing outbox.
+const char* const kMigrationTo2 = R"sql(
+ALTER TABLE sites ADD COLUMN callback_url TEXT NOT NULL DEFAULT '';
+CREATE TABLE airtime (
+    session_id    TEXT NOT NULL,
+    segment       INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    site          TEXT NOT NULL,
+    user          TEXT NOT NULL,
+    broadcast_id  TEXT NOT NULL,
+    started_at    INTEGER NOT NULL,
+    last_evidence INTEGER NOT NULL,
+    closed        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (session_id, segment)
+);
+CREATE INDEX airtime_site_time ON airtime (site, started_at);
+CREATE INDEX airtime_broadcast ON airtime (broadcast_id);
+CREATE INDEX airtime_open ON airtime (closed) WHERE closed = 0;
+CREATE TABLE outbox (
+    id              TEXT PRIMARY KEY,
+    site            TEXT NOT NULL,
+    broadcast_id    TEXT NOT NULL,
+    seq             INTEGER NOT NULL,
+    type            TEXT NOT NULL,
+    timestamp       INTEGER NOT NULL,
+    data            TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    state           TEXT NOT NULL DEFAULT 'pending',
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT NOT NULL DEFAULT '',
+    last_attempt_at INTEGER NOT NULL DEFAULT 0,
+    delivered_at    INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (broadcast_id, seq)
+);
+CREATE INDEX outbox_pending ON outbox (broadcast_id, seq) WHERE state = 'pending';
+CREATE INDEX outbox_site ON outbox (site, state);
+PRAGMA user_version = 2;
 )sql";
 
 Error store_error(sqlite3* db, const std::string& what) {
@@ -90,7 +133,7 @@ Status exec(sqlite3* db, const char* sql, const std::string& what) {
     return Ok{};
 }
 
-// Every write runs as one transaction: committed when the body succeeds, rolled back otherwise.
+// One transaction around a body, for the schema (before a Store exists).
 template <typename Body>
 Status in_transaction(sqlite3* db, const std::string& what, Body&& body) {
     Status begun = exec(db, "BEGIN IMMEDIATE", what);
@@ -130,8 +173,15 @@ Status prepare_schema(sqlite3* db, const std::string& path) {
     if (version.value() == Store::kSchemaVersion) {
         return Ok{};
     }
-    return in_transaction(db, "creating the schema",
-                          [&]() { return exec(db, kSchema, "creating the schema"); });
+    // Each step takes the schema one version further, in one transaction with its version bump.
+    return in_transaction(db, "migrating the schema", [&]() -> Status {
+        if (version.value() < 1) {
+            if (Status created = exec(db, kSchema, "creating the schema"); !created) {
+                return created;
+            }
+        }
+        return exec(db, kMigrationTo2, "migrating the schema to version 2");
+    });
 }
 
 BroadcastRecord read_broadcast(const Statement& row) {
@@ -153,6 +203,34 @@ constexpr const char* kBroadcastColumns =
 }  // namespace
 
 Store::Store(DbPtr db) : db_(std::move(db)) {}
+
+Status Store::transact(const std::string& what, const std::function<Status()>& body) {
+    sqlite3* db = db_.get();
+    if (depth_ > 0) {
+        ++depth_;
+        Status done = body();  // the outermost transaction commits or rolls back
+        --depth_;
+        return done;
+    }
+    Status begun = exec(db, "BEGIN IMMEDIATE", what);
+    if (!begun) {
+        return begun;
+    }
+    ++depth_;
+    Status done = body();
+    --depth_;
+    if (!done) {
+        exec(db, "ROLLBACK", what);
+        return done;
+    }
+    Status committed = exec(db, "COMMIT", what);
+    if (!committed) {
+        exec(db, "ROLLBACK", what);
+    }
+    return committed;
+}
+
+Status Store::atomically(const std::function<Status()>& body) { return transact("writing", body); }
 
 Store::~Store() = default;
 
@@ -187,13 +265,13 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
 
 Status Store::save_site(const Site& site) {
     sqlite3* db = db_.get();
-    return in_transaction(db, "saving site " + site.key, [&]() {
+    return transact("saving site " + site.key, [&]() {
         Statement upsert(
             db,
-            "INSERT INTO sites (key, secret, identity, media, audio, max_broadcasts, max_viewers, removed)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)"
+            "INSERT INTO sites (key, secret, identity, media, audio, max_broadcasts, max_viewers, removed,"
+            " callback_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)"
             " ON CONFLICT (key) DO UPDATE SET secret = ?2, identity = ?3, media = ?4, audio = ?5,"
-            " max_broadcasts = ?6, max_viewers = ?7, removed = 0");
+            " max_broadcasts = ?6, max_viewers = ?7, removed = 0, callback_url = ?8");
         if (upsert.ok()) {
             upsert.bind(1, site.key);
             upsert.bind(2, site.secret);
@@ -202,6 +280,7 @@ Status Store::save_site(const Site& site) {
             upsert.bind(5, std::int64_t{site.audio ? 1 : 0});
             upsert.bind(6, std::int64_t{site.max_broadcasts});
             upsert.bind(7, std::int64_t{site.max_viewers});
+            upsert.bind(8, site.callback_url);
         }
         return upsert.run("saving site " + site.key);
     });
@@ -209,7 +288,7 @@ Status Store::save_site(const Site& site) {
 
 Status Store::delete_site(const std::string& key) {
     sqlite3* db = db_.get();
-    return in_transaction(db, "removing site " + key, [&]() {
+    return transact("removing site " + key, [&]() {
         // The tombstone keeps no secret.
         Statement tombstone(
             db,
@@ -225,7 +304,7 @@ Status Store::delete_site(const std::string& key) {
 
 Result<std::vector<Site>> Store::load_sites() {
     Statement query(db_.get(),
-                    "SELECT key, secret, identity, media, audio, max_broadcasts, max_viewers FROM sites"
+                    "SELECT key, secret, identity, media, audio, max_broadcasts, max_viewers, callback_url FROM sites"
                     " WHERE removed = 0 ORDER BY key");
     if (!query.ok()) {
         return store_error(db_.get(), "loading sites");
@@ -241,6 +320,7 @@ Result<std::vector<Site>> Store::load_sites() {
         site.audio = query.number(4) != 0;
         site.max_broadcasts = static_cast<int>(query.number(5));
         site.max_viewers = static_cast<int>(query.number(6));
+        site.callback_url = query.text(7);
         sites.push_back(std::move(site));
     }
     if (step != SQLITE_DONE) {
@@ -267,7 +347,7 @@ Result<std::vector<std::string>> Store::removed_sites() {
 
 Status Store::save_broadcast(const BroadcastRecord& record) {
     sqlite3* db = db_.get();
-    return in_transaction(db, "saving broadcast " + record.broadcast_id, [&]() {
+    return transact("saving broadcast " + record.broadcast_id, [&]() {
         Statement upsert(
             db,
             "INSERT INTO broadcasts (broadcast_id, site, user, name, registered_at, started_at, ended_at,"
@@ -323,7 +403,7 @@ Result<std::vector<BroadcastRecord>> Store::unended_broadcasts() {
 
 Status Store::end_all_unended(std::int64_t now, const std::string& reason) {
     sqlite3* db = db_.get();
-    return in_transaction(db, "ending unended broadcasts", [&]() {
+    return transact("ending unended broadcasts", [&]() {
         Statement update(db, "UPDATE broadcasts SET ended_at = ?1, end_reason = ?2 WHERE ended_at = 0");
         if (update.ok()) {
             update.bind(1, now);
@@ -331,6 +411,278 @@ Status Store::end_all_unended(std::int64_t now, const std::string& reason) {
         }
         return update.run("ending unended broadcasts");
     });
+}
+
+// ---- airtime ledger ----
+
+namespace {
+
+constexpr const char* kSegmentColumns =
+    "SELECT session_id, segment, kind, site, user, broadcast_id, started_at, last_evidence, closed FROM airtime ";
+
+AirtimeSegment read_segment(const Statement& row) {
+    AirtimeSegment segment;
+    segment.session_id = row.text(0);
+    segment.index = static_cast<int>(row.number(1));
+    segment.kind = row.text(2) == "watch" ? AirtimeKind::Watch : AirtimeKind::Broadcast;
+    segment.site = row.text(3);
+    segment.user = row.text(4);
+    segment.broadcast_id = row.text(5);
+    segment.started_at = row.number(6);
+    segment.last_evidence = row.number(7);
+    segment.closed = row.number(8) != 0;
+    return segment;
+}
+
+template <typename Row, typename Read>
+Result<std::vector<Row>> collect(sqlite3* db, Statement& query, const std::string& what, Read read) {
+    std::vector<Row> rows;
+    int step = SQLITE_ROW;
+    while ((step = query.step()) == SQLITE_ROW) {
+        rows.push_back(read(query));
+    }
+    if (step != SQLITE_DONE) {
+        return store_error(db, what);
+    }
+    return rows;
+}
+
+constexpr const char* kOutboxColumns =
+    "SELECT id, type, site, broadcast_id, seq, timestamp, data, state, attempts, next_attempt_at, last_error,"
+    " delivered_at FROM outbox ";
+
+OutboxEntry read_entry(const Statement& row) {
+    OutboxEntry entry;
+    entry.id = row.text(0);
+    entry.type = row.text(1);
+    entry.site = row.text(2);
+    entry.broadcast_id = row.text(3);
+    entry.seq = row.number(4);
+    entry.timestamp = row.number(5);
+    entry.data = row.text(6);
+    entry.state = outbox_state_from(row.text(7)).value_or(OutboxState::Pending);
+    entry.attempts = static_cast<int>(row.number(8));
+    entry.next_attempt_at = row.number(9);
+    entry.last_error = row.text(10);
+    entry.delivered_at = row.number(11);
+    return entry;
+}
+
+struct FreeJsonText {
+    void operator()(char* text) const { std::free(text); }  // NOLINT(cppcoreguidelines-no-malloc): jansson's
+};
+
+}  // namespace
+
+Status Store::save_segments(const std::vector<AirtimeSegment>& segments) {
+    if (segments.empty()) {
+        return Ok{};
+    }
+    sqlite3* db = db_.get();
+    return transact("saving airtime", [&]() -> Status {
+        for (const AirtimeSegment& segment : segments) {
+            Statement upsert(db,
+                             "INSERT INTO airtime (session_id, segment, kind, site, user, broadcast_id, started_at,"
+                             " last_evidence, closed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                             " ON CONFLICT (session_id, segment) DO UPDATE SET last_evidence = ?8, closed = ?9");
+            if (upsert.ok()) {
+                upsert.bind(1, segment.session_id);
+                upsert.bind(2, std::int64_t{segment.index});
+                upsert.bind(3, std::string(to_string(segment.kind)));
+                upsert.bind(4, segment.site);
+                upsert.bind(5, segment.user);
+                upsert.bind(6, segment.broadcast_id);
+                upsert.bind(7, segment.started_at);
+                upsert.bind(8, segment.last_evidence);
+                upsert.bind(9, std::int64_t{segment.closed ? 1 : 0});
+            }
+            if (Status saved = upsert.run("saving airtime"); !saved) {
+                return saved;
+            }
+        }
+        return Ok{};
+    });
+}
+
+Status Store::close_open_segments() {
+    return transact("closing open airtime", [&]() {
+        Statement update(db_.get(), "UPDATE airtime SET closed = 1 WHERE closed = 0");
+        return update.run("closing open airtime");
+    });
+}
+
+Result<std::vector<AirtimeSegment>> Store::segments_of_broadcast(const std::string& broadcast_id) {
+    const std::string what = "reading the airtime of " + broadcast_id;
+    Statement query(db_.get(),
+                    (std::string(kSegmentColumns) + "WHERE broadcast_id = ?1 ORDER BY session_id, segment").c_str());
+    if (!query.ok()) {
+        return store_error(db_.get(), what);
+    }
+    query.bind(1, broadcast_id);
+    return collect<AirtimeSegment>(db_.get(), query, what, read_segment);
+}
+
+Result<std::vector<AirtimeSegment>> Store::segments_between(const std::string& site, std::int64_t from,
+                                                             std::int64_t to) {
+    const std::string what = "reading the airtime of site " + site;
+    Statement query(db_.get(), (std::string(kSegmentColumns) +
+                                "WHERE site = ?1 AND started_at < ?3 AND last_evidence > ?2 ORDER BY started_at")
+                                   .c_str());
+    if (!query.ok()) {
+        return store_error(db_.get(), what);
+    }
+    query.bind(1, site);
+    query.bind(2, from);
+    query.bind(3, to);
+    return collect<AirtimeSegment>(db_.get(), query, what, read_segment);
+}
+
+// ---- billing outbox ----
+
+Status Store::append_event(const OutboxEvent& event, std::int64_t now) {
+    if (!event.data) {
+        return fail(ErrorCode::Internal, "Internal error: a " + event.type + " event without data");
+    }
+    std::unique_ptr<char, FreeJsonText> data(json_dumps(event.data.get(), JSON_COMPACT | JSON_PRESERVE_ORDER));
+    if (!data) {
+        return fail(ErrorCode::Internal, "Internal error: cannot serialize a " + event.type + " event");
+    }
+    sqlite3* db = db_.get();
+    return transact("queueing a " + event.type + " event", [&]() {
+        Statement insert(db,
+                         "INSERT INTO outbox (id, site, broadcast_id, seq, type, timestamp, data, created_at,"
+                         " next_attempt_at) VALUES (?1, ?2, ?3,"
+                         " (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox WHERE broadcast_id = ?3),"
+                         " ?4, ?5, ?6, ?7, ?7)");
+        if (insert.ok()) {
+            insert.bind(1, new_event_id());
+            insert.bind(2, event.site);
+            insert.bind(3, event.broadcast_id);
+            insert.bind(4, event.type);
+            insert.bind(5, event.timestamp);
+            insert.bind(6, std::string(data.get()));
+            insert.bind(7, now);
+        }
+        return insert.run("queueing a " + event.type + " event");
+    });
+}
+
+Result<std::vector<OutboxEntry>> Store::due_events(std::int64_t now, int limit) {
+    const std::string what = "listing due events";
+    Statement query(db_.get(), (std::string(kOutboxColumns) +
+                                "AS o WHERE state = 'pending' AND next_attempt_at <= ?1 AND seq ="
+                                " (SELECT MIN(seq) FROM outbox AS p WHERE p.broadcast_id = o.broadcast_id"
+                                " AND p.state = 'pending') ORDER BY next_attempt_at, created_at LIMIT ?2")
+                                   .c_str());
+    if (!query.ok()) {
+        return store_error(db_.get(), what);
+    }
+    query.bind(1, now);
+    query.bind(2, std::int64_t{limit});
+    return collect<OutboxEntry>(db_.get(), query, what, read_entry);
+}
+
+Status Store::mark_delivered(const std::string& id, std::int64_t now) {
+    return transact("recording a delivery", [&]() {
+        Statement update(db_.get(),
+                         "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?2,"
+                         " last_attempt_at = ?2, last_error = '' WHERE id = ?1");
+        if (update.ok()) {
+            update.bind(1, id);
+            update.bind(2, now);
+        }
+        return update.run("recording a delivery");
+    });
+}
+
+Status Store::mark_failed(const std::string& id, const std::string& error, std::int64_t next_attempt_at,
+                          bool park) {
+    return transact("recording a failed delivery", [&]() {
+        Statement update(db_.get(),
+                         "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,"
+                         " next_attempt_at = ?4, last_attempt_at = strftime('%s', 'now') WHERE id = ?1");
+        if (update.ok()) {
+            update.bind(1, id);
+            update.bind(2, std::string(park ? "parked" : "pending"));
+            update.bind(3, error);
+            update.bind(4, next_attempt_at);
+        }
+        return update.run("recording a failed delivery");
+    });
+}
+
+Result<std::vector<OutboxEntry>> Store::list_outbox(const std::string& site, std::optional<OutboxState> state,
+                                                    int limit) {
+    const std::string what = "listing the outbox";
+    Statement query(db_.get(), (std::string(kOutboxColumns) +
+                                "WHERE (?1 = '' OR site = ?1) AND (?2 = '' OR state = ?2)"
+                                " ORDER BY created_at DESC, broadcast_id, seq DESC LIMIT ?3")
+                                   .c_str());
+    if (!query.ok()) {
+        return store_error(db_.get(), what);
+    }
+    query.bind(1, site);
+    query.bind(2, std::string(state ? to_string(*state) : ""));
+    query.bind(3, std::int64_t{limit});
+    return collect<OutboxEntry>(db_.get(), query, what, read_entry);
+}
+
+Result<int> Store::requeue(const std::string& id, std::int64_t now) {
+    int changed = 0;
+    Status done = transact("requeueing an event", [&]() -> Status {
+        Statement update(db_.get(),
+                         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
+                         " WHERE id = ?1 AND state = 'parked'");
+        if (update.ok()) {
+            update.bind(1, id);
+            update.bind(2, now);
+        }
+        Status run = update.run("requeueing an event");
+        changed = sqlite3_changes(db_.get());
+        return run;
+    });
+    if (!done) {
+        return done.error();
+    }
+    return changed;
+}
+
+Result<int> Store::requeue_site(const std::string& site, std::int64_t now) {
+    int changed = 0;
+    Status done = transact("requeueing events", [&]() -> Status {
+        Statement update(db_.get(),
+                         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
+                         " WHERE site = ?1 AND state = 'parked'");
+        if (update.ok()) {
+            update.bind(1, site);
+            update.bind(2, now);
+        }
+        Status run = update.run("requeueing events");
+        changed = sqlite3_changes(db_.get());
+        return run;
+    });
+    if (!done) {
+        return done.error();
+    }
+    return changed;
+}
+
+Result<CallbackStatus> Store::callback_status(const std::string& site) {
+    const std::string what = "reading the callback status of " + site;
+    Statement query(db_.get(),
+                    "SELECT (SELECT COUNT(*) FROM outbox WHERE site = ?1 AND state = 'pending'),"
+                    " (SELECT COUNT(*) FROM outbox WHERE site = ?1 AND state = 'parked'),"
+                    " (SELECT last_error FROM outbox WHERE site = ?1 AND last_error != ''"
+                    "  ORDER BY last_attempt_at DESC LIMIT 1),"
+                    " (SELECT COALESCE(MAX(delivered_at), 0) FROM outbox WHERE site = ?1)");
+    if (!query.ok()) {
+        return store_error(db_.get(), what);
+    }
+    query.bind(1, site);
+    if (query.step() != SQLITE_ROW) {
+        return store_error(db_.get(), what);
+    }
+    return CallbackStatus{query.number(0), query.number(1), query.text(2), query.number(3)};
 }
 
 }  // namespace onair

@@ -4,11 +4,14 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "billing/ledger.h"
+#include "billing/outbox.h"
 #include "result.h"
 #include "site.h"
 
@@ -25,9 +28,11 @@ struct BroadcastRecord {
     std::string end_reason;
 };
 
-// Durable state in one SQLite file: sites managed at run time and every broadcast.
-// Opens (creating the schema) with WAL and a busy timeout; every write is one transaction, so a
-// crash leaves either the old or the new row. Not thread-safe: the Hub's lock guards it.
+// Durable state in one SQLite file: sites managed at run time, every broadcast, the airtime ledger
+// and the billing outbox. Opens (creating or migrating the schema) with WAL and a busy timeout;
+// every write is one transaction, so a crash leaves either the old or the new rows. Writes inside
+// atomically() join its one transaction. Not thread-safe: one Store per thread (the Hub's, guarded
+// by its lock, and the callback sender's own connection to the same file).
 class Store {
 public:
     static Result<std::unique_ptr<Store>> open(const std::string& path);
@@ -48,8 +53,37 @@ public:
     // media does not survive a restart of this version.
     Status end_all_unended(std::int64_t now, const std::string& reason);
 
+    // Runs `body` as one transaction: every write it makes commits together, or none does.
+    Status atomically(const std::function<Status()>& body);
+
+    // ---- airtime ledger ----
+    Status save_segments(const std::vector<AirtimeSegment>& segments);  // insert or update
+    // Closes every segment a previous run left open, at its stored last evidence.
+    Status close_open_segments();
+    // Every segment of a broadcast and of its viewer sessions.
+    Result<std::vector<AirtimeSegment>> segments_of_broadcast(const std::string& broadcast_id);
+    // Segments of the site that overlap [from, to).
+    Result<std::vector<AirtimeSegment>> segments_between(const std::string& site, std::int64_t from,
+                                                          std::int64_t to);
+
+    // ---- billing outbox ----
+    // Stores the event as pending (due now) with a fresh id and the next seq of its broadcast.
+    Status append_event(const OutboxEvent& event, std::int64_t now);
+    // Pending events due at `now`, each the lowest-seq undelivered, unparked event of its broadcast
+    // (so one broadcast's events go strictly in order while broadcasts stay independent).
+    Result<std::vector<OutboxEntry>> due_events(std::int64_t now, int limit);
+    Status mark_delivered(const std::string& id, std::int64_t now);
+    // A failed attempt: counted, with its error; parked when `park`, else due at `next_attempt_at`.
+    Status mark_failed(const std::string& id, const std::string& error, std::int64_t next_attempt_at, bool park);
+    Result<std::vector<OutboxEntry>> list_outbox(const std::string& site, std::optional<OutboxState> state,
+                                                 int limit);
+    // Parked -> pending, attempts from zero, due now. Returns how many were requeued.
+    Result<int> requeue(const std::string& id, std::int64_t now);
+    Result<int> requeue_site(const std::string& site, std::int64_t now);
+    Result<CallbackStatus> callback_status(const std::string& site);
+
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
 private:
     struct CloseDb {
@@ -58,7 +92,9 @@ private:
     using DbPtr = std::unique_ptr<sqlite3, CloseDb>;
 
     explicit Store(DbPtr db);
+    Status transact(const std::string& what, const std::function<Status()>& body);
     DbPtr db_;
+    int depth_ = 0;  // nesting of transact(): only the outermost begins and commits
 };
 
 }  // namespace onair

@@ -74,6 +74,55 @@ std::string string_claim(jwt_t* jwt, const char* claim) {
 
 }  // namespace
 
+namespace {
+
+// The checks every token of a site goes through: HS256, the site's signature, its site claim.
+Result<JwtPtr> verified_for_site(const Site& site, const std::string& token) {
+    if (token.empty()) {
+        return fail(ErrorCode::Unauthorized, "Missing token: site '" + site.key + "' requires a signed token");
+    }
+    const std::string alg = header_alg(token);
+    if (alg.empty()) {
+        return unauthorized("malformed (not a JWT)");
+    }
+    if (alg != "HS256") {
+        return unauthorized("algorithm '" + alg.substr(0, 16) + "' is not accepted (HS256 only)");
+    }
+    JwtPtr jwt = decode_verified(token, site.secret);
+    if (!jwt || jwt_get_alg(jwt.get()) != JWT_ALG_HS256) {
+        return unauthorized("signature mismatch");
+    }
+    const std::string token_site = string_claim(jwt.get(), "site");
+    if (token_site.empty()) {
+        return unauthorized("no site claim");
+    }
+    if (token_site != site.key) {
+        return unauthorized("issued for another site");
+    }
+    return jwt;
+}
+
+}  // namespace
+
+Status verify_usage_token(const Site& site, const std::string& token, std::int64_t now) {
+    Result<JwtPtr> jwt = verified_for_site(site, token);
+    if (!jwt) {
+        return jwt.error();
+    }
+    if (string_claim(jwt.value().get(), "scope") != "usage") {
+        return unauthorized("scope must be 'usage'");
+    }
+    errno = 0;
+    const long expires = jwt_get_grant_int(jwt.value().get(), "exp");
+    if (errno != 0) {
+        return unauthorized("no expiry (exp)");
+    }
+    if (now >= static_cast<std::int64_t>(expires) + kExpiryLeewaySeconds) {
+        return unauthorized("expired");
+    }
+    return Ok{};
+}
+
 Result<Identity> verify_identity(const Site& site, const std::string& user, const std::string& name,
                                  const std::string& token, std::int64_t now) {
     if (site.identity == IdentityMode::Open) {

@@ -23,4 +23,9 @@ struct Identity {
 Result<Identity> verify_identity(const Site& site, const std::string& user, const std::string& name,
                                  const std::string& token, std::int64_t now);
 
+// A site's backend asking for its own data (the `usage` request): an HS256 JWT with the site's
+// secret whose `site` claim is the site key, `scope` is "usage" and `exp` is in the future (30 s
+// leeway), whatever the site's identity mode. Failures are ErrorCode::Unauthorized.
+Status verify_usage_token(const Site& site, const std::string& token, std::int64_t now);
+
 }  // namespace onair

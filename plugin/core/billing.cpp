@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Airtime accounting and billing events (docs/billing.md): the HubState's side of it. Everything
+// here runs under the Hub's lock and only queues: commit() writes the queue and the ledger's
+// changes to the Store in one transaction, and the callback sender delivers from there.
+#include <map>
+
+#include "events.h"
+#include "hub_state.h"
+
+namespace onair {
+
+namespace {
+constexpr const char* kRestartReason = "restart";
+constexpr std::int64_t kDay = 86400;
+constexpr std::int64_t kMaxUsageDays = 366;
+}  // namespace
+
+void HubState::evidence(const std::vector<HandleId>& handles, std::int64_t now) {
+    for (HandleId handle : handles) {
+        evidence_of(handle, now);
+    }
+}
+
+void HubState::evidence_of(HandleId handle, std::int64_t now) {
+    if (Broadcast* broadcast = broadcast_held_by(handle);
+        broadcast != nullptr && broadcast->record.started_at != 0) {
+        ledger_.evidence(broadcast->record.broadcast_id, now);
+    }
+    auto record = handles_.find(handle);
+    if (record == handles_.end()) {
+        return;
+    }
+    if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
+        auto session = broadcast->sessions.find(handle);
+        if (session != broadcast->sessions.end() && session->second.stage == ViewerStage::Watching) {
+            ledger_.evidence(session->second.watch_id, now);
+        }
+    }
+}
+
+std::optional<CallbackTarget> HubState::callback_target(const std::string& site_key) const {
+    const Site* site = sites_.find(site_key);
+    if (site == nullptr || site->callback_url.empty()) {
+        return std::nullopt;
+    }
+    return CallbackTarget{site->callback_url, site->secret};
+}
+
+void HubState::emit(const BroadcastRecord& record, const char* type, std::int64_t when, JsonPtr data) {
+    const Site* site = sites_.find(record.site);
+    if (site == nullptr || site->callback_url.empty()) {
+        return;  // the site takes no callbacks
+    }
+    outgoing_.push_back(OutboxEvent{record.site, record.broadcast_id, type, when, std::move(data)});
+}
+
+void HubState::watch_ended(Broadcast& broadcast, ViewerSession& session, const std::string& reason,
+                           std::int64_t now) {
+    if (session.watch_id.empty()) {
+        return;
+    }
+    const std::int64_t seconds = ledger_.close(session.watch_id);
+    broadcast.finished_watches.push_back(FinishedWatch{session.user, session.watch_id, seconds});
+    emit(broadcast.record, "viewer.left", now,
+         Event(nullptr)
+             .text("user", broadcast.record.user)
+             .text("viewer", session.user)
+             .text("watch_id", session.watch_id)
+             .number("watch_seconds", seconds)
+             .text("reason", reason)
+             .take());
+}
+
+void HubState::report_airtime(Broadcast& broadcast, std::int64_t now) {
+    if (broadcast.next_report_at == 0 || now < broadcast.next_report_at) {
+        return;
+    }
+    // The next report keeps its rhythm unless the timer fell far behind.
+    broadcast.next_report_at += settings_.report_interval;
+    if (broadcast.next_report_at <= now) {
+        broadcast.next_report_at = now + settings_.report_interval;
+    }
+    JsonPtr viewers(json_array());
+    for (const FinishedWatch& watch : broadcast.finished_watches) {
+        json_array_append_new(viewers.get(), Event(nullptr)
+                                                 .text("viewer", watch.viewer)
+                                                 .text("watch_id", watch.watch_id)
+                                                 .number("watch_seconds", watch.seconds)
+                                                 .take()
+                                                 .release());
+    }
+    for (const auto& [handle, session] : broadcast.sessions) {
+        if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
+            json_array_append_new(viewers.get(), Event(nullptr)
+                                                     .text("viewer", session.user)
+                                                     .text("watch_id", session.watch_id)
+                                                     .number("watch_seconds", ledger_.seconds(session.watch_id))
+                                                     .take()
+                                                     .release());
+        }
+    }
+    emit(broadcast.record, "airtime.report", now,
+         Event(nullptr)
+             .text("user", broadcast.record.user)
+             .number("broadcast_seconds", ledger_.seconds(broadcast.record.broadcast_id))
+             .object("viewers", std::move(viewers))
+             .take());
+}
+
+Status HubState::commit(std::int64_t now, const BroadcastRecord* record) {
+    std::vector<AirtimeSegment> segments = ledger_.dirty(now);
+    if (!store_) {
+        outgoing_.clear();
+        ledger_.written(segments, now);
+        return Ok{};
+    }
+    if (record == nullptr && segments.empty() && outgoing_.empty()) {
+        return Ok{};
+    }
+    Status done = store_->atomically([&]() -> Status {
+        if (record != nullptr) {
+            if (Status saved = store_->save_broadcast(*record); !saved) {
+                return saved;
+            }
+        }
+        if (Status saved = store_->save_segments(segments); !saved) {
+            return saved;
+        }
+        for (const OutboxEvent& event : outgoing_) {
+            if (Status queued = store_->append_event(event, now); !queued) {
+                return queued;
+            }
+        }
+        return Ok{};
+    });
+    // Either way the queue is done with: written, or rolled back with the state change it described.
+    outgoing_.clear();
+    if (done) {
+        ledger_.written(segments, now);
+    }
+    return done;
+}
+
+Status HubState::end_previous_run(std::int64_t now) {
+    if (!store_) {
+        return Ok{};
+    }
+    Result<std::vector<BroadcastRecord>> unended = store_->unended_broadcasts();
+    if (!unended) {
+        return unended.error();
+    }
+    for (const BroadcastRecord& record : unended.value()) {
+        if (record.started_at == 0) {
+            continue;
+        }
+        Result<std::vector<AirtimeSegment>> segments = store_->segments_of_broadcast(record.broadcast_id);
+        if (!segments) {
+            return segments.error();
+        }
+        // Totals per session, from what the previous run saved (at most kPersistEvery seconds behind).
+        struct Total {
+            AirtimeKind kind = AirtimeKind::Broadcast;
+            std::string user;
+            std::int64_t seconds = 0;
+            std::int64_t last_evidence = 0;
+            bool open = false;
+        };
+        std::map<std::string, Total> totals;
+        for (const AirtimeSegment& segment : segments.value()) {
+            Total& total = totals[segment.session_id];
+            total.kind = segment.kind;
+            total.user = segment.user;
+            total.seconds += segment.seconds();
+            total.last_evidence = std::max(total.last_evidence, segment.last_evidence);
+            total.open = total.open || !segment.closed;
+        }
+        std::int64_t broadcast_seconds = 0;
+        std::int64_t ended_at = record.started_at;
+        for (const auto& [session_id, total] : totals) {
+            if (total.kind == AirtimeKind::Broadcast) {
+                broadcast_seconds = total.seconds;
+                ended_at = std::max(ended_at, total.last_evidence);
+            } else if (total.open) {
+                emit(record, "viewer.left", now,
+                     Event(nullptr)
+                         .text("user", record.user)
+                         .text("viewer", total.user)
+                         .text("watch_id", session_id)
+                         .number("watch_seconds", total.seconds)
+                         .text("reason", kRestartReason)
+                         .take());
+            }
+        }
+        emit(record, "broadcast.ended", now,
+             Event(nullptr)
+                 .text("user", record.user)
+                 .number("ended_at", ended_at)
+                 .text("reason", kRestartReason)
+                 .number("broadcast_seconds", broadcast_seconds)
+                 .take());
+    }
+    Status done = store_->atomically([&]() -> Status {
+        if (Status closed = store_->close_open_segments(); !closed) {
+            return closed;
+        }
+        if (Status ended = store_->end_all_unended(now, kRestartReason); !ended) {
+            return ended;
+        }
+        for (const OutboxEvent& event : outgoing_) {
+            if (Status queued = store_->append_event(event, now); !queued) {
+                return queued;
+            }
+        }
+        return Ok{};
+    });
+    outgoing_.clear();
+    return done;
+}
+
+Result<JsonPtr> HubState::usage_of(const std::string& site, const std::string& from, const std::string& to,
+                                   std::int64_t now) {
+    std::int64_t first = 0;
+    std::int64_t last = 0;
+    if (!parse_day(from, first)) {
+        return fail(ErrorCode::InvalidElement, "Invalid element: from must be a date YYYY-MM-DD");
+    }
+    if (!parse_day(to, last)) {
+        return fail(ErrorCode::InvalidElement, "Invalid element: to must be a date YYYY-MM-DD");
+    }
+    if (last < first) {
+        return fail(ErrorCode::InvalidElement, "Invalid element: to must not be before from");
+    }
+    if ((last - first) / kDay + 1 > kMaxUsageDays) {
+        return fail(ErrorCode::InvalidElement, "Invalid element: the range from..to is at most 366 days");
+    }
+    JsonPtr list(json_array());
+    if (!store_) {
+        return list;
+    }
+    // Sessions in progress count up to their last evidence: save it all first.
+    std::vector<AirtimeSegment> segments = ledger_.dirty(now, true);
+    if (Status saved = store_->save_segments(segments); saved) {
+        ledger_.written(segments, now);
+    }
+    Result<std::vector<AirtimeSegment>> stored = store_->segments_between(site, first, last + kDay);
+    if (!stored) {
+        return stored.error();
+    }
+    for (const UsageRow& row : usage_by_day(stored.value(), first, last + kDay)) {
+        json_array_append_new(list.get(), Event(nullptr)
+                                              .text("user", row.user)
+                                              .text("day", row.day)
+                                              .number("broadcast_seconds", row.broadcast_seconds)
+                                              .number("watch_seconds", row.watch_seconds)
+                                              .take()
+                                              .release());
+    }
+    return list;
+}
+
+}  // namespace onair

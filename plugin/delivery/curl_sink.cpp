@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "delivery/curl_sink.h"
+
+#include <algorithm>
+#include <array>
+#include <string>
+
+namespace onair {
+
+namespace {
+
+constexpr long kConnectTimeoutSeconds = 5;
+
+struct SlistFree {
+    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+// The receiver's answer body is not needed: read and dropped.
+size_t discard(char* /*data*/, size_t size, size_t count, void* /*user*/) { return size * count; }
+
+}  // namespace
+
+CurlSink::CurlSink() : curl_(curl_easy_init()) {}
+
+CallbackResponse CurlSink::post(const CallbackRequest& request) {
+    CallbackResponse response;
+    if (!curl_) {
+        response.error = "libcurl could not be initialized";
+        return response;
+    }
+    CURL* curl = curl_.get();
+    curl_easy_reset(curl);
+    std::unique_ptr<curl_slist, SlistFree> headers;
+    for (const auto& [name, value] : request.headers) {
+        const std::string line = name + ": " + value;
+        headers.reset(curl_slist_append(headers.release(), line.c_str()));
+    }
+    headers.reset(curl_slist_append(headers.release(), "Expect:"));  // no 100-continue round trip
+    std::array<char, CURL_ERROR_SIZE> error{};
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(request.timeout_seconds));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, std::min<long>(kConnectTimeoutSeconds, request.timeout_seconds));
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "OnAir-Webhooks/1");
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error.data());
+
+    const CURLcode result = curl_easy_perform(curl);
+    if (result != CURLE_OK) {
+        response.error = std::string(curl_easy_strerror(result));
+        if (error[0] != '\0') {
+            response.error += ": " + std::string(error.data());
+        }
+        return response;
+    }
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    response.delivered = response.status >= 200 && response.status < 300;
+    if (!response.delivered) {
+        response.error = "HTTP " + std::to_string(response.status);
+    }
+    return response;
+}
+
+}  // namespace onair

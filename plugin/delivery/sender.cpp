@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "delivery/sender.h"
+
+#include <chrono>
+#include <random>
+
+#include "delivery/signature.h"
+
+namespace onair {
+
+namespace {
+constexpr int kBatch = 100;
+}  // namespace
+
+Sender::Sender(std::unique_ptr<Store> store, std::unique_ptr<CallbackSink> sink, TargetLookup lookup,
+               SenderSettings settings, Clock clock, Jitter jitter)
+    : store_(std::move(store)),
+      sink_(std::move(sink)),
+      lookup_(std::move(lookup)),
+      settings_(settings),
+      clock_(std::move(clock)),
+      jitter_(std::move(jitter)) {}
+
+Sender::~Sender() { stop(); }
+
+std::int64_t Sender::system_clock() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+double Sender::random_jitter() {
+    thread_local std::mt19937 generator{std::random_device{}()};
+    return std::uniform_real_distribution<double>(-1.0, 1.0)(generator);
+}
+
+int Sender::run_once() {
+    int attempts = 0;
+    while (!stopping_.load()) {
+        Result<std::vector<OutboxEntry>> due = store_->due_events(clock_(), kBatch);
+        if (!due || due.value().empty()) {
+            break;  // a store error is retried on the next pass
+        }
+        for (const OutboxEntry& entry : due.value()) {
+            if (stopping_.load()) {
+                break;
+            }
+            attempt(entry);
+            ++attempts;
+        }
+    }
+    return attempts;
+}
+
+void Sender::attempt(const OutboxEntry& entry) {
+    CallbackResponse response;
+    const std::optional<CallbackTarget> target = lookup_(entry.site);
+    if (!target) {
+        response.error = "site '" + entry.site + "' has no callback_url (or was removed)";
+    } else {
+        const std::int64_t timestamp = clock_();
+        CallbackRequest request;
+        request.url = target->url;
+        request.body = event_body(entry);
+        request.timeout_seconds = settings_.timeout;
+        request.headers = {{"Content-Type", "application/json"},
+                           {"webhook-id", entry.id},
+                           {"webhook-timestamp", std::to_string(timestamp)},
+                           {"webhook-signature", webhook_signature(target->secret, entry.id, timestamp, request.body)}};
+        response = sink_->post(request);
+    }
+    const std::int64_t now = clock_();
+    if (response.delivered) {
+        (void)store_->mark_delivered(entry.id, now);  // a failed write means one more (idempotent) delivery
+        return;
+    }
+    const int attempts = entry.attempts + 1;
+    const bool park = attempts >= settings_.max_attempts;
+    const std::int64_t next =
+        now + backoff_delay(attempts, settings_.backoff_base, settings_.backoff_max, jitter_());
+    (void)store_->mark_failed(entry.id, response.error, park ? 0 : next, park);
+}
+
+void Sender::start() {
+    if (thread_.joinable()) {
+        return;
+    }
+    stopping_.store(false);
+    thread_ = std::thread([this] { run(); });
+}
+
+void Sender::stop() {
+    stopping_.store(true);
+    wake();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+void Sender::wake() {
+    {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        woken_ = true;
+    }
+    wakeup_.notify_all();
+}
+
+void Sender::run() {
+    while (!stopping_.load()) {
+        run_once();
+        std::unique_lock<std::mutex> lock(mutex_);
+        wakeup_.wait_for(lock, std::chrono::seconds(1), [this] { return woken_ || stopping_.load(); });
+        woken_ = false;
+    }
+}
+
+}  // namespace onair

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "billing/outbox.h"
+#include "core/store.h"
+#include "delivery/callback_sink.h"
+
+namespace onair {
+
+struct SenderSettings {
+    int max_attempts = 12;
+    int backoff_base = 2;
+    int backoff_max = 600;
+    int timeout = 10;
+};
+
+// Delivers the outbox: on its own thread, one POST at a time, each broadcast's events strictly in
+// seq order (the Store hands out only the lowest undelivered, unparked seq of each broadcast),
+// failed attempts retried with exponential backoff and jitter, parked after max_attempts.
+// It has its own Store (its own SQLite connection to the same file), so it never touches the Hub's
+// Store or lock while it posts.
+//
+// Lock order: mutex_ guards only the wake-up flag and is never held while calling anything; the
+// target lookup (which takes the Hub's lock briefly) and the sink's I/O run with no sender lock
+// held, and the Hub never calls the sender. So the Hub's lock is never held during I/O.
+class Sender {
+public:
+    // The site's current URL and secret, or nullopt (unknown site, or no callback_url any more).
+    using TargetLookup = std::function<std::optional<CallbackTarget>(const std::string& site)>;
+    using Clock = std::function<std::int64_t()>;
+    using Jitter = std::function<double()>;  // uniform in [-1, 1]
+
+    Sender(std::unique_ptr<Store> store, std::unique_ptr<CallbackSink> sink, TargetLookup lookup,
+           SenderSettings settings, Clock clock = system_clock, Jitter jitter = random_jitter);
+    ~Sender();  // stops the thread
+    Sender(const Sender&) = delete;
+    Sender& operator=(const Sender&) = delete;
+
+    // Attempts every event due now, once each, until none is due; returns the attempts made.
+    int run_once();
+
+    void start();  // the delivery thread: run_once, then sleep up to a second or until wake()
+    void stop();   // finishes the POST in flight (bounded by the timeout) and joins
+    void wake();
+
+    static std::int64_t system_clock();
+    static double random_jitter();
+
+private:
+    void attempt(const OutboxEntry& entry);
+    void run();
+
+    std::unique_ptr<Store> store_;
+    std::unique_ptr<CallbackSink> sink_;
+    TargetLookup lookup_;
+    SenderSettings settings_;
+    Clock clock_;
+    Jitter jitter_;
+
+    std::atomic<bool> stopping_{false};
+    std::mutex mutex_;  // guards woken_ only
+    std::condition_variable wakeup_;
+    bool woken_ = false;
+    std::thread thread_;
+};
+
+}  // namespace onair
