@@ -103,11 +103,20 @@ Result<Settings> read_general(janus_config* config) {
            << general.read_positive("request_timeout", settings.request_timeout)
            << general.read_positive("publish_timeout", settings.publish_timeout)
            << general.read_positive("resume_grace", settings.resume_grace)
-           << general.read_positive("watch_rate", settings.watch_rate);
+           << general.read_positive("watch_rate", settings.watch_rate)
+           << general.read_positive("report_interval", settings.report_interval)
+           << general.read_positive("heartbeat_interval", settings.heartbeat_interval)
+           << general.read_positive("evidence_timeout", settings.evidence_timeout)
+           << general.read_positive("delivery_max_attempts", settings.delivery_max_attempts)
+           << general.read_positive("delivery_backoff_base", settings.delivery_backoff_base)
+           << general.read_positive("delivery_backoff_max", settings.delivery_backoff_max)
+           << general.read_positive("delivery_timeout", settings.delivery_timeout);
     if (errors.error())
         return *errors.error();
     if (settings.store_path.empty())
         return general.bad("store", "a file path");
+    if (settings.delivery_backoff_max < settings.delivery_backoff_base)
+        return general.bad("delivery_backoff_max", "at least delivery_backoff_base");
     return settings;
 }
 
@@ -121,7 +130,8 @@ Result<Site> read_site(const Category& category) {
            << category.read_string("identity", identity) << category.read_string("media", media)
            << category.read_bool("audio", site.audio)
            << category.read_positive("max_broadcasts", site.max_broadcasts)
-           << category.read_positive("max_viewers", site.max_viewers);
+           << category.read_positive("max_viewers", site.max_viewers)
+           << category.read_string("callback_url", site.callback_url);
     if (errors.error())
         return *errors.error();
     if (auto mode = identity_mode_from(identity))

@@ -9,6 +9,7 @@
 
 #include "core/store.h"
 #include "janus/config_reader.h"
+#include "delivery/curl_sink.h"
 #include "janus/json_event.h"
 
 namespace onair::janus {
@@ -33,6 +34,8 @@ Plugin::Plugin(janus_callbacks* gateway, janus_plugin* descriptor)
 
 Plugin::~Plugin() {
     stopping_.store(true);
+    if (sender_)
+        sender_->stop();  // an in-flight POST ends within delivery_timeout
     messages_.close();
     {
         std::lock_guard lock(timer_mutex_);  // so the timer cannot miss the wakeup
@@ -52,7 +55,10 @@ Plugin::~Plugin() {
     for (auto& [handle, session] : sessions)
         session->mark_destroyed();
     sessions.clear();  // gives the core its plugin-session references back
+    sender_.reset();
     hub_.reset();
+    if (curl_initialized_)
+        curl_global_cleanup();  // reference-counted by libcurl: pairs with our curl_global_init
 }
 
 bool Plugin::start(const char* config_path) {
@@ -77,6 +83,26 @@ bool Plugin::start(const char* config_path) {
     }
     JANUS_LOG(LOG_INFO, "OnAir: %zu configured site(s), store %s\n", config.value().sites.size(),
               settings.store_path.c_str());
+
+    // Billing callbacks: their own thread and their own connection to the store.
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        JANUS_LOG(LOG_ERR, "OnAir: cannot initialize libcurl for billing callbacks\n");
+        return false;
+    }
+    curl_initialized_ = true;
+    Result<std::unique_ptr<Store>> sender_store = Store::open(settings.store_path);
+    if (!sender_store) {
+        JANUS_LOG(LOG_ERR, "OnAir: cannot open the store for the callback sender: %s\n",
+                  sender_store.error().message.c_str());
+        return false;
+    }
+    SenderSettings delivery{settings.delivery_max_attempts, settings.delivery_backoff_base,
+                            settings.delivery_backoff_max, settings.delivery_timeout};
+    Hub* hub = hub_.get();
+    sender_ = std::make_unique<Sender>(
+        std::move(sender_store.value()), std::make_unique<CurlSink>(),
+        [hub](const std::string& site) { return hub->callback_target(site); }, delivery);
+    sender_->start();
     handler_ = std::thread([this] { run_handler(); });
     timer_ = std::thread([this] { run_timer(); });
     return true;
@@ -221,9 +247,23 @@ void Plugin::run_timer() {
         if (stopping_.load())
             break;
         lock.unlock();
+        collect_evidence();
         carry_out(hub_->tick(now()));
         lock.lock();
     }
+}
+
+void Plugin::collect_evidence() {
+    std::vector<HandleId> evidenced;
+    {
+        std::lock_guard lock(sessions_mutex_);
+        for (const auto& [id, session] : sessions_by_id_) {
+            if (session->take_media())
+                evidenced.push_back(id);
+        }
+    }
+    if (!evidenced.empty())
+        hub_->evidence(evidenced, now());
 }
 
 }  // namespace onair::janus

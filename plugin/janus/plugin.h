@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "core/hub.h"
+#include "delivery/sender.h"
 #include "janus/janus_api.h"
 #include "janus/message_queue.h"
 #include "janus/session.h"
@@ -32,6 +33,11 @@ namespace onair::janus {
 //     sessions_mutex_; under it the relay reads a Session's negotiated media lines (its exclusive
 //     side) or calls Janus' queueing functions relay_rtp/send_pli_stream (its shared side);
 //   - Session::mutex_ guards a session's own fields, held for a copy, never while calling out.
+//   - the callback Sender runs on its own thread with its own SQLite connection; it calls the Hub
+//     (callback_target) with no lock of its own held, and the Hub never calls it, so no lock is
+//     ever held across its HTTP I/O;
+//   - the media path only sets per-session atomic evidence flags; the timer thread collects them
+//     (under sessions_mutex_, a leaf) and hands them to the Hub after releasing it.
 // Effects are carried out after the Hub call returned, on the calling thread.
 class Plugin {
 public:
@@ -60,6 +66,7 @@ private:
 
     void run_handler();
     void run_timer();
+    void collect_evidence();
     void process(Message& message);
     void process_request(Message& message, const Request& request);
 
@@ -80,6 +87,9 @@ private:
     janus_plugin* const descriptor_;
     std::unique_ptr<Hub> hub_;
     media::Relay relay_;
+    // Delivers billing callbacks from the store on its own thread; stopped before hub_ goes.
+    std::unique_ptr<Sender> sender_;
+    bool curl_initialized_ = false;
 
     mutable std::mutex sessions_mutex_;
     std::unordered_map<const janus_plugin_session*, SessionPtr> sessions_;

@@ -52,6 +52,12 @@ public:
     bool media_up() const { return media_up_.load(std::memory_order_relaxed); }
     void set_media_up(bool up) { media_up_.store(up, std::memory_order_relaxed); }
 
+    // Evidence for the airtime ledger: the media path notes that RTP came from this handle (a
+    // broadcaster) or was relayed to it (a viewer), with one relaxed store and no lock; the timer
+    // takes the flag once a second and hands the Hub the handles that had media.
+    void note_media() const { media_seen_.store(true, std::memory_order_relaxed); }
+    bool take_media() { return media_seen_.exchange(false, std::memory_order_relaxed); }
+
     // Negotiated media: what this handle publishes (broadcasters) or was offered (viewers).
     void set_publisher_lines(const media::MediaLines& lines);
     media::MediaLines publisher_lines() const;
@@ -78,6 +84,7 @@ private:
     std::atomic<bool> destroyed_{false};
     std::atomic<bool> hanging_up_{false};
     std::atomic<bool> media_up_{false};
+    mutable std::atomic<bool> media_seen_{false};  // see note_media()
 
     mutable std::mutex mutex_;  // guards everything below; never held while calling out
     media::MediaLines publisher_lines_;

@@ -67,6 +67,7 @@ std::vector<janus::SessionPtr> Fanout::take_all() {
 void Fanout::relay_rtp(janus_plugin_rtp* packet) {
     if (!publisher_ || !packet->buffer || packet->length < RTP_HEADER_SIZE)
         return;
+    publisher_->note_media();  // airtime evidence for the broadcast
     if (keyframes_.due(janus_get_monotonic_time()) && publisher_lines_.has_video()) {
         // Asking the core keeps the PLI's SSRCs right for the publisher's PeerConnection.
         gateway_->send_pli_stream(publisher_->handle(), publisher_lines_.video_mindex);
@@ -105,6 +106,7 @@ void Fanout::send_to(Viewer& viewer, janus_plugin_rtp* packet) {
         .extensions = packet->extensions,
     };
     gateway_->relay_rtp(session.handle(), &out);
+    session.note_media();  // airtime evidence for the viewer's session
     std::memcpy(packet->buffer, original, sizeof(original));
 }
 
