@@ -18,8 +18,8 @@ std::int64_t floor_day(std::int64_t t) {
 
 const char* to_string(AirtimeKind kind) { return kind == AirtimeKind::Broadcast ? "broadcast" : "watch"; }
 
-void Ledger::open(const std::string& session_id, AirtimeKind kind, const std::string& site, const std::string& user,
-                  const std::string& broadcast_id, std::int64_t now) {
+void Ledger::open(const std::string& session_id, AirtimeKind kind, const std::string& site,
+                  const std::string& user, const std::string& broadcast_id, std::int64_t now) {
     if (auto found = sessions_.find(session_id); found != sessions_.end()) {
         return;  // already counting
     }

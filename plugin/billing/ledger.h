@@ -37,8 +37,8 @@ public:
     explicit Ledger(std::int64_t evidence_timeout) : evidence_timeout_(evidence_timeout) {}
 
     // A new session, with its first segment starting (and evidenced) at `now`.
-    void open(const std::string& session_id, AirtimeKind kind, const std::string& site, const std::string& user,
-              const std::string& broadcast_id, std::int64_t now);
+    void open(const std::string& session_id, AirtimeKind kind, const std::string& site,
+              const std::string& user, const std::string& broadcast_id, std::int64_t now);
     [[nodiscard]] bool has(const std::string& session_id) const { return sessions_.count(session_id) > 0; }
 
     // Evidence that the session is alive at `when`: extends its open segment, or starts a new
@@ -68,11 +68,11 @@ public:
 
 private:
     struct Session {
-        AirtimeSegment current;                // the latest segment (open unless closed for a gap)
-        std::int64_t closed_seconds = 0;       // sum of earlier segments
-        bool structural_change = true;         // current opened or closed since last written
-        std::int64_t saved_evidence = -1;      // current.last_evidence as last written
-        std::int64_t saved_at = 0;             // when current was last written
+        AirtimeSegment current;            // the latest segment (open unless closed for a gap)
+        std::int64_t closed_seconds = 0;   // sum of earlier segments
+        bool structural_change = true;     // current opened or closed since last written
+        std::int64_t saved_evidence = -1;  // current.last_evidence as last written
+        std::int64_t saved_at = 0;         // when current was last written
     };
     void finish(Session& session);  // closes the current segment, keeping it for the Store
 

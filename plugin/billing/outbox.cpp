@@ -68,7 +68,8 @@ JsonPtr outbox_json(const OutboxEntry& entry) {
 
 std::int64_t backoff_delay(int attempt, int base, int max, double jitter) {
     const int doublings = std::clamp(attempt - 1, 0, 40);
-    const double plain = std::min(static_cast<double>(base) * std::ldexp(1.0, doublings), static_cast<double>(max));
+    const double plain =
+        std::min(static_cast<double>(base) * std::ldexp(1.0, doublings), static_cast<double>(max));
     const double scaled = plain * (1.0 + 0.2 * std::clamp(jitter, -1.0, 1.0));
     return std::max<std::int64_t>(1, std::llround(scaled));
 }

@@ -18,7 +18,7 @@ std::optional<OutboxState> outbox_state_from(const std::string& text);
 struct OutboxEvent {
     std::string site;
     std::string broadcast_id;
-    std::string type;  // broadcast.started, viewer.joined, airtime.report, ...
+    std::string type;            // broadcast.started, viewer.joined, airtime.report, ...
     std::int64_t timestamp = 0;  // when it happened
     JsonPtr data;
 };

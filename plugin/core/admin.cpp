@@ -102,8 +102,9 @@ Status apply_site_options(const json_t* request, Site& site) {
     }
     if (callback_url.value()) {
         if (!callback_url.value()->empty() && !is_callback_url(*callback_url.value())) {
-            return fail(ErrorCode::InvalidElement,
-                        "Invalid element: callback_url must be an http:// or https:// URL (or empty for none)");
+            return fail(
+                ErrorCode::InvalidElement,
+                "Invalid element: callback_url must be an http:// or https:// URL (or empty for none)");
         }
         site.callback_url = *callback_url.value();
     }
@@ -403,8 +404,8 @@ JsonPtr HubState::admin_list_outbox(const json_t* request) const {
         return admin_error(site.error());
     }
     if (site.value() && !is_site_key(*site.value())) {
-        return admin_error(
-            fail(ErrorCode::InvalidElement, "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
+        return admin_error(fail(ErrorCode::InvalidElement,
+                                "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
     }
     Result<std::optional<std::string>> state_text = text_member(request, "state", false);
     if (!state_text) {
@@ -420,14 +421,17 @@ JsonPtr HubState::admin_list_outbox(const json_t* request) const {
     }
     int limit = kDefaultLimit;
     if (const json_t* value = json_object_get(request, "limit"); value != nullptr && !json_is_null(value)) {
-        if (!json_is_integer(value) || json_integer_value(value) < 1 || json_integer_value(value) > kMaxLimit) {
-            return admin_error(fail(ErrorCode::InvalidElement, "Invalid element: limit must be an integer 1-1000"));
+        if (!json_is_integer(value) || json_integer_value(value) < 1 ||
+            json_integer_value(value) > kMaxLimit) {
+            return admin_error(
+                fail(ErrorCode::InvalidElement, "Invalid element: limit must be an integer 1-1000"));
         }
         limit = static_cast<int>(json_integer_value(value));
     }
     JsonPtr list(json_array());
     if (store_) {
-        Result<std::vector<OutboxEntry>> entries = store_->list_outbox(site.value().value_or(""), state, limit);
+        Result<std::vector<OutboxEntry>> entries =
+            store_->list_outbox(site.value().value_or(""), state, limit);
         if (!entries) {
             return admin_error(entries.error());
         }
@@ -453,12 +457,13 @@ JsonPtr HubState::admin_retry_outbox(const json_t* request, std::int64_t now) {
         return admin_error(fail(ErrorCode::MissingElement, "Missing element: id or site"));
     }
     if (site.value() && !is_site_key(*site.value())) {
-        return admin_error(
-            fail(ErrorCode::InvalidElement, "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
+        return admin_error(fail(ErrorCode::InvalidElement,
+                                "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
     }
     int requeued = 0;
     if (store_) {
-        Result<int> done = id.value() ? store_->requeue(*id.value(), now) : store_->requeue_site(*site.value(), now);
+        Result<int> done =
+            id.value() ? store_->requeue(*id.value(), now) : store_->requeue_site(*site.value(), now);
         if (!done) {
             return admin_error(done.error());
         }

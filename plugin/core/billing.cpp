@@ -91,12 +91,13 @@ void HubState::report_airtime(Broadcast& broadcast, std::int64_t now) {
     }
     for (const auto& [handle, session] : broadcast.sessions) {
         if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
-            json_array_append_new(viewers.get(), Event(nullptr)
-                                                     .text("viewer", session.user)
-                                                     .text("watch_id", session.watch_id)
-                                                     .number("watch_seconds", ledger_.seconds(session.watch_id))
-                                                     .take()
-                                                     .release());
+            json_array_append_new(viewers.get(),
+                                  Event(nullptr)
+                                      .text("viewer", session.user)
+                                      .text("watch_id", session.watch_id)
+                                      .number("watch_seconds", ledger_.seconds(session.watch_id))
+                                      .take()
+                                      .release());
         }
     }
     emit(broadcast.record, "airtime.report", now,

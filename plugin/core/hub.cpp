@@ -160,11 +160,15 @@ Effects HubState::media_up(HandleId handle, std::int64_t now) {
         BroadcastRecord record = broadcast->record;
         record.started_at = now;
         // Bookkeeping only: the media is up whether or not the store took the start time.
-        ledger_.open(record.broadcast_id, AirtimeKind::Broadcast, record.site, record.user, record.broadcast_id,
-                     now);
+        ledger_.open(record.broadcast_id, AirtimeKind::Broadcast, record.site, record.user,
+                     record.broadcast_id, now);
         broadcast->next_report_at = now + settings_.report_interval;
-        emit(record, "broadcast.started",  now,
-             Event(nullptr).text("user", record.user).text("name", record.name).number("started_at", now).take());
+        emit(record, "broadcast.started", now,
+             Event(nullptr)
+                 .text("user", record.user)
+                 .text("name", record.name)
+                 .number("started_at", now)
+                 .take());
         if (persist(record, now)) {
             broadcast->record = std::move(record);
         }
@@ -323,20 +327,32 @@ Status HubState::persist_end(const Broadcast& broadcast, const std::string& reas
         for (const auto& [viewer, session] : broadcast.sessions) {
             if (session.stage == ViewerStage::Pending) {
                 emit(record, "viewer.declined", now,
-                     Event(nullptr).text("user", record.user).text("viewer", session.user)
-                         .text("request_id", session.request_id).text("reason", "ended").take());
+                     Event(nullptr)
+                         .text("user", record.user)
+                         .text("viewer", session.user)
+                         .text("request_id", session.request_id)
+                         .text("reason", "ended")
+                         .take());
             } else if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
                 const std::int64_t seconds = ledger_.close(session.watch_id);
                 emit(record, "viewer.left", now,
-                     Event(nullptr).text("user", record.user).text("viewer", session.user)
-                         .text("watch_id", session.watch_id).number("watch_seconds", seconds)
-                         .text("reason", "ended").take());
+                     Event(nullptr)
+                         .text("user", record.user)
+                         .text("viewer", session.user)
+                         .text("watch_id", session.watch_id)
+                         .number("watch_seconds", seconds)
+                         .text("reason", "ended")
+                         .take());
             }
         }
         const std::int64_t seconds = ledger_.close(record.broadcast_id);
         emit(record, "broadcast.ended", now,
-             Event(nullptr).text("user", record.user).number("ended_at", now).text("reason", reason)
-                 .number("broadcast_seconds", seconds).take());
+             Event(nullptr)
+                 .text("user", record.user)
+                 .number("ended_at", now)
+                 .text("reason", reason)
+                 .number("broadcast_seconds", seconds)
+                 .take());
     }
     return persist(record, now);
 }
@@ -402,8 +418,8 @@ void HubState::notify_viewers(const Broadcast& broadcast, const char* event, Eff
     }
 }
 
-void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
-                            Effects& effects) {
+void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason,
+                            std::int64_t now, Effects& effects) {
     auto found = broadcast.sessions.find(viewer);
     if (found == broadcast.sessions.end()) {
         return;
@@ -415,8 +431,12 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
     }
     if (session.stage == ViewerStage::Pending) {
         emit(broadcast.record, "viewer.declined", now,
-             Event(nullptr).text("user", broadcast.record.user).text("viewer", session.user)
-                 .text("request_id", session.request_id).text("reason", "cancelled").take());
+             Event(nullptr)
+                 .text("user", broadcast.record.user)
+                 .text("viewer", session.user)
+                 .text("request_id", session.request_id)
+                 .text("reason", "cancelled")
+                 .take());
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
                            Event("request_cancelled").text("request_id", session.request_id).take());
@@ -462,8 +482,12 @@ void HubState::expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& e
             continue;
         }
         emit(broadcast.record, "viewer.declined", now,
-             Event(nullptr).text("user", broadcast.record.user).text("viewer", session.user)
-                 .text("request_id", session.request_id).text("reason", "timeout").take());
+             Event(nullptr)
+                 .text("user", broadcast.record.user)
+                 .text("viewer", session.user)
+                 .text("request_id", session.request_id)
+                 .text("reason", "timeout")
+                 .take());
         effects.notify(
             it->first,
             Event("declined").text("request_id", session.request_id).text("reason", "timeout").take());

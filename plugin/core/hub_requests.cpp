@@ -126,7 +126,8 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
     record.site = identity.site;
     record.user = identity.user;
     record.broadcasting = broadcast.record.broadcast_id;
-    return reply(registered_event(broadcast, true, site.audio, settings_.heartbeat_interval), std::move(effects));
+    return reply(registered_event(broadcast, true, site.audio, settings_.heartbeat_interval),
+                 std::move(effects));
 }
 
 Result<Reply> HubState::on_publish(HandleId handle) {
@@ -147,8 +148,11 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
     ViewerSession& session = broadcast->sessions.at(viewer);
     if (request.accept) {
         emit(broadcast->record, "viewer.accepted", now,
-             Event(nullptr).text("user", broadcast->record.user).text("viewer", session.user)
-                 .text("request_id", request.request_id).take());
+             Event(nullptr)
+                 .text("user", broadcast->record.user)
+                 .text("viewer", session.user)
+                 .text("request_id", request.request_id)
+                 .take());
         broadcast->grants[session.user] = session.name;
         session.stage = ViewerStage::Accepted;
         session.since = now;
@@ -156,8 +160,12 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
             SendViewerOffer{viewer, Event("accepted").text("request_id", request.request_id).take()});
     } else {
         emit(broadcast->record, "viewer.declined", now,
-             Event(nullptr).text("user", broadcast->record.user).text("viewer", session.user)
-                 .text("request_id", request.request_id).text("reason", "denied").take());
+             Event(nullptr)
+                 .text("user", broadcast->record.user)
+                 .text("viewer", session.user)
+                 .text("request_id", request.request_id)
+                 .text("reason", "denied")
+                 .take());
         effects.notify(
             viewer, Event("declined").text("request_id", request.request_id).text("reason", "denied").take());
         broadcast->sessions.erase(viewer);
@@ -263,8 +271,12 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     session.expires_at = now + settings_.request_timeout;
     Effects effects;
     emit(broadcast->record, "viewer.requested", now,
-         Event(nullptr).text("user", broadcast->record.user).text("viewer", who.user)
-             .text("viewer_name", who.name).text("request_id", request_id).take());
+         Event(nullptr)
+             .text("user", broadcast->record.user)
+             .text("viewer", who.user)
+             .text("viewer_name", who.name)
+             .text("request_id", request_id)
+             .take());
     if (broadcast->broadcaster != 0) {
         effects.notify(broadcast->broadcaster, watch_request_event(request_id, session, now));
     }
@@ -295,10 +307,14 @@ Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
         session->since = now;
         session->watch_id = new_watch_id();
         const BroadcastRecord& record = broadcast->record;
-        ledger_.open(session->watch_id, AirtimeKind::Watch, record.site, session->user, record.broadcast_id, now);
+        ledger_.open(session->watch_id, AirtimeKind::Watch, record.site, session->user, record.broadcast_id,
+                     now);
         emit(record, "viewer.joined", now,
-             Event(nullptr).text("user", record.user).text("viewer", session->user)
-                 .text("watch_id", session->watch_id).take());
+             Event(nullptr)
+                 .text("user", record.user)
+                 .text("viewer", session->user)
+                 .text("watch_id", session->watch_id)
+                 .take());
         effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
         if (broadcast->broadcaster != 0) {
             effects.notify(broadcast->broadcaster,

@@ -76,7 +76,8 @@ private:
     // Queues a billing event of the broadcast for the site's callback (none when it has no URL).
     void emit(const BroadcastRecord& record, const char* type, std::int64_t when, JsonPtr data);
     // Closes the viewer's airtime and queues viewer.left.
-    void watch_ended(Broadcast& broadcast, ViewerSession& session, const std::string& reason, std::int64_t now);
+    void watch_ended(Broadcast& broadcast, ViewerSession& session, const std::string& reason,
+                     std::int64_t now);
     void report_airtime(Broadcast& broadcast, std::int64_t now);
     // Billing events and airtime of broadcasts a previous run left open (at start-up).
     Status end_previous_run(std::int64_t now);

@@ -50,9 +50,9 @@ struct UsageRequest {        // a site's backend asks for its airtime (token wit
     std::string to;
 };
 
-using Request = std::variant<BroadcastRequest, PublishRequest, AnswerRequest, KickRequest, StopRequest,
-                             WatchRequest, StartRequest, LeaveRequest, PresenceRequest, HeartbeatRequest,
-                             UsageRequest>;
+using Request =
+    std::variant<BroadcastRequest, PublishRequest, AnswerRequest, KickRequest, StopRequest, WatchRequest,
+                 StartRequest, LeaveRequest, PresenceRequest, HeartbeatRequest, UsageRequest>;
 
 // Validates a plugin message body and turns it into a typed request: 540 for null, 541 for a
 // non-object, 553 for oversized bodies (over 16 KiB serialized) or lists, 542 for an unknown

@@ -14,13 +14,13 @@ struct Settings {
     int watch_rate = 6;        // watch requests per viewer per minute
 
     // Airtime accounting and billing callbacks (docs/billing.md).
-    int report_interval = 60;         // seconds between airtime.report events per broadcast
-    int heartbeat_interval = 15;      // seconds between the clients' heartbeat requests
-    int evidence_timeout = 45;        // seconds without evidence that close an airtime segment
-    int delivery_max_attempts = 12;   // POSTs of one event before it is parked
-    int delivery_backoff_base = 2;    // seconds before the second attempt; doubles each time
-    int delivery_backoff_max = 600;   // cap of the delay between attempts
-    int delivery_timeout = 10;        // seconds one POST may take
+    int report_interval = 60;        // seconds between airtime.report events per broadcast
+    int heartbeat_interval = 15;     // seconds between the clients' heartbeat requests
+    int evidence_timeout = 45;       // seconds without evidence that close an airtime segment
+    int delivery_max_attempts = 12;  // POSTs of one event before it is parked
+    int delivery_backoff_base = 2;   // seconds before the second attempt; doubles each time
+    int delivery_backoff_max = 600;  // cap of the delay between attempts
+    int delivery_timeout = 10;       // seconds one POST may take
 };
 
 }  // namespace onair

@@ -303,9 +303,10 @@ Status Store::delete_site(const std::string& key) {
 }
 
 Result<std::vector<Site>> Store::load_sites() {
-    Statement query(db_.get(),
-                    "SELECT key, secret, identity, media, audio, max_broadcasts, max_viewers, callback_url FROM sites"
-                    " WHERE removed = 0 ORDER BY key");
+    Statement query(
+        db_.get(),
+        "SELECT key, secret, identity, media, audio, max_broadcasts, max_viewers, callback_url FROM sites"
+        " WHERE removed = 0 ORDER BY key");
     if (!query.ok()) {
         return store_error(db_.get(), "loading sites");
     }
@@ -418,7 +419,8 @@ Status Store::end_all_unended(std::int64_t now, const std::string& reason) {
 namespace {
 
 constexpr const char* kSegmentColumns =
-    "SELECT session_id, segment, kind, site, user, broadcast_id, started_at, last_evidence, closed FROM airtime ";
+    "SELECT session_id, segment, kind, site, user, broadcast_id, started_at, last_evidence, closed FROM "
+    "airtime ";
 
 AirtimeSegment read_segment(const Statement& row) {
     AirtimeSegment segment;
@@ -481,10 +483,11 @@ Status Store::save_segments(const std::vector<AirtimeSegment>& segments) {
     sqlite3* db = db_.get();
     return transact("saving airtime", [&]() -> Status {
         for (const AirtimeSegment& segment : segments) {
-            Statement upsert(db,
-                             "INSERT INTO airtime (session_id, segment, kind, site, user, broadcast_id, started_at,"
-                             " last_evidence, closed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-                             " ON CONFLICT (session_id, segment) DO UPDATE SET last_evidence = ?8, closed = ?9");
+            Statement upsert(
+                db,
+                "INSERT INTO airtime (session_id, segment, kind, site, user, broadcast_id, started_at,"
+                " last_evidence, closed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                " ON CONFLICT (session_id, segment) DO UPDATE SET last_evidence = ?8, closed = ?9");
             if (upsert.ok()) {
                 upsert.bind(1, segment.session_id);
                 upsert.bind(2, std::int64_t{segment.index});
@@ -513,8 +516,9 @@ Status Store::close_open_segments() {
 
 Result<std::vector<AirtimeSegment>> Store::segments_of_broadcast(const std::string& broadcast_id) {
     const std::string what = "reading the airtime of " + broadcast_id;
-    Statement query(db_.get(),
-                    (std::string(kSegmentColumns) + "WHERE broadcast_id = ?1 ORDER BY session_id, segment").c_str());
+    Statement query(
+        db_.get(),
+        (std::string(kSegmentColumns) + "WHERE broadcast_id = ?1 ORDER BY session_id, segment").c_str());
     if (!query.ok()) {
         return store_error(db_.get(), what);
     }
@@ -523,11 +527,12 @@ Result<std::vector<AirtimeSegment>> Store::segments_of_broadcast(const std::stri
 }
 
 Result<std::vector<AirtimeSegment>> Store::segments_between(const std::string& site, std::int64_t from,
-                                                             std::int64_t to) {
+                                                            std::int64_t to) {
     const std::string what = "reading the airtime of site " + site;
-    Statement query(db_.get(), (std::string(kSegmentColumns) +
-                                "WHERE site = ?1 AND started_at < ?3 AND last_evidence > ?2 ORDER BY started_at")
-                                   .c_str());
+    Statement query(db_.get(),
+                    (std::string(kSegmentColumns) +
+                     "WHERE site = ?1 AND started_at < ?3 AND last_evidence > ?2 ORDER BY started_at")
+                        .c_str());
     if (!query.ok()) {
         return store_error(db_.get(), what);
     }
@@ -543,7 +548,8 @@ Status Store::append_event(const OutboxEvent& event, std::int64_t now) {
     if (!event.data) {
         return fail(ErrorCode::Internal, "Internal error: a " + event.type + " event without data");
     }
-    std::unique_ptr<char, FreeJsonText> data(json_dumps(event.data.get(), JSON_COMPACT | JSON_PRESERVE_ORDER));
+    std::unique_ptr<char, FreeJsonText> data(
+        json_dumps(event.data.get(), JSON_COMPACT | JSON_PRESERVE_ORDER));
     if (!data) {
         return fail(ErrorCode::Internal, "Internal error: cannot serialize a " + event.type + " event");
     }

@@ -64,7 +64,7 @@ public:
     Result<std::vector<AirtimeSegment>> segments_of_broadcast(const std::string& broadcast_id);
     // Segments of the site that overlap [from, to).
     Result<std::vector<AirtimeSegment>> segments_between(const std::string& site, std::int64_t from,
-                                                          std::int64_t to);
+                                                         std::int64_t to);
 
     // ---- billing outbox ----
     // Stores the event as pending (due now) with a fresh id and the next seq of its broadcast.
@@ -74,7 +74,8 @@ public:
     Result<std::vector<OutboxEntry>> due_events(std::int64_t now, int limit);
     Status mark_delivered(const std::string& id, std::int64_t now);
     // A failed attempt: counted, with its error; parked when `park`, else due at `next_attempt_at`.
-    Status mark_failed(const std::string& id, const std::string& error, std::int64_t next_attempt_at, bool park);
+    Status mark_failed(const std::string& id, const std::string& error, std::int64_t next_attempt_at,
+                       bool park);
     Result<std::vector<OutboxEntry>> list_outbox(const std::string& site, std::optional<OutboxState> state,
                                                  int limit);
     // Parked -> pending, attempts from zero, due now. Returns how many were requeued.

@@ -79,7 +79,8 @@ namespace {
 // The checks every token of a site goes through: HS256, the site's signature, its site claim.
 Result<JwtPtr> verified_for_site(const Site& site, const std::string& token) {
     if (token.empty()) {
-        return fail(ErrorCode::Unauthorized, "Missing token: site '" + site.key + "' requires a signed token");
+        return fail(ErrorCode::Unauthorized,
+                    "Missing token: site '" + site.key + "' requires a signed token");
     }
     const std::string alg = header_alg(token);
     if (alg.empty()) {

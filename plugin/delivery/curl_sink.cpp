@@ -44,7 +44,8 @@ CallbackResponse CurlSink::post(const CallbackRequest& request) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, static_cast<long>(request.timeout_seconds));
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, std::min<long>(kConnectTimeoutSeconds, request.timeout_seconds));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT,
+                     std::min<long>(kConnectTimeoutSeconds, request.timeout_seconds));
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));

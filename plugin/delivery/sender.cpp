@@ -24,7 +24,8 @@ Sender::Sender(std::unique_ptr<Store> store, std::unique_ptr<CallbackSink> sink,
 Sender::~Sender() { stop(); }
 
 std::int64_t Sender::system_clock() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -62,10 +63,11 @@ void Sender::attempt(const OutboxEntry& entry) {
         request.url = target->url;
         request.body = event_body(entry);
         request.timeout_seconds = settings_.timeout;
-        request.headers = {{"Content-Type", "application/json"},
-                           {"webhook-id", entry.id},
-                           {"webhook-timestamp", std::to_string(timestamp)},
-                           {"webhook-signature", webhook_signature(target->secret, entry.id, timestamp, request.body)}};
+        request.headers = {
+            {"Content-Type", "application/json"},
+            {"webhook-id", entry.id},
+            {"webhook-timestamp", std::to_string(timestamp)},
+            {"webhook-signature", webhook_signature(target->secret, entry.id, timestamp, request.body)}};
         response = sink_->post(request);
     }
     const std::int64_t now = clock_();

@@ -25,8 +25,8 @@ void update(GHmac* hmac, const std::string& text) {
 std::string webhook_signature(const std::string& secret, const std::string& id, std::int64_t timestamp,
                               const std::string& body) {
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): GLib takes the key as bytes
-    std::unique_ptr<GHmac, HmacUnref> hmac(g_hmac_new(G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(secret.data()),
-                                                      secret.size()));
+    std::unique_ptr<GHmac, HmacUnref> hmac(
+        g_hmac_new(G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(secret.data()), secret.size()));
     update(hmac.get(), id);
     update(hmac.get(), ".");
     update(hmac.get(), std::to_string(timestamp));

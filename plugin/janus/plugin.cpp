@@ -8,8 +8,8 @@
 #include <cinttypes>
 
 #include "core/store.h"
-#include "janus/config_reader.h"
 #include "delivery/curl_sink.h"
+#include "janus/config_reader.h"
 #include "janus/json_event.h"
 
 namespace onair::janus {

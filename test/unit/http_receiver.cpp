@@ -49,7 +49,8 @@ HttpReceiver::HttpReceiver() {
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = 0;
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API
-    if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(listener_, 16) != 0) {
+    if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        listen(listener_, 16) != 0) {
         close(listener_);
         throw std::runtime_error("bind/listen failed");
     }
@@ -109,7 +110,8 @@ void HttpReceiver::handle(int connection) {
     while (line_end != std::string::npos) {
         const std::size_t start = line_end + 2;
         line_end = head.find("\r\n", start);
-        const std::string line = head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+        const std::string line =
+            head.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
         const std::size_t colon = line.find(':');
         if (colon != std::string::npos) {
             std::string value = line.substr(colon + 1);
@@ -117,9 +119,8 @@ void HttpReceiver::handle(int connection) {
             request.headers[lower(line.substr(0, colon))] = value;
         }
     }
-    const std::size_t length = request.headers.count("content-length") > 0
-                                   ? std::stoul(request.headers["content-length"])
-                                   : 0;
+    const std::size_t length =
+        request.headers.count("content-length") > 0 ? std::stoul(request.headers["content-length"]) : 0;
     std::string body = buffer.substr(header_end + 4);
     while (body.size() < length) {
         if (!read_more(connection, body)) {
@@ -134,8 +135,8 @@ void HttpReceiver::handle(int connection) {
     if (const int delay = delay_ms_.load(); delay > 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(delay));
     }
-    const std::string answer =
-        "HTTP/1.1 " + std::to_string(status_.load()) + " Test\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+    const std::string answer = "HTTP/1.1 " + std::to_string(status_.load()) +
+                               " Test\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
     (void)send(connection, answer.data(), answer.size(), MSG_NOSIGNAL);
 }
 

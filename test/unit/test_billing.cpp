@@ -93,7 +93,8 @@ void a_broadcast_life_reaches_the_backend_in_order() {
     CU_ASSERT_EQUAL(number_of(left.get(), "watch_seconds"), 7);  // start at +3, last relayed media at +10
     CU_ASSERT_EQUAL(text_of(left.get(), "reason"), "left");
     JsonPtr ended = data_of(events[5]);
-    CU_ASSERT_EQUAL(number_of(ended.get(), "broadcast_seconds"), 18);  // last media at +18, not the stop at +20
+    CU_ASSERT_EQUAL(number_of(ended.get(), "broadcast_seconds"),
+                    18);  // last media at +18, not the stop at +20
     CU_ASSERT_EQUAL(number_of(ended.get(), "ended_at"), kNow + 20);
     CU_ASSERT_EQUAL(text_of(ended.get(), "reason"), "stopped");
     CU_ASSERT_EQUAL(events[5].timestamp, kNow + 20);
@@ -111,7 +112,8 @@ void declines_and_endings_carry_reasons() {
     CU_ASSERT_FATAL(world.request(4, LeaveRequest{}, kNow + 41).ok());  // 45 gives up
     world.ask(5, "46", "42", kNow + 42);
     world.join(6, "47", 1, "42", kNow + 43);
-    JsonPtr stopped = admin(world.hub(), R"({"request":"stop_broadcast","site":"demo","user":"42"})", kNow + 50);
+    JsonPtr stopped =
+        admin(world.hub(), R"({"request":"stop_broadcast","site":"demo","user":"42"})", kNow + 50);
     CU_ASSERT_EQUAL(text_of(stopped.get(), "onair"), "success");
 
     std::vector<std::pair<std::string, std::string>> seen;  // (type, reason)
@@ -119,7 +121,8 @@ void declines_and_endings_carry_reasons() {
         seen.emplace_back(entry.type, text_of(data_of(entry).get(), "reason"));
     }
     auto has = [&seen](const char* type, const char* reason) {
-        return std::find(seen.begin(), seen.end(), std::pair<std::string, std::string>(type, reason)) != seen.end();
+        return std::find(seen.begin(), seen.end(), std::pair<std::string, std::string>(type, reason)) !=
+               seen.end();
     };
     CU_ASSERT(has("viewer.declined", "denied"));
     CU_ASSERT(has("viewer.declined", "timeout"));
@@ -162,7 +165,8 @@ void reports_are_cumulative() {
     CU_ASSERT_EQUAL(number_of(json_array_get(viewers, 0), "watch_seconds"), 29);
     JsonPtr second = data_of(reports[1]);
     CU_ASSERT_EQUAL(number_of(second.get(), "broadcast_seconds"), 90);  // so far, not since the last report
-    CU_ASSERT_EQUAL(number_of(json_array_get(json_object_get(second.get(), "viewers"), 0), "watch_seconds"), 89);
+    CU_ASSERT_EQUAL(number_of(json_array_get(json_object_get(second.get(), "viewers"), 0), "watch_seconds"),
+                    89);
     CU_ASSERT_EQUAL(reports[1].timestamp, kNow + 120);
 }
 
@@ -251,7 +255,8 @@ void usage_is_for_the_site_backend_only() {
     world.go_live(1, "42", kNow);
     world.join(2, "43", 1, "42", kNow + 10);
     world.hub().evidence({1, 2}, kNow + 70);  // kNow is 19:46:40 UTC: all on 2025-11-25
-    auto usage = [&world](const std::string& site, const std::string& token, const char* from, const char* to) {
+    auto usage = [&world](const std::string& site, const std::string& token, const char* from,
+                          const char* to) {
         return world.request(9, UsageRequest{site, token, from, to}, kNow + 80);
     };
     Result<Reply> answer = usage("demo", usage_token(kSecret, "demo", "usage"), "2025-11-01", "2025-11-30");
@@ -270,18 +275,19 @@ void usage_is_for_the_site_backend_only() {
     CU_ASSERT_EQUAL(json_array_size(json_object_get(answer.value().result.get(), "usage")), 0U);
 
     // Another site's token, a user token, a wrong scope, an expired one: 546.
-    CU_ASSERT_EQUAL(code_of(usage("demo", usage_token("other-secret-0123456789", "other", "usage"), "2025-11-25",
-                                  "2025-11-25")),
+    CU_ASSERT_EQUAL(code_of(usage("demo", usage_token("other-secret-0123456789", "other", "usage"),
+                                  "2025-11-25", "2025-11-25")),
                     ErrorCode::Unauthorized);
     CU_ASSERT_EQUAL(code_of(usage("demo", make_token(kSecret, Claims{"42"}), "2025-11-25", "2025-11-25")),
                     ErrorCode::Unauthorized);
     CU_ASSERT_EQUAL(code_of(usage("demo", usage_token(kSecret, "demo", "admin"), "2025-11-25", "2025-11-25")),
                     ErrorCode::Unauthorized);
-    CU_ASSERT_EQUAL(code_of(usage("demo", usage_token(kSecret, "demo", "usage", kNow - 600), "2025-11-25",
-                                  "2025-11-25")),
-                    ErrorCode::Unauthorized);
+    CU_ASSERT_EQUAL(
+        code_of(usage("demo", usage_token(kSecret, "demo", "usage", kNow - 600), "2025-11-25", "2025-11-25")),
+        ErrorCode::Unauthorized);
     // The other site sees none of demo's airtime.
-    answer = usage("other", usage_token("other-secret-0123456789", "other", "usage"), "2025-11-25", "2025-11-25");
+    answer =
+        usage("other", usage_token("other-secret-0123456789", "other", "usage"), "2025-11-25", "2025-11-25");
     CU_ASSERT_FATAL(answer.ok());
     CU_ASSERT_EQUAL(json_array_size(json_object_get(answer.value().result.get(), "usage")), 0U);
     // Ranges: bad dates, reversed, over 366 days: 544; unknown site 545.
@@ -334,16 +340,18 @@ void admin_shows_and_requeues_callbacks() {
     CU_ASSERT_EQUAL(number_of(entry, "seq"), 1);
     CU_ASSERT_EQUAL(number_of(entry, "attempts"), 0);
     CU_ASSERT_EQUAL(text_of(entry, "state"), "pending");
-    CU_ASSERT_EQUAL(number_of(admin(world.hub(), R"({"request":"list_outbox","state":"sent"})").get(), "error_code"),
-                    544);
-    CU_ASSERT_EQUAL(number_of(admin(world.hub(), R"({"request":"list_outbox","limit":0})").get(), "error_code"),
-                    544);
+    CU_ASSERT_EQUAL(
+        number_of(admin(world.hub(), R"({"request":"list_outbox","state":"sent"})").get(), "error_code"),
+        544);
+    CU_ASSERT_EQUAL(
+        number_of(admin(world.hub(), R"({"request":"list_outbox","limit":0})").get(), "error_code"), 544);
     CU_ASSERT_EQUAL(number_of(admin(world.hub(), R"({"request":"retry_outbox"})").get(), "error_code"), 543);
     JsonPtr retried = admin(world.hub(), R"({"request":"retry_outbox","site":"demo"})");
     CU_ASSERT_EQUAL(number_of(retried.get(), "requeued"), 0);  // nothing parked
-    CU_ASSERT_EQUAL(number_of(admin(world.hub(), R"({"request":"usage","site":"demo","from":"2025-11-25"})").get(),
-                              "error_code"),
-                    543);
+    CU_ASSERT_EQUAL(
+        number_of(admin(world.hub(), R"({"request":"usage","site":"demo","from":"2025-11-25"})").get(),
+                  "error_code"),
+        543);
 }
 
 CU_TestInfo tests[] = {

@@ -63,7 +63,7 @@ void evidence_is_saved_at_least_every_five_seconds() {
     ledger.written(opened, kNow);
     CU_ASSERT_EQUAL(ledger.dirty(kNow).size(), 0U);
     ledger.evidence("b-1", kNow + 1);
-    CU_ASSERT_EQUAL(ledger.dirty(kNow + 1).size(), 0U);   // moved, but saved 1 s ago
+    CU_ASSERT_EQUAL(ledger.dirty(kNow + 1).size(), 0U);        // moved, but saved 1 s ago
     CU_ASSERT_EQUAL(ledger.dirty(kNow + 1, true).size(), 1U);  // unless everything is asked for
     ledger.evidence("b-1", kNow + 5);
     std::vector<AirtimeSegment> due = ledger.dirty(kNow + 5);
@@ -103,8 +103,8 @@ void days_parse_and_format() {
     CU_ASSERT_EQUAL(format_day(kMidnight + 86400), "2025-11-26");
     CU_ASSERT_TRUE(parse_day("2024-02-29", midnight));
     CU_ASSERT_EQUAL(format_day(midnight), "2024-02-29");
-    for (const char* bad : {"2025-02-29", "2025-13-01", "2025-00-10", "20251125", "2025-1-25", "2025-11-25T00",
-                            "", "abcd-ef-gh"}) {
+    for (const char* bad : {"2025-02-29", "2025-13-01", "2025-00-10", "20251125", "2025-1-25",
+                            "2025-11-25T00", "", "abcd-ef-gh"}) {
         CU_ASSERT_FALSE(parse_day(bad, midnight));
     }
 }

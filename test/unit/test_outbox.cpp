@@ -34,7 +34,9 @@ std::unique_ptr<Store> open_store(const std::string& path) {
 void append(Store& store, const std::string& broadcast_id, const char* type, std::int64_t now = kNow,
             const std::string& site = "demo") {
     CU_ASSERT_FATAL(
-        store.append_event(OutboxEvent{site, broadcast_id, type, now, Event(nullptr).text("user", "42").take()}, now)
+        store
+            .append_event(
+                OutboxEvent{site, broadcast_id, type, now, Event(nullptr).text("user", "42").take()}, now)
             .ok());
 }
 
@@ -59,9 +61,10 @@ OutboxEntry only(const std::vector<OutboxEntry>& entries, const std::string& bro
 void signature_matches_independent_vectors() {
     // Computed with `openssl dgst -sha256 -hmac demo-secret-0123456789 -binary | base64` and with
     // Python's hmac module, over id + "." + timestamp + "." + body.
-    CU_ASSERT_EQUAL(webhook_signature("demo-secret-0123456789", "evt_0123456789abcdef0123456789abcdef", 1764100000,
-                                      R"({"id":"evt_0123456789abcdef0123456789abcdef","type":"broadcast.started"})"),
-                    "v1,ine60yakdxvTdNqcR8/aALvHoj1/hhpyouYZuv/rYtU=");
+    CU_ASSERT_EQUAL(
+        webhook_signature("demo-secret-0123456789", "evt_0123456789abcdef0123456789abcdef", 1764100000,
+                          R"({"id":"evt_0123456789abcdef0123456789abcdef","type":"broadcast.started"})"),
+        "v1,ine60yakdxvTdNqcR8/aALvHoj1/hhpyouYZuv/rYtU=");
     // A UTF-8 secret and body (Python: hmac.new("секрет-ключ-сайта-1234".encode(), ...)).
     CU_ASSERT_EQUAL(webhook_signature("секрет-ключ-сайта-1234", "evt_x", 42, R"({"name":"Анна"})"),
                     "v1,UtgUpBeqQuQPRveYAKvIoxOOhpBwpwcGI7WaJWT0a4M=");
@@ -285,7 +288,7 @@ void sender_backs_off_then_parks_then_retry_delivers() {
     CU_ASSERT_EQUAL(rig.sender->run_once(), 0);  // not due yet
     rig.clock = kNow + 2;
     CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
-    rig.clock = kNow + 2 + 4;  // second delay: 4 s
+    rig.clock = kNow + 2 + 4;                    // second delay: 4 s
     CU_ASSERT_EQUAL(rig.sender->run_once(), 2);  // third attempt parks it; then seq 2 goes (and fails)
     Result<std::vector<OutboxEntry>> parked = rig.store->list_outbox("demo", OutboxState::Parked, 100);
     CU_ASSERT_EQUAL_FATAL(parked.value().size(), 1U);
@@ -344,7 +347,9 @@ void sender_thread_delivers_and_stops() {
     rig.sender.reset();
     auto sender = std::make_unique<Sender>(
         open_store(rig.dir.file("onair.sqlite")), std::make_unique<CurlSink>(),
-        [&rig](const std::string& /*site*/) { return std::optional<CallbackTarget>(CallbackTarget{rig.url, kSecret}); },
+        [&rig](const std::string& /*site*/) {
+            return std::optional<CallbackTarget>(CallbackTarget{rig.url, kSecret});
+        },
         SenderSettings{});
     sender->start();
     append(*rig.store, "b-1", "broadcast.started", Sender::system_clock());
