@@ -32,7 +32,8 @@ CallbackResponse CurlSink::post(const CallbackRequest& request) {
     curl_easy_reset(curl);
     std::unique_ptr<curl_slist, SlistFree> headers;
     for (const auto& [name, value] : request.headers) {
-        const std::string line = name + ": " + value;
+        std::string line = name;
+        line.append(": ").append(value);
         headers.reset(curl_slist_append(headers.release(), line.c_str()));
     }
     headers.reset(curl_slist_append(headers.release(), "Expect:"));  // no 100-continue round trip

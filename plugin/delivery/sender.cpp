@@ -3,13 +3,14 @@
 
 #include <chrono>
 #include <random>
+#include <set>
 
 #include "delivery/signature.h"
 
 namespace onair {
 
 namespace {
-constexpr int kBatch = 100;
+constexpr int kBatch = 500;
 }  // namespace
 
 Sender::Sender(std::unique_ptr<Store> store, std::unique_ptr<CallbackSink> sink, TargetLookup lookup,
@@ -36,23 +37,36 @@ double Sender::random_jitter() {
 
 int Sender::run_once() {
     int attempts = 0;
+    // A site whose receiver failed in this pass gets no more attempts in it: its next events would
+    // most likely fail the same way, each taking up to the timeout, while other sites wait.
+    std::set<std::string> failing;
     while (!stopping_.load()) {
         Result<std::vector<OutboxEntry>> due = store_->due_events(clock_(), kBatch);
-        if (!due || due.value().empty()) {
+        if (!due) {
             break;  // a store error is retried on the next pass
         }
+        int attempted = 0;
         for (const OutboxEntry& entry : due.value()) {
             if (stopping_.load()) {
                 break;
             }
-            attempt(entry);
-            ++attempts;
+            if (failing.count(entry.site) > 0) {
+                continue;  // stays due for the next pass
+            }
+            if (!attempt(entry)) {
+                failing.insert(entry.site);
+            }
+            ++attempted;
+        }
+        attempts += attempted;
+        if (attempted == 0) {
+            break;  // nothing due, or only events of failing sites
         }
     }
     return attempts;
 }
 
-void Sender::attempt(const OutboxEntry& entry) {
+bool Sender::attempt(const OutboxEntry& entry) {
     CallbackResponse response;
     const std::optional<CallbackTarget> target = lookup_(entry.site);
     if (!target) {
@@ -73,13 +87,14 @@ void Sender::attempt(const OutboxEntry& entry) {
     const std::int64_t now = clock_();
     if (response.delivered) {
         (void)store_->mark_delivered(entry.id, now);  // a failed write means one more (idempotent) delivery
-        return;
+        return true;
     }
     const int attempts = entry.attempts + 1;
     const bool park = attempts >= settings_.max_attempts;
     const std::int64_t next =
         now + backoff_delay(attempts, settings_.backoff_base, settings_.backoff_max, jitter_());
     (void)store_->mark_failed(entry.id, response.error, park ? 0 : next, park);
+    return false;
 }
 
 void Sender::start() {

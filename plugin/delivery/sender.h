@@ -46,7 +46,8 @@ public:
     Sender(const Sender&) = delete;
     Sender& operator=(const Sender&) = delete;
 
-    // Attempts every event due now, once each, until none is due; returns the attempts made.
+    // Attempts every event due now, once each, until none is due; returns the attempts made. After
+    // a failed attempt, the other events of that site wait for the next pass.
     int run_once();
 
     void start();  // the delivery thread: run_once, then sleep up to a second or until wake()
@@ -57,7 +58,7 @@ public:
     static double random_jitter();
 
 private:
-    void attempt(const OutboxEntry& entry);
+    bool attempt(const OutboxEntry& entry);  // true when delivered
     void run();
 
     std::unique_ptr<Store> store_;

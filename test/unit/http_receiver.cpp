@@ -39,6 +39,22 @@ std::string lower(std::string text) {
 }
 }  // namespace
 
+std::string unused_url() {
+    const int probe = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API
+    if (probe < 0 || bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API
+        getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        throw std::runtime_error("cannot find a free port");
+    }
+    close(probe);
+    return "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/hook";
+}
+
 HttpReceiver::HttpReceiver() {
     listener_ = socket(AF_INET, SOCK_STREAM, 0);
     if (listener_ < 0) {

@@ -12,6 +12,9 @@
 
 namespace onair::test {
 
+// An http://127.0.0.1 URL on a port nobody listens on (bound for a moment, then closed).
+std::string unused_url();
+
 class HttpReceiver {
 public:
     HttpReceiver();  // listening on a free port, serving on its own thread

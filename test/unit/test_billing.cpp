@@ -200,7 +200,14 @@ void silence_and_heartbeats_decide_the_seconds() {
     CU_ASSERT_EQUAL(number_of(watching.value().result.get(), "heartbeat_interval"), 15);
     CU_ASSERT_FATAL(world.request(4, HeartbeatRequest{}, kNow + 321).ok());
     world.hub().handle_destroyed(4, kNow + 330);
-    JsonPtr left = data_of(events_of(world.store_path()).back());
+    std::vector<OutboxEntry> lefts;
+    for (const OutboxEntry& entry : events_of(world.store_path())) {
+        if (entry.type == "viewer.left") {
+            lefts.push_back(entry);
+        }
+    }
+    CU_ASSERT_EQUAL_FATAL(lefts.size(), 1U);
+    JsonPtr left = data_of(lefts[0]);
     CU_ASSERT_EQUAL(number_of(left.get(), "watch_seconds"), 20);
     CU_ASSERT_EQUAL(text_of(left.get(), "reason"), "gone");
 }

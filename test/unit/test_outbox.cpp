@@ -222,14 +222,19 @@ struct SenderRig {
     std::unique_ptr<Store> store;  // the Hub's side: appends and inspects
     std::int64_t clock = kNow;
     std::string url;
+    std::string dead_url;  // a port nobody listens on
     std::unique_ptr<Sender> sender;
 
     explicit SenderRig(SenderSettings settings = {}) {
         store = open_store(dir.file("onair.sqlite"));
         url = receiver.url();
+        dead_url = unused_url();
         sender = std::make_unique<Sender>(
             open_store(dir.file("onair.sqlite")), std::make_unique<CurlSink>(),
             [this](const std::string& site) -> std::optional<CallbackTarget> {
+                if (site == "dead") {
+                    return CallbackTarget{dead_url, kSecret};
+                }
                 if (site != "demo" || url.empty()) {
                     return std::nullopt;
                 }
@@ -289,7 +294,8 @@ void sender_backs_off_then_parks_then_retry_delivers() {
     rig.clock = kNow + 2;
     CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
     rig.clock = kNow + 2 + 4;                    // second delay: 4 s
-    CU_ASSERT_EQUAL(rig.sender->run_once(), 2);  // third attempt parks it; then seq 2 goes (and fails)
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);  // the third attempt parks it
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);  // then seq 2 goes (and fails), in the next pass
     Result<std::vector<OutboxEntry>> parked = rig.store->list_outbox("demo", OutboxState::Parked, 100);
     CU_ASSERT_EQUAL_FATAL(parked.value().size(), 1U);
     CU_ASSERT_EQUAL(parked.value()[0].seq, 1);
@@ -315,20 +321,20 @@ void sender_reports_network_and_tls_errors() {
     append(*rig.store, "b-2", "broadcast.started");
     // https to a plain-HTTP receiver: the TLS handshake fails.
     rig.url = "https://127.0.0.1:" + std::to_string(rig.receiver.port()) + "/hook";
-    CU_ASSERT_EQUAL(rig.sender->run_once(), 2);
+    // One attempt per pass for a failing site: two passes try both events.
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
     std::vector<OutboxEntry> pending = rig.store->list_outbox("demo", OutboxState::Pending, 100).value();
     for (const OutboxEntry& entry : pending) {
         CU_ASSERT_EQUAL(entry.attempts, 1);
         CU_ASSERT(entry.last_error.find("SSL") != std::string::npos ||
                   entry.last_error.find("TLS") != std::string::npos);
     }
-    // Nobody listening (a receiver that is gone leaves its port closed).
-    {
-        HttpReceiver closed;
-        rig.url = closed.url();
-    }
+    // Nobody listening.
+    rig.url = unused_url();
     rig.clock += 3;
-    CU_ASSERT_EQUAL(rig.sender->run_once(), 2);
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
     pending = rig.store->list_outbox("demo", OutboxState::Pending, 100).value();
     for (const OutboxEntry& entry : pending) {
         CU_ASSERT(entry.last_error.find("connect") != std::string::npos);
@@ -336,10 +342,30 @@ void sender_reports_network_and_tls_errors() {
     // The site lost its callback URL.
     rig.url.clear();
     rig.clock += 5;
-    CU_ASSERT_EQUAL(rig.sender->run_once(), 2);
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
     Result<CallbackStatus> status = rig.store->callback_status("demo");
     CU_ASSERT(status.value().last_error.find("no callback_url") != std::string::npos);
     CU_ASSERT_EQUAL(status.value().pending, 2);
+}
+
+void a_failing_site_does_not_hold_up_others() {
+    SenderRig rig;
+    append(*rig.store, "b-d1", "broadcast.started", kNow, "dead");
+    append(*rig.store, "b-d2", "broadcast.started", kNow, "dead");
+    append(*rig.store, "b-1", "broadcast.started");
+    append(*rig.store, "b-2", "broadcast.started");
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 3);  // one try for the dead site, both of demo's
+    CU_ASSERT_EQUAL(rig.receiver.received().size(), 2U);
+    std::vector<OutboxEntry> dead = rig.store->list_outbox("dead", OutboxState::Pending, 100).value();
+    CU_ASSERT_EQUAL_FATAL(dead.size(), 2U);
+    CU_ASSERT_EQUAL(dead[0].attempts + dead[1].attempts, 1);
+    // Next pass: the untried one goes first (it has waited longest), and again only one.
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
+    dead = rig.store->list_outbox("dead", OutboxState::Pending, 100).value();
+    CU_ASSERT_EQUAL(dead[0].attempts, 1);
+    CU_ASSERT_EQUAL(dead[1].attempts, 1);
+    CU_ASSERT(dead[0].last_error.find("connect") != std::string::npos);
 }
 
 void sender_thread_delivers_and_stops() {
@@ -370,6 +396,7 @@ CU_TestInfo tests[] = {
     {"sender posts signed events in order", sender_posts_signed_events_in_order},
     {"sender backs off, parks, and retry delivers", sender_backs_off_then_parks_then_retry_delivers},
     {"sender reports network and TLS errors", sender_reports_network_and_tls_errors},
+    {"a failing site does not hold up others", a_failing_site_does_not_hold_up_others},
     {"sender thread delivers and stops", sender_thread_delivers_and_stops},
     CU_TEST_INFO_NULL,
 };
