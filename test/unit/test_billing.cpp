@@ -361,7 +361,39 @@ void admin_shows_and_requeues_callbacks() {
         543);
 }
 
+void heartbeat_and_usage_requests_parse() {
+    Result<Request> beat = parse_request(parse_json(R"({"request":"heartbeat"})").get());
+    CU_ASSERT_FATAL(beat.ok());
+    CU_ASSERT_TRUE(std::holds_alternative<HeartbeatRequest>(beat.value()));
+    CU_ASSERT_STRING_EQUAL(request_name(beat.value()), "heartbeat");
+    Result<Request> usage = parse_request(
+        parse_json(R"({"request":"usage","site":"demo","token":"t","from":"2025-11-01","to":"2025-11-30"})")
+            .get());
+    CU_ASSERT_FATAL(usage.ok());
+    const auto& parsed = std::get<UsageRequest>(usage.value());
+    CU_ASSERT_EQUAL(parsed.site, "demo");
+    CU_ASSERT_EQUAL(parsed.from, "2025-11-01");
+    CU_ASSERT_EQUAL(parsed.to, "2025-11-30");
+    CU_ASSERT_STRING_EQUAL(request_name(usage.value()), "usage");
+    auto code = [](const char* text) {
+        Result<Request> parsed_request = parse_request(parse_json(text).get());
+        CU_ASSERT_FATAL(!parsed_request.ok());
+        return parsed_request.error().code;
+    };
+    CU_ASSERT_EQUAL(code(R"({"request":"usage","site":"demo","from":"2025-11-01","to":"2025-11-30"})"),
+                    ErrorCode::MissingElement);
+    CU_ASSERT_EQUAL(code(R"({"request":"usage","site":"demo","token":"t","to":"2025-11-30"})"),
+                    ErrorCode::MissingElement);
+    CU_ASSERT_EQUAL(
+        code(R"({"request":"usage","site":"demo","token":"t","from":20251101,"to":"2025-11-30"})"),
+        ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(
+        code(R"({"request":"usage","site":"de mo","token":"t","from":"2025-11-01","to":"2025-11-30"})"),
+        ErrorCode::InvalidElement);
+}
+
 CU_TestInfo tests[] = {
+    {"heartbeat and usage requests parse", heartbeat_and_usage_requests_parse},
     {"a broadcast's life reaches the backend in order", a_broadcast_life_reaches_the_backend_in_order},
     {"declines and endings carry reasons", declines_and_endings_carry_reasons},
     {"a site without callback_url queues nothing", a_site_without_callback_url_queues_nothing},
