@@ -50,6 +50,11 @@ Result<Reply> Hub::handle_request(HandleId handle, const Request& request, std::
     return state_->handle_request(handle, request, now);
 }
 
+Status Hub::may_start(HandleId handle) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->may_start(handle);
+}
+
 Effects Hub::tick(std::int64_t now) {
     const std::lock_guard<std::mutex> lock(mutex_);
     return state_->tick(now);

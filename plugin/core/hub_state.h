@@ -43,6 +43,7 @@ public:
     Effects media_up(HandleId handle, std::int64_t now);
     Effects media_down(HandleId handle, std::int64_t now);
     Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
+    Status may_start(HandleId handle);
     Effects tick(std::int64_t now);
     JsonPtr admin(const json_t* request, std::int64_t now, Effects& effects);
 
@@ -57,6 +58,8 @@ private:
     Result<Reply> on_stop(HandleId handle, std::int64_t now);
     Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
     Result<Reply> on_start(HandleId handle, std::int64_t now);
+    // The handle's accepted (or watching) session and its broadcast; nullptr while it has none.
+    ViewerSession* accepted_session(HandleId handle, Broadcast*& broadcast);
     Result<Reply> on_leave(HandleId handle);
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
 
