@@ -43,15 +43,12 @@ JsonPtr watch_request_event(const std::string& request_id, const ViewerSession& 
 // ---- broadcaster ----
 
 Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now) {
-    Result<Identity> identity = authenticate(request.who, now);
+    HandleRecord& record = handles_[handle];
+    Result<Identity> identity = authenticate(record, request.who, now);
     if (!identity) {
         return identity.error();
     }
     const Identity& who = identity.value();
-    HandleRecord& record = handles_[handle];
-    if (Status bound = check_binding(record, who); !bound) {
-        return bound.error();
-    }
     if (!record.watching.empty()) {
         return fail(ErrorCode::WrongState,
                     "Not allowed: this handle is watching; broadcast from another handle");
@@ -189,15 +186,12 @@ Result<Reply> HubState::on_stop(HandleId handle, std::int64_t now) {
 // ---- viewer ----
 
 Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, std::int64_t now) {
-    Result<Identity> identity = authenticate(request.who, now);
+    HandleRecord& record = handles_[handle];
+    Result<Identity> identity = authenticate(record, request.who, now);
     if (!identity) {
         return identity.error();
     }
     const Identity& who = identity.value();
-    HandleRecord& record = handles_[handle];
-    if (Status bound = check_binding(record, who); !bound) {
-        return bound.error();
-    }
     if (!record.broadcasting.empty()) {
         return fail(ErrorCode::WrongState,
                     "Not allowed: this handle is broadcasting; watch from another handle");

@@ -70,14 +70,17 @@ private:
     JsonPtr admin_list_broadcasts(const json_t* request) const;
     // The request's `site` member, which must name a configured site (else UnknownSite).
     Result<std::string> known_site_member(const json_t* request) const;
-    JsonPtr admin_list_viewers(const json_t* request) const;
+    // The broadcast the request's `site` and `user` name (UnknownSite, NotFound otherwise).
+    Result<Broadcast*> named_broadcast(const json_t* request);
+    JsonPtr admin_list_viewers(const json_t* request);
     JsonPtr admin_stop_broadcast(const json_t* request, std::int64_t now, Effects& effects);
     JsonPtr admin_remove_viewer(const json_t* request, Effects& effects);
     JsonPtr site_json(const Site& site) const;
 
     // Shared helpers (hub.cpp).
-    Result<Identity> authenticate(const Credentials& who, std::int64_t now) const;
-    static Status check_binding(const HandleRecord& record, const Identity& identity);
+    // Who the credentials speak for, if that is who this handle already acts for (a handle keeps
+    // the identity of its first successful broadcast or watch).
+    Result<Identity> authenticate(const HandleRecord& record, const Credentials& who, std::int64_t now) const;
     Broadcast* find_broadcast(const std::string& broadcast_id);
     Broadcast* broadcast_of(const std::string& site, const std::string& user);
     Broadcast* broadcast_held_by(HandleId handle);
