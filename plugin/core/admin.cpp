@@ -313,29 +313,29 @@ Result<std::string> HubState::known_site_member(const json_t* request) const {
     return site;
 }
 
-namespace {
-
-JsonPtr no_broadcast_of(const std::string& site, const std::string& user) {
-    return admin_error(
-        fail(ErrorCode::NotFound, "No broadcast of user '" + user + "' on site '" + site + "'"));
-}
-
-}  // namespace
-
-JsonPtr HubState::admin_list_viewers(const json_t* request) const {
+Result<Broadcast*> HubState::named_broadcast(const json_t* request) {
     Result<std::string> site = known_site_member(request);
     if (!site) {
-        return admin_error(site.error());
+        return site.error();
     }
     Result<std::string> user = user_member(request, "user");
     if (!user) {
-        return admin_error(user.error());
+        return user.error();
     }
-    auto id = by_broadcaster_.find({site.value(), user.value()});
-    if (id == by_broadcaster_.end()) {
-        return no_broadcast_of(site.value(), user.value());
+    Broadcast* broadcast = broadcast_of(site.value(), user.value());
+    if (broadcast == nullptr) {
+        return fail(ErrorCode::NotFound,
+                    "No broadcast of user '" + user.value() + "' on site '" + site.value() + "'");
     }
-    const Broadcast& broadcast = broadcasts_.at(id->second);
+    return broadcast;
+}
+
+JsonPtr HubState::admin_list_viewers(const json_t* request) {
+    Result<Broadcast*> named = named_broadcast(request);
+    if (!named) {
+        return admin_error(named.error());
+    }
+    const Broadcast& broadcast = *named.value();
     JsonPtr list(json_array());
     for (const auto& [handle, session] : broadcast.sessions) {
         JsonPtr entry(json_object());
@@ -351,18 +351,11 @@ JsonPtr HubState::admin_list_viewers(const json_t* request) const {
 }
 
 JsonPtr HubState::admin_stop_broadcast(const json_t* request, std::int64_t now, Effects& effects) {
-    Result<std::string> site = known_site_member(request);
-    if (!site) {
-        return admin_error(site.error());
+    Result<Broadcast*> named = named_broadcast(request);
+    if (!named) {
+        return admin_error(named.error());
     }
-    Result<std::string> user = user_member(request, "user");
-    if (!user) {
-        return admin_error(user.error());
-    }
-    Broadcast* broadcast = broadcast_of(site.value(), user.value());
-    if (broadcast == nullptr) {
-        return no_broadcast_of(site.value(), user.value());
-    }
+    Broadcast* broadcast = named.value();
     if (Status saved = persist_end(*broadcast, "admin", now); !saved) {
         return admin_error(saved.error());
     }
@@ -374,23 +367,16 @@ JsonPtr HubState::admin_stop_broadcast(const json_t* request, std::int64_t now, 
 }
 
 JsonPtr HubState::admin_remove_viewer(const json_t* request, std::int64_t now, Effects& effects) {
-    Result<std::string> site = known_site_member(request);
-    if (!site) {
-        return admin_error(site.error());
-    }
-    Result<std::string> user = user_member(request, "user");
-    if (!user) {
-        return admin_error(user.error());
-    }
+    // The request is checked whole before anything is looked up.
     Result<std::string> viewer = user_member(request, "viewer");
     if (!viewer) {
         return admin_error(viewer.error());
     }
-    Broadcast* broadcast = broadcast_of(site.value(), user.value());
-    if (broadcast == nullptr) {
-        return no_broadcast_of(site.value(), user.value());
+    Result<Broadcast*> named = named_broadcast(request);
+    if (!named) {
+        return admin_error(named.error());
     }
-    if (!remove_viewer(*broadcast, viewer.value(), "admin", now, effects)) {
+    if (!remove_viewer(*named.value(), viewer.value(), "admin", now, effects)) {
         return admin_error(fail(ErrorCode::NotFound, "No viewer '" + viewer.value() + "' in that broadcast"));
     }
     return admin_success();

@@ -57,6 +57,11 @@ Result<Reply> Hub::handle_request(HandleId handle, const Request& request, std::
     return reply;
 }
 
+Status Hub::may_start(HandleId handle) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->may_start(handle);
+}
+
 Effects Hub::tick(std::int64_t now) {
     const std::lock_guard<std::mutex> lock(mutex_);
     Effects effects = state_->tick(now);
@@ -263,20 +268,19 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
 
 // ---- HubState: shared helpers ----
 
-Result<Identity> HubState::authenticate(const Credentials& who, std::int64_t now) const {
+Result<Identity> HubState::authenticate(const HandleRecord& record, const Credentials& who,
+                                        std::int64_t now) const {
     const Site* site = sites_.find(who.site);
     if (site == nullptr) {
         return fail(ErrorCode::UnknownSite, "Unknown site '" + who.site + "'");
     }
-    return verify_identity(*site, who.user, who.name, who.token, now);
-}
-
-Status HubState::check_binding(const HandleRecord& record, const Identity& identity) {
-    if (!record.user.empty() && (record.site != identity.site || record.user != identity.user)) {
+    Result<Identity> identity = verify_identity(*site, who.user, who.name, who.token, now);
+    if (identity && !record.user.empty() &&
+        (record.site != identity.value().site || record.user != identity.value().user)) {
         return fail(ErrorCode::WrongState, "This handle acts for user '" + record.user + "' of site '" +
                                                record.site + "': attach a new handle for another user");
     }
-    return Ok{};
+    return identity;
 }
 
 Broadcast* HubState::find_broadcast(const std::string& broadcast_id) {

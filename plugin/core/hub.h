@@ -61,6 +61,10 @@ public:
     // One plugin request from a handle.
     Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
 
+    // Whether the handle may `start` now (its watch request was accepted and not revoked since), so
+    // the caller can refuse a `start` with 547 before looking at its SDP.
+    Status may_start(HandleId handle);
+
     // Timers: expired prompts, publish timeouts, resume grace. Call about once a second.
     Effects tick(std::int64_t now);
 

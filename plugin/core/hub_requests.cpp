@@ -44,15 +44,12 @@ JsonPtr watch_request_event(const std::string& request_id, const ViewerSession& 
 // ---- broadcaster ----
 
 Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now) {
-    Result<Identity> identity = authenticate(request.who, now);
+    HandleRecord& record = handles_[handle];
+    Result<Identity> identity = authenticate(record, request.who, now);
     if (!identity) {
         return identity.error();
     }
     const Identity& who = identity.value();
-    HandleRecord& record = handles_[handle];
-    if (Status bound = check_binding(record, who); !bound) {
-        return bound.error();
-    }
     if (!record.watching.empty()) {
         return fail(ErrorCode::WrongState,
                     "Not allowed: this handle is watching; broadcast from another handle");
@@ -204,15 +201,12 @@ Result<Reply> HubState::on_stop(HandleId handle, std::int64_t now) {
 // ---- viewer ----
 
 Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, std::int64_t now) {
-    Result<Identity> identity = authenticate(request.who, now);
+    HandleRecord& record = handles_[handle];
+    Result<Identity> identity = authenticate(record, request.who, now);
     if (!identity) {
         return identity.error();
     }
     const Identity& who = identity.value();
-    HandleRecord& record = handles_[handle];
-    if (Status bound = check_binding(record, who); !bound) {
-        return bound.error();
-    }
     if (!record.broadcasting.empty()) {
         return fail(ErrorCode::WrongState,
                     "Not allowed: this handle is broadcasting; watch from another handle");
@@ -291,15 +285,32 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
                  std::move(effects));
 }
 
-Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
-    Broadcast* broadcast = find_broadcast(handles_[handle].watching);
-    ViewerSession* session = nullptr;
-    if (broadcast != nullptr) {
-        auto found = broadcast->sessions.find(handle);
-        session = found == broadcast->sessions.end() ? nullptr : &found->second;
+ViewerSession* HubState::accepted_session(HandleId handle, Broadcast*& broadcast) {
+    auto record = handles_.find(handle);
+    broadcast = record == handles_.end() ? nullptr : find_broadcast(record->second.watching);
+    if (broadcast == nullptr) {
+        return nullptr;
     }
-    if (session == nullptr || session->stage == ViewerStage::Pending) {
+    auto found = broadcast->sessions.find(handle);
+    if (found == broadcast->sessions.end() || found->second.stage == ViewerStage::Pending) {
+        return nullptr;
+    }
+    return &found->second;
+}
+
+Status HubState::may_start(HandleId handle) {
+    Broadcast* broadcast = nullptr;
+    if (accepted_session(handle, broadcast) == nullptr) {
         return fail(ErrorCode::WrongState, "Not allowed: start needs an accepted watch request");
+    }
+    return Ok{};
+}
+
+Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
+    Broadcast* broadcast = nullptr;
+    ViewerSession* session = accepted_session(handle, broadcast);
+    if (session == nullptr) {
+        return may_start(handle).error();
     }
     Effects effects;
     if (session->stage == ViewerStage::Accepted) {

@@ -46,6 +46,7 @@ public:
     Effects media_up(HandleId handle, std::int64_t now);
     Effects media_down(HandleId handle, std::int64_t now);
     Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
+    Status may_start(HandleId handle);
     Effects tick(std::int64_t now);
     JsonPtr admin(const json_t* request, std::int64_t now, Effects& effects);
 
@@ -66,6 +67,8 @@ private:
     Result<Reply> on_stop(HandleId handle, std::int64_t now);
     Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
     Result<Reply> on_start(HandleId handle, std::int64_t now);
+    // The handle's accepted (or watching) session and its broadcast; nullptr while it has none.
+    ViewerSession* accepted_session(HandleId handle, Broadcast*& broadcast);
     Result<Reply> on_leave(HandleId handle, std::int64_t now);
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
     Result<Reply> on_heartbeat(HandleId handle, std::int64_t now);
@@ -91,7 +94,9 @@ private:
     JsonPtr admin_list_broadcasts(const json_t* request) const;
     // The request's `site` member, which must name a configured site (else UnknownSite).
     Result<std::string> known_site_member(const json_t* request) const;
-    JsonPtr admin_list_viewers(const json_t* request) const;
+    // The broadcast the request's `site` and `user` name (UnknownSite, NotFound otherwise).
+    Result<Broadcast*> named_broadcast(const json_t* request);
+    JsonPtr admin_list_viewers(const json_t* request);
     JsonPtr admin_stop_broadcast(const json_t* request, std::int64_t now, Effects& effects);
     JsonPtr admin_remove_viewer(const json_t* request, std::int64_t now, Effects& effects);
     JsonPtr admin_list_outbox(const json_t* request) const;
@@ -100,8 +105,9 @@ private:
     JsonPtr site_json(const Site& site) const;
 
     // Shared helpers (hub.cpp).
-    Result<Identity> authenticate(const Credentials& who, std::int64_t now) const;
-    static Status check_binding(const HandleRecord& record, const Identity& identity);
+    // Who the credentials speak for, if that is who this handle already acts for (a handle keeps
+    // the identity of its first successful broadcast or watch).
+    Result<Identity> authenticate(const HandleRecord& record, const Credentials& who, std::int64_t now) const;
     Broadcast* find_broadcast(const std::string& broadcast_id);
     Broadcast* broadcast_of(const std::string& site, const std::string& user);
     Broadcast* broadcast_held_by(HandleId handle);

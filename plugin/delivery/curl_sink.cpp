@@ -61,6 +61,16 @@ CallbackResponse CurlSink::post(const CallbackRequest& request) {
         if (error[0] != '\0') {
             response.error += ": " + std::string(error.data());
         }
+        // libcurl calls a TLS handshake that never finishes a connection timeout; an operator
+        // needs to know the TCP side worked (wrong port or protocol, or a TLS-terminating proxy).
+        curl_off_t connected = 0;
+        curl_off_t secured = 0;
+        curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected);
+        curl_easy_getinfo(curl, CURLINFO_APPCONNECT_TIME_T, &secured);
+        if (result == CURLE_OPERATION_TIMEDOUT && connected > 0 && secured == 0 &&
+            request.url.rfind("https://", 0) == 0) {
+            response.error = "TLS handshake timed out (TCP connected, no TLS answer): " + response.error;
+        }
         return response;
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);

@@ -83,9 +83,11 @@ void Plugin::process_request(Message& message, const Request& request) {
             gateway_->close_pc(session.handle());
     };
     // Acceptance comes first: before it, any SDP for `start` is out of place, whatever its type.
-    if (is_start && !session.viewer_lines().has_video()) {
-        refuse(fail(ErrorCode::WrongState, "No offer was sent to this handle: wait for 'accepted'"));
-        return;
+    if (is_start) {
+        if (Status accepted = hub_->may_start(session.id()); !accepted.ok()) {
+            refuse(accepted.error());
+            return;
+        }
     }
     if (Status allowed = check_jsep_presence(request, jsep); !allowed.ok()) {
         refuse(allowed.error());

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { AiortcPeer, mediaAvailable } from '../lib/aiortc_peer.mjs';
 import { SITES, startJanus } from '../lib/janus.mjs';
-import { admin, connect } from '../lib/janus_client.mjs';
+import { admin, connect, JanusError } from '../lib/janus_client.mjs';
 import { siteToken } from '../lib/jwt.mjs';
 import { assertAdminOk, assertError, assertResult } from '../lib/onair_assert.mjs';
 import { mainCodecs, parseSdp } from '../lib/sdp.mjs';
@@ -82,6 +82,7 @@ async function startWatching(viewer, accepted) {
   viewer.peer = newPeer(`viewer ${viewer.user}`);
   const answer = await viewer.peer.accept(accepted.jsep);
   assertResult(await viewer.handle.request({ request: 'start' }, answer), 'watching');
+  viewer.answer = answer;
   return viewer;
 }
 
@@ -252,6 +253,12 @@ describe('live broadcasts with real media', { skip }, () => {
     const left = (await broadcaster.handle.notice('viewer_left')).data.result;
     assert.equal(left.viewer.user, viewer.user);
     assert.equal(left.viewers, 0);
+    // A removed viewer cannot start again on its own: `start` is refused, with or without its old
+    // answer (which Janus itself may already refuse, since the plugin closed that PeerConnection).
+    assertError(await viewer.handle.request({ request: 'start' }), 547);
+    const resent = await viewer.handle.request({ request: 'start' }, viewer.answer).catch((error) => error);
+    if (resent instanceof JanusError) assert.equal(resent.code, 469, 'Janus refuses an answer with no offer pending');
+    else assertError(resent, 547);
     // Asking again prompts the broadcaster again (no silent re-accept after a kick).
     const again = await viewer.handle.request({ request: 'watch', target: broadcaster.user, ...credentials(broadcaster.site, viewer.user, viewer.name) });
     assertResult(again, 'waiting');
