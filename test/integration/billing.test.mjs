@@ -386,7 +386,10 @@ describe('unreachable billing endpoints', { skip: mediaSkip }, () => {
     refusedSite = { key: 'refused-site', secret: 'refused-site-secret-0123456789', identity: 'open', audio: false, callback_url: `http://127.0.0.1:${closedPort}/hooks` };
     // The receiver speaks plain HTTP: an https URL to it fails in the TLS handshake.
     tlsSite = { key: 'tls-site', secret: 'tls-site-secret-0123456789', identity: 'open', audio: false, callback_url: `https://127.0.0.1:${receiver.port}/hooks` };
-    janus = await startJanus({ general: { ...BILLING_GENERAL, delivery_max_attempts: 2 }, sites: [refusedSite, tlsSite] });
+    // A TLS attempt loads the CA bundle before its handshake; under ASan on a loaded CI machine that
+    // alone can outlast a 2 s budget, and the attempt would end as a plain timeout instead of the TLS
+    // error this test is about. The receiver answers at once, so a longer budget costs no time.
+    janus = await startJanus({ general: { ...BILLING_GENERAL, delivery_max_attempts: 2, delivery_timeout: 10 }, sites: [refusedSite, tlsSite] });
     world = new LiveWorld(janus);
   });
   after(async () => {
@@ -405,7 +408,7 @@ describe('unreachable billing endpoints', { skip: mediaSkip }, () => {
     const refused = await waitUntil(() => parked(refusedSite.key), 15000, 'a parked event of refused-site');
     assert.ok(refused.callback.last_error.length > 5, JSON.stringify(refused.callback));
     assert.match(refused.callback.last_error, /connect|refused/i);
-    const tls = await waitUntil(() => parked(tlsSite.key), 15000, 'a parked event of tls-site');
+    const tls = await waitUntil(() => parked(tlsSite.key), 30000, 'a parked event of tls-site');
     assert.match(tls.callback.last_error, /ssl|tls|handshake/i, JSON.stringify(tls.callback));
     assert.equal(receiver.order.length, 0, 'nothing reached the receiver over https');
 
