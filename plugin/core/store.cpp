@@ -634,36 +634,29 @@ Result<std::vector<OutboxEntry>> Store::list_outbox(const std::string& site, std
 }
 
 Result<int> Store::requeue(const std::string& id, std::int64_t now) {
-    int changed = 0;
-    Status done = transact("requeueing an event", [&]() -> Status {
-        Statement update(db_.get(),
-                         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
-                         " WHERE id = ?1 AND state = 'parked'");
-        if (update.ok()) {
-            update.bind(1, id);
-            update.bind(2, now);
-        }
-        Status run = update.run("requeueing an event");
-        changed = sqlite3_changes(db_.get());
-        return run;
-    });
-    if (!done) {
-        return done.error();
-    }
-    return changed;
+    return requeue_parked(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
+        " WHERE id = ?1 AND state = 'parked'",
+        id, now, "requeueing an event");
 }
 
 Result<int> Store::requeue_site(const std::string& site, std::int64_t now) {
+    return requeue_parked(
+        "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
+        " WHERE site = ?1 AND state = 'parked'",
+        site, now, "requeueing events");
+}
+
+Result<int> Store::requeue_parked(const char* sql, const std::string& key, std::int64_t now,
+                                  const char* what) {
     int changed = 0;
-    Status done = transact("requeueing events", [&]() -> Status {
-        Statement update(db_.get(),
-                         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
-                         " WHERE site = ?1 AND state = 'parked'");
+    Status done = transact(what, [&]() -> Status {
+        Statement update(db_.get(), sql);
         if (update.ok()) {
-            update.bind(1, site);
+            update.bind(1, key);
             update.bind(2, now);
         }
-        Status run = update.run("requeueing events");
+        Status run = update.run(what);
         changed = sqlite3_changes(db_.get());
         return run;
     });

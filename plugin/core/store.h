@@ -87,6 +87,8 @@ public:
     static constexpr int kSchemaVersion = 2;
 
 private:
+    // Runs one requeueing UPDATE (?1 = the key, ?2 = now) and counts the rows it changed.
+    Result<int> requeue_parked(const char* sql, const std::string& key, std::int64_t now, const char* what);
     struct CloseDb {
         void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
     };

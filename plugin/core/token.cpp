@@ -76,8 +76,9 @@ std::string string_claim(jwt_t* jwt, const char* claim) {
 
 namespace {
 
-// The checks every token of a site goes through: HS256, the site's signature, its site claim.
-Result<JwtPtr> verified_for_site(const Site& site, const std::string& token) {
+// The checks every token of a site goes through: HS256, the site's signature, its site claim, and
+// an expiry that has not passed.
+Result<JwtPtr> verified_for_site(const Site& site, const std::string& token, std::int64_t now) {
     if (token.empty()) {
         return fail(ErrorCode::Unauthorized,
                     "Missing token: site '" + site.key + "' requires a signed token");
@@ -100,26 +101,26 @@ Result<JwtPtr> verified_for_site(const Site& site, const std::string& token) {
     if (token_site != site.key) {
         return unauthorized("issued for another site");
     }
+    errno = 0;
+    const long expires = jwt_get_grant_int(jwt.get(), "exp");
+    if (errno != 0) {
+        return unauthorized("no expiry (exp)");
+    }
+    if (now >= static_cast<std::int64_t>(expires) + kExpiryLeewaySeconds) {
+        return unauthorized("expired");
+    }
     return jwt;
 }
 
 }  // namespace
 
 Status verify_usage_token(const Site& site, const std::string& token, std::int64_t now) {
-    Result<JwtPtr> jwt = verified_for_site(site, token);
+    Result<JwtPtr> jwt = verified_for_site(site, token, now);
     if (!jwt) {
         return jwt.error();
     }
     if (string_claim(jwt.value().get(), "scope") != "usage") {
         return unauthorized("scope must be 'usage'");
-    }
-    errno = 0;
-    const long expires = jwt_get_grant_int(jwt.value().get(), "exp");
-    if (errno != 0) {
-        return unauthorized("no expiry (exp)");
-    }
-    if (now >= static_cast<std::int64_t>(expires) + kExpiryLeewaySeconds) {
-        return unauthorized("expired");
     }
     return Ok{};
 }
@@ -129,46 +130,17 @@ Result<Identity> verify_identity(const Site& site, const std::string& user, cons
     if (site.identity == IdentityMode::Open) {
         return Identity{site.key, user, name};
     }
-    if (token.empty()) {
-        return fail(ErrorCode::Unauthorized,
-                    "Missing token: site '" + site.key + "' requires a signed token");
+    Result<JwtPtr> verified = verified_for_site(site, token, now);
+    if (!verified) {
+        return verified.error();
     }
-
-    const std::string alg = header_alg(token);
-    if (alg.empty()) {
-        return unauthorized("malformed (not a JWT)");
-    }
-    if (alg != "HS256") {
-        return unauthorized("algorithm '" + alg.substr(0, 16) + "' is not accepted (HS256 only)");
-    }
-
-    JwtPtr jwt = decode_verified(token, site.secret);
-    if (!jwt || jwt_get_alg(jwt.get()) != JWT_ALG_HS256) {
-        return unauthorized("signature mismatch");
-    }
-
+    const JwtPtr& jwt = verified.value();
     const std::string subject = string_claim(jwt.get(), "sub");
     if (subject.empty()) {
         return unauthorized("no subject (sub)");
     }
-    const std::string token_site = string_claim(jwt.get(), "site");
-    if (token_site.empty()) {
-        return unauthorized("no site claim");
-    }
-    if (token_site != site.key) {
-        return unauthorized("issued for another site");
-    }
     if (subject != user) {
         return unauthorized("issued for another user");
-    }
-
-    errno = 0;
-    const long expires = jwt_get_grant_int(jwt.get(), "exp");
-    if (errno != 0) {
-        return unauthorized("no expiry (exp)");
-    }
-    if (now >= static_cast<std::int64_t>(expires) + kExpiryLeewaySeconds) {
-        return unauthorized("expired");
     }
 
     std::string claimed_name = string_claim(jwt.get(), "name");
