@@ -191,4 +191,13 @@ JsonPtr parse_json(const std::string& text) {
     return value;
 }
 
+std::unique_ptr<Store> open_store(const std::string& path) {
+    Result<std::unique_ptr<Store>> store = Store::open(path);
+    if (!store.ok()) {
+        std::fprintf(stderr, "\n  %s\n", store.error().message.c_str());
+    }
+    CU_ASSERT_FATAL(store.ok());
+    return std::move(store.value());
+}
+
 }  // namespace onair::test

@@ -109,4 +109,7 @@ ErrorCode code_of(const Result<Reply>& result);
 // Parses JSON text (asserting it is valid) for request-parsing tests.
 JsonPtr parse_json(const std::string& text);
 
+// Opens (creating) the store at `path`; a failure stops the test with the store's message.
+std::unique_ptr<Store> open_store(const std::string& path);
+
 }  // namespace onair::test

@@ -22,15 +22,6 @@ using namespace onair::test;
 
 namespace {
 
-std::unique_ptr<Store> open_store(const std::string& path) {
-    Result<std::unique_ptr<Store>> store = Store::open(path);
-    if (!store.ok()) {
-        std::fprintf(stderr, "\n  %s\n", store.error().message.c_str());
-    }
-    CU_ASSERT_FATAL(store.ok());
-    return std::move(store.value());
-}
-
 void append(Store& store, const std::string& broadcast_id, const char* type, std::int64_t now = kNow,
             const std::string& site = "demo") {
     CU_ASSERT_FATAL(

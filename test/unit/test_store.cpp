@@ -12,15 +12,6 @@ using namespace onair::test;
 
 namespace {
 
-std::unique_ptr<Store> open_store(const std::string& path) {
-    Result<std::unique_ptr<Store>> store = Store::open(path);
-    if (!store.ok()) {
-        std::fprintf(stderr, "\n  %s\n", store.error().message.c_str());
-    }
-    CU_ASSERT_FATAL(store.ok());
-    return std::move(store.value());
-}
-
 std::unique_ptr<Hub> start_hub(const std::string& path, const std::vector<Site>& configured,
                                std::int64_t now) {
     Settings settings;
