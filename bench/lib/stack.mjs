@@ -5,7 +5,7 @@
 //
 // Like the test suites, benchmarks run only inside the private namespace bench/run makes
 // (ONAIR_NETNS=1): media stays on 10.99.0.x and loopback.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { launchBrowser } from '../../test/lib/browser.mjs';
@@ -41,11 +41,36 @@ export function benchUnavailable() {
   return null;
 }
 
-/** Janus with the release plugin and the bench sites; quiet logs (level 3: warnings). */
-export async function startBenchJanus({ sites = [BENCH_SITE], general = {} } = {}) {
+// Janus as test/lib/janus.mjs configures it, plus core settings a benchmark varies.
+class BenchJanus extends Janus {
+  constructor(options, { eventLoops = 0 } = {}) {
+    super(options);
+    this.eventLoops = eventLoops;
+  }
+
+  writeConfig() {
+    const conf = super.writeConfig();
+    if (this.eventLoops > 0) {
+      // By default Janus gives every handle its own event loop thread; `event_loops` makes the
+      // handles share that many (janus.jcfg, general).
+      const path = join(conf, 'janus.jcfg');
+      const text = readFileSync(path, 'utf8');
+      if (!text.includes('general: {\n')) throw new Error(`${path}: no general category to extend`);
+      writeFileSync(path, text.replace('general: {\n', `general: {\n\tevent_loops = ${this.eventLoops}\n`));
+    }
+    return conf;
+  }
+}
+
+/**
+ * Janus with the release plugin and the bench sites; quiet logs (level 3: warnings).
+ * `eventLoops`: share that many event loop threads among all handles (default: one per handle).
+ */
+export async function startBenchJanus({ sites = [BENCH_SITE], general = {}, eventLoops = 0 } = {}) {
   const unavailable = benchUnavailable();
   if (unavailable) throw new Error(unavailable);
-  const janus = new Janus({ sites, general: { ...BENCH_GENERAL, ...general }, plugin: releasePlugin(), debugLevel: 3 });
+  const options = { sites, general: { ...BENCH_GENERAL, ...general }, plugin: releasePlugin(), debugLevel: 3 };
+  const janus = new BenchJanus(options, { eventLoops });
   await janus.start();
   return janus;
 }
