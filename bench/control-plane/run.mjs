@@ -24,7 +24,7 @@ import { BENCH_SITE, startBenchJanus } from '../lib/stack.mjs';
 const NAME = 'control-plane';
 
 const sizes = (smoke) => (smoke
-  ? { watchClients: 4, watchSeconds: 2, subscribers: 200, subscribersOwnLoops: 100, perSession: 50, broadcasts: 10, billingSeconds: 5 }
+  ? { watchClients: 4, watchSeconds: 1, subscribers: 100, subscribersOwnLoops: 50, perSession: 50, broadcasts: 5, billingSeconds: 3 }
   : { watchClients: 32, watchSeconds: 8, subscribers: 10_000, subscribersOwnLoops: 1000, perSession: 100, broadcasts: 1000, billingSeconds: 30 });
 
 // Janus gives each handle its own event loop thread unless `event_loops` is set; ten thousand
@@ -33,14 +33,13 @@ const SHARED_LOOPS = 2;
 
 // ---- 1. watch requests per second ------------------------------------------------------------
 
-async function watchRate({ billed, clients, seconds }) {
+async function watchRate(publishers, { billed, clients, seconds }) {
   const receiver = billed ? await new BillingReceiver({ secrets: { [BENCH_SITE.key]: BENCH_SITE.secret } }).up() : null;
   const site = { ...BENCH_SITE, callback_url: receiver ? receiver.url : undefined };
   const janus = await startBenchJanus({ sites: [site] });
-  const publishers = new IdlePublishers();
   const sessions = [];
   try {
-    await publishers.goLive(janus, site, ['star'], { concurrency: 1 });
+    await publishers.goLive(janus, site, [`star-${billed ? 'billed' : 'plain'}`], { concurrency: 1 });
     const viewers = await pool(Array.from({ length: clients }, (_, i) => `w${i}`), 16, async (user) => {
       const session = await Session.create(janus.httpUrl);
       sessions.push(session);
@@ -56,7 +55,7 @@ async function watchRate({ billed, clients, seconds }) {
     await Promise.all(viewers.map(async ({ user, handle }) => {
       while (Date.now() < deadline) {
         const started = performance.now();
-        const data = await handle.request({ request: 'watch', site: site.key, target: 'star', user });
+        const data = await handle.request({ request: 'watch', site: site.key, target: `star-${billed ? 'billed' : 'plain'}`, user });
         if (data?.result?.event === 'waiting') {
           answered += 1;
           latencies.push(performance.now() - started);
@@ -77,7 +76,7 @@ async function watchRate({ billed, clients, seconds }) {
     };
   } finally {
     await Promise.allSettled(sessions.map((session) => session.destroy()));
-    await publishers.close();
+    await publishers.drop();
     await janus.close();
     await receiver?.close();
   }
@@ -85,9 +84,8 @@ async function watchRate({ billed, clients, seconds }) {
 
 // ---- 2. idle presence subscribers ------------------------------------------------------------
 
-async function presence({ subscribers, perSession, eventLoops }) {
+async function presence(publishers, { subscribers, perSession, eventLoops }) {
   const janus = await startBenchJanus({ eventLoops });
-  const publishers = new IdlePublishers();
   const sessions = [];
   const pid = janus.process.pid;
   try {
@@ -114,11 +112,10 @@ async function presence({ subscribers, perSession, eventLoops }) {
     // One broadcaster goes live: every subscriber must hear it.
     const heard = handles.map((handle) => handle.notice('presence', 120_000).then(() => performance.now()));
     const window = cpuWindow(pid);
-    const [{ handle: star }] = await publishers.goLive(janus, BENCH_SITE, ['star'], { concurrency: 1 });
+    await publishers.goLive(janus, BENCH_SITE, ['star'], { concurrency: 1 });
     const liveAt = performance.now();
     const times = await Promise.all(heard);
     const fanout = window.stop();
-    void star;
     const last = Math.max(...times) - liveAt;
     return {
       subscribers, idsEach: 10, sessions: sessionCount, eventLoops,
@@ -133,20 +130,19 @@ async function presence({ subscribers, perSession, eventLoops }) {
     };
   } finally {
     for (const session of sessions) session.close(); // Janus ends them when it stops
-    await publishers.close();
+    await publishers.drop();
     await janus.close();
   }
 }
 
 // ---- 3. airtime and billing at many broadcasts -----------------------------------------------
 
-async function billing({ broadcasts, seconds }) {
+async function billing(publishers, { broadcasts, seconds }) {
   const receiver = await new BillingReceiver({ secrets: { [BENCH_SITE.key]: BENCH_SITE.secret } }).up();
   const site = { ...BENCH_SITE, callback_url: receiver.url };
   // Reports every 10 s instead of 60, so that a short window sees them all.
   const general = { report_interval: 10, heartbeat_interval: 15, evidence_timeout: 45 };
   const janus = await startBenchJanus({ sites: [site], general });
-  const publishers = new IdlePublishers();
   const pid = janus.process.pid;
   let heartbeating = true;
   const heartbeats = { sent: 0, answered: 0 };
@@ -196,7 +192,7 @@ async function billing({ broadcasts, seconds }) {
     return result;
   } finally {
     heartbeating = false;
-    await publishers.close();
+    await publishers.drop();
     await janus.close();
     await receiver.close();
   }
@@ -279,17 +275,23 @@ async function main(args) {
     size.billingSeconds = args.seconds;
   }
   const result = { name: NAME, ...context(args), sizes: size };
-  const watchPlain = await watchRate({ billed: false, clients: size.watchClients, seconds: size.watchSeconds });
-  console.log(`watch, no callback: ${fmt(watchPlain.perSecond)}/s`);
-  const watchBilled = await watchRate({ billed: true, clients: size.watchClients, seconds: size.watchSeconds });
-  console.log(`watch, billed: ${fmt(watchBilled.perSecond)}/s`);
-  result.watch = { plain: watchPlain, billed: watchBilled };
-  result.presence = await presence({ subscribers: size.subscribers, perSession: size.perSession, eventLoops: SHARED_LOOPS });
-  console.log(`presence: ${JSON.stringify(result.presence)}`);
-  result.presenceOwnLoops = await presence({ subscribers: size.subscribersOwnLoops, perSession: size.perSession, eventLoops: 0 });
-  console.log(`presence, a thread per handle: ${JSON.stringify(result.presenceOwnLoops)}`);
-  result.billing = await billing({ broadcasts: size.broadcasts, seconds: size.billingSeconds });
-  console.log(`billing: ${JSON.stringify(result.billing)}`);
+  // One process of idle publishers serves every part (starting aiortc takes seconds).
+  const publishers = new IdlePublishers();
+  try {
+    const watchPlain = await watchRate(publishers, { billed: false, clients: size.watchClients, seconds: size.watchSeconds });
+    console.log(`watch, no callback: ${fmt(watchPlain.perSecond)}/s`);
+    const watchBilled = await watchRate(publishers, { billed: true, clients: size.watchClients, seconds: size.watchSeconds });
+    console.log(`watch, billed: ${fmt(watchBilled.perSecond)}/s`);
+    result.watch = { plain: watchPlain, billed: watchBilled };
+    result.presence = await presence(publishers, { subscribers: size.subscribers, perSession: size.perSession, eventLoops: SHARED_LOOPS });
+    console.log(`presence: ${JSON.stringify(result.presence)}`);
+    result.presenceOwnLoops = await presence(publishers, { subscribers: size.subscribersOwnLoops, perSession: size.perSession, eventLoops: 0 });
+    console.log(`presence, a thread per handle: ${JSON.stringify(result.presenceOwnLoops)}`);
+    result.billing = await billing(publishers, { broadcasts: size.broadcasts, seconds: size.billingSeconds });
+    console.log(`billing: ${JSON.stringify(result.billing)}`);
+  } finally {
+    await publishers.close();
+  }
   writeResults(NAME, result, markdown(result));
 }
 

@@ -115,6 +115,11 @@ function markdown(r) {
       [`as nginx sends it (\`conf/run/nginx.conf\`, ${r.size.wire.encoding})`, r.size.wire.bytes.toLocaleString('en'), ''],
     ]),
     '',
+    r.size.wire.bytes > r.size.gzip * 1.05
+      ? `nginx compresses on the fly at its default \`gzip_comp_level\` 1, so visitors download ${fmt((100 * (r.size.wire.bytes - r.size.gzip)) / r.size.gzip)} % more ` +
+        'than the budgeted size. The production site (`conf/nginx/onair.conf`) has `gzip_static on`: ship `onair.js.gz` made with ' +
+        '`gzip -9` beside `onair.js` (or set `gzip_comp_level 6`) and the wire size is the gzip row.\n'
+      : '',
     `A page with ${BUTTONS} watch buttons and the script tag (\`async\`), loaded in a fresh Chromium context each run ` +
       `(${r.runs} runs). Times are from the moment the script finished downloading (Resource Timing \`responseEnd\`), ` +
       'so they contain parsing, evaluation, binding, and for the last column connecting to Janus over WebSocket, ' +

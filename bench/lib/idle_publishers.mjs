@@ -89,9 +89,21 @@ export class IdlePublishers {
     });
   }
 
+  /** Ends every broadcast made so far (their Janus sessions, then the PeerConnections). */
+  async drop() {
+    const sessions = this.sessions;
+    this.sessions = [];
+    await Promise.allSettled(sessions.map((session) => session.destroy()));
+    if (this.running) await this.command('drop', {}, 60_000);
+  }
+
+  get running() {
+    return this.process.exitCode === null && this.process.signalCode === null;
+  }
+
   async close() {
-    await Promise.allSettled(this.sessions.map((session) => session.destroy()));
-    if (this.process.exitCode === null && this.process.signalCode === null) {
+    await this.drop().catch(() => {});
+    if (this.running) {
       await this.command('close', {}, 30_000).catch(() => this.process.kill('SIGKILL'));
       await this.exited;
     }

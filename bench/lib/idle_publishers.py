@@ -12,6 +12,7 @@ Commands, one JSON object per line on stdin, each answered on stdout with the sa
   {"cmd": "offer", "peer": "k", "audio": false}   -> {"offer": {"type", "sdp"}}
   {"cmd": "answer", "peer": "k", "sdp": "..."}    -> {"ok": true}
   {"cmd": "states"}                               -> {"states": {"connected": n, ...}}
+  {"cmd": "drop"}                                 -> {"ok": true} once every publisher is closed
   {"cmd": "close"}                                -> {"ok": true}, then exits
 """
 import asyncio
@@ -45,7 +46,9 @@ class Publishers:
         return {"states": dict(collections.Counter(pc.connectionState for pc in self.peers.values()))}
 
     async def close(self):
-        await asyncio.gather(*(pc.close() for pc in self.peers.values()), return_exceptions=True)
+        peers = list(self.peers.values())
+        self.peers.clear()
+        await asyncio.gather(*(pc.close() for pc in peers), return_exceptions=True)
         return {"ok": True}
 
 
@@ -59,7 +62,7 @@ async def handle(publishers, message, write):
             reply.update(await publishers.answer(message["peer"], message["sdp"]))
         elif cmd == "states":
             reply.update(publishers.states())
-        elif cmd == "close":
+        elif cmd in ("drop", "close"):
             reply.update(await publishers.close())
         else:
             reply["error"] = f"unknown command {cmd}"

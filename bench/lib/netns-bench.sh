@@ -13,11 +13,11 @@ shift 2
 export ONAIR_BENCH_RESULTS="$results"
 # Thousands of handles, sockets and PeerConnections: lift the open-files limit to the maximum.
 ulimit -n "$(ulimit -Hn)"
-cd "$ONAIR_ROOT"
+cd "$ONAIR_ROOT" || exit 1
 
 options=()
 ((smoke)) && options+=(--smoke)
-each="${ONAIR_BENCH_EACH_TIMEOUT:-$( ((smoke)) && echo 120 || echo 900)}"
+each="${ONAIR_BENCH_EACH_TIMEOUT:-$( ((smoke)) && echo 300 || echo 900)}"
 declare -a lines=()
 failures=0
 for name in "$@"; do

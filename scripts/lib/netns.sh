@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # The private network that scripts/test and bench/run make (design.md section 4): loopback plus
 # a veth pair, so WebRTC media has a non-loopback path that reaches nothing outside.
 #   va 10.99.0.1/24  <->  vb 10.99.0.2/24
