@@ -17,7 +17,7 @@ import { Session } from '../../test/lib/janus_client.mjs';
 import { BillingReceiver } from '../../test/lib/receiver.mjs';
 import { IdlePublishers, pool } from '../lib/idle_publishers.mjs';
 import { machineLine } from '../lib/machine.mjs';
-import { MiB, cpuWindow, memory } from '../lib/proc.mjs';
+import { MiB, cpuWindow, memory, threadShares } from '../lib/proc.mjs';
 import { context, fmt, runMain, summarize, table, writeResults } from '../lib/results.mjs';
 import { BENCH_SITE, startBenchJanus } from '../lib/stack.mjs';
 
@@ -25,7 +25,7 @@ const NAME = 'control-plane';
 
 const sizes = (smoke) => (smoke
   ? { watchClients: 4, watchSeconds: 1, subscribers: 100, subscribersOwnLoops: 50, perSession: 50, broadcasts: 5, billingSeconds: 3 }
-  : { watchClients: 32, watchSeconds: 8, subscribers: 10_000, subscribersOwnLoops: 1000, perSession: 100, broadcasts: 1000, billingSeconds: 30 });
+  : { watchClients: 32, watchSeconds: 5, subscribers: 10_000, subscribersOwnLoops: 1000, perSession: 100, broadcasts: 1000, billingSeconds: 20 });
 
 // Janus gives each handle its own event loop thread unless `event_loops` is set; ten thousand
 // idle handles are where an operator sets it, so the large presence run shares two loops.
@@ -72,7 +72,7 @@ async function watchRate(publishers, { billed, clients, seconds }) {
     return {
       billed, clients, seconds: cpu.seconds, answered, perSecond: answered / cpu.seconds,
       latency: summarize(latencies), errors: Object.fromEntries(errors), janusCpuPercent: cpu.percent,
-      cpuMsPerWatch: (1000 * cpu.cpu) / answered, webhooksDelivered: webhooks,
+      cpuMsPerWatch: (1000 * cpu.cpu) / answered, webhooksDelivered: webhooks, threads: cpu.threads, threadShares: threadShares(cpu),
     };
   } finally {
     await Promise.allSettled(sessions.map((session) => session.destroy()));
@@ -181,7 +181,8 @@ async function billing(publishers, { broadcasts, seconds }) {
     const result = {
       broadcasts, seconds: cpu.seconds, reportInterval: general.report_interval, heartbeatInterval: general.heartbeat_interval,
       setupSeconds, setupJanusCpuSeconds: setup.cpu, startedDeliveredSeconds,
-      janusCpuPercent: cpu.percent, janusCpuSeconds: cpu.cpu,
+      janusCpuPercent: cpu.percent, janusCpuSeconds: cpu.cpu, threads: cpu.threads, threadShares: threadShares(cpu),
+      setupThreadShares: threadShares(setup),
       webhooksPerSecond: webhooks / cpu.seconds, reportsPerSecond: reports / cpu.seconds,
       heartbeatsPerSecond: (after.heartbeats - before.heartbeats) / cpu.seconds,
       cpuMsPerEvent: (1000 * cpu.cpu) / Math.max(1, webhooks + after.heartbeats - before.heartbeats),
@@ -224,9 +225,9 @@ function markdown(r) {
     `${w.plain.clients} clients in a closed loop, each \`watch\` → \`waiting\` then \`leave\`, on one live broadcast, ` +
       `for ${fmt(w.plain.seconds, 0)} s. Each watch is stored and prompts the broadcaster's handle.`,
     '',
-    table(['site', 'watch answered/s', 'answer p50 ms', 'p95 ms', 'Janus CPU (% of a core)', 'Janus CPU ms per watch', 'webhooks delivered'], [w.plain, w.billed].map((x) => [
+    table(['site', 'watch answered/s', 'answer p50 ms', 'p95 ms', 'Janus CPU (% of a core)', 'Janus CPU ms per watch', 'webhooks delivered', 'Janus CPU by thread'], [w.plain, w.billed].map((x) => [
       x.billed ? 'with billing callback' : 'no callback', `**${fmt(x.perSecond)}**`, fmt(x.latency.p50, 1), fmt(x.latency.p95, 1),
-      fmt(x.janusCpuPercent), fmt(x.cpuMsPerWatch, 2), x.webhooksDelivered ?? '–',
+      fmt(x.janusCpuPercent), fmt(x.cpuMsPerWatch, 2), x.webhooksDelivered ?? '–', x.threadShares,
     ])),
     '',
     '### Idle presence subscribers',
@@ -251,17 +252,20 @@ function markdown(r) {
       `real HTTP receiver on loopback that verifies every signature. Measured over ${fmt(b.seconds, 0)} s of steady state.`,
     '',
     table(['', 'value'], [
-      ['going live (signaling, ICE, DTLS), all broadcasts', `${fmt(b.setupSeconds, 1)} s (Janus CPU ${fmt(b.setupJanusCpuSeconds, 1)} s)`],
+      ['going live (signaling, ICE, DTLS), all broadcasts', `${fmt(b.setupSeconds, 1)} s (Janus CPU ${fmt(b.setupJanusCpuSeconds, 1)} s: ${b.setupThreadShares})`],
       ['all `broadcast.started` webhooks delivered after', `${fmt(b.startedDeliveredSeconds, 1)} s`],
       ['steady state: Janus CPU', `**${fmt(b.janusCpuPercent, 1)} % of a core**`],
+      ['… by thread', b.threadShares],
       ['webhooks delivered / airtime reports / heartbeats answered', `${fmt(b.webhooksPerSecond, 1)} / ${fmt(b.reportsPerSecond, 1)} / ${fmt(b.heartbeatsPerSecond, 1)} per s`],
       ['Janus CPU per event (webhook or heartbeat)', `${fmt(b.cpuMsPerEvent, 2)} ms`],
       ['Janus RSS', `${fmt(b.rss.idle / MiB, 1)} MiB idle → ${fmt(b.rss.steady / MiB, 1)} MiB (${fmt(b.bytesPerBroadcast / 1024, 1)} KiB per broadcast, ${b.rss.threads} threads)`],
       ['webhooks refused / duplicated / out of order', `${b.rejectedWebhooks} / ${b.duplicateWebhooks} / ${b.orderProblems}`],
     ]),
     '',
-    'The steady-state CPU includes everything those broadcasts cost Janus while idle: its per-handle ICE ' +
-      'loops and keep-alives as well as the plugin\'s evidence collection, ledger writes and deliveries.',
+    'The steady-state CPU includes everything those broadcasts cost Janus while idle, split by thread: `hloop #` ' +
+      'are Janus\' per-handle event loops (ICE keep-alives, RTCP), `janus` the threads the plugin starts (its request ' +
+      'handler, its timer collecting evidence and writing the ledger, its callback sender) next to Janus\' idle main ' +
+      'thread, the others Janus\' transports and its session watchdog.',
     '',
     `${r.smoke ? 'Smoke run (tiny sizes). ' : ''}${machineLine()}`,
   ];

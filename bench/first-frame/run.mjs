@@ -33,11 +33,12 @@ function phases(marks, accept, pcFilter = () => true) {
     ?? firstAfter(pcMarks, ['remote-offer'], accept);
   const answer = firstAfter(pcMarks.filter((m) => m.jsep === 'answer'), ['out-start'], accept)
     ?? firstAfter(pcMarks, ['local-answer'], accept);
+  const answerSet = firstAfter(pcMarks, ['local-answer'], accept);
   const ice = firstAfter(pcMarks, ['ice-connected', 'ice-completed'], accept);
   const dtls = firstAfter(pcMarks, ['dtls-connected'], accept) ?? firstAfter(pcMarks, ['pc-connected'], accept);
   const frame = firstAfter(marks, ['first-frame'], accept);
   const since = (t) => (t === null ? null : t - accept);
-  return { offer: since(offer), answer: since(answer), ice: since(ice), dtls: since(dtls), frame: since(frame) };
+  return { offer: since(offer), answerSet: since(answerSet), answer: since(answer), ice: since(ice), dtls: since(dtls), frame: since(frame) };
 }
 
 /** Every mark of the run as "name@ms after the click", for reading where time went. */
@@ -109,7 +110,7 @@ async function baselineRuns(stack, { runs }) {
 
 function summaryOf(samples) {
   const out = { runs: samples.length };
-  for (const key of ['prompt', ...PHASES.map(([k]) => k)]) out[key] = summarize(samples.map((s) => s[key]));
+  for (const key of ['prompt', 'answerSet', ...PHASES.map(([k]) => k)]) out[key] = summarize(samples.map((s) => s[key]));
   return out;
 }
 
@@ -146,33 +147,52 @@ function markdown(result) {
     table(['mode', 'runs', 'prompt', 'offer', 'answer', 'ICE', 'DTLS', 'first frame p50', 'p95'], rows),
   ];
   if (relay && base && relay.frame.p50 !== null && base.frame.p50 !== null) {
-    const steps = (s) => {
-      const order = PHASES.map(([k]) => s[k].p50);
-      return order.map((v, i) => (v === null ? null : v - (i === 0 ? 0 : order[i - 1] ?? 0)));
-    };
-    const r = steps(relay);
-    const b = steps(base);
-    lines.push('', 'Where the time goes (p50, ms spent in each step; relay vs baseline):', '',
-      table(['step', 'relay', 'baseline', 'difference'], PHASES.map(([, title], i) => [
-        `→ ${title}`, fmt(r[i]), fmt(b[i]), fmt(r[i] !== null && b[i] !== null ? r[i] - b[i] : null),
-      ])));
+    // Per-run step durations, then their medians: the median of a difference, not a difference
+    // of medians.
+    const steps = [
+      ['Allow → offer received', null, 'offer'],
+      ['offer received → answer made (createAnswer, setLocalDescription)', 'offer', 'answerSet'],
+      ['answer made → answer sent', 'answerSet', 'answer'],
+      ['answer sent → ICE connected', 'answer', 'ice'],
+      ['ICE connected → DTLS connected', 'ice', 'dtls'],
+      ['DTLS connected → first frame', 'dtls', 'frame'],
+    ];
+    const median = (mode, from, to) => summarize(result.modes[mode].samples.map((x) => {
+      if (x[to] === null || (from && x[from] === null)) return null;
+      return x[to] - (from ? x[from] : 0);
+    })).p50;
+    lines.push('', 'Where the time goes (median ms of each step over the runs):', '',
+      table(['step', 'relay', 'baseline', 'difference'], steps.map(([title, from, to]) => {
+        const r = median('relay', from, to);
+        const b = median('baseline', from, to);
+        return [title, fmt(r), fmt(b), fmt(r !== null && b !== null ? r - b : null)];
+      })));
     lines.push('', result.note);
   }
   lines.push('', `Runs: ${result.runs} per mode${result.smoke ? ' (smoke run)' : ''}. ${machineLine()}`);
   return lines.join('\n');
 }
 
-function note(relay, base) {
-  const r = relay.summary;
-  const b = base.summary;
-  const parts = [];
+function note(result) {
+  const median = (mode, from, to) => summarize(result.modes[mode].samples.map((x) => (x[to] === null || x[from] === null ? null : x[to] - x[from]))).p50;
+  const r = result.modes.relay.summary;
+  const b = result.modes.baseline.summary;
   const extra = r.frame.p50 - b.frame.p50;
-  parts.push(`OnAir's relay takes ${fmt(r.frame.p50)} ms at p50 against ${fmt(b.frame.p50)} ms for the in-page baseline (${extra >= 0 ? '+' : ''}${fmt(extra)} ms).`);
-  const signaling = r.answer.p50;
-  parts.push(`Signaling (Allow → answer sent: the plugin makes the viewer's offer, the viewer answers) is ${fmt(signaling)} ms of it, against ${fmt(b.answer.p50)} ms in one page;`);
-  parts.push(`ICE and DTLS take ${fmt(r.dtls.p50 !== null && r.answer.p50 !== null ? r.dtls.p50 - r.answer.p50 : null)} ms after the answer (baseline ${fmt(b.dtls.p50 !== null && b.answer.p50 !== null ? b.dtls.p50 - b.answer.p50 : null)} ms);`);
-  parts.push(`the first frame comes ${fmt(r.frame.p50 !== null && r.dtls.p50 !== null ? r.frame.p50 - r.dtls.p50 : null)} ms after DTLS (baseline ${fmt(b.frame.p50 !== null && b.dtls.p50 !== null ? b.frame.p50 - b.dtls.p50 : null)} ms): the relay must first get a keyframe from the broadcaster's running encoder (it asks with a PLI when the viewer starts), the baseline's fresh encoder starts with one.`);
-  return parts.join(' ');
+  return [
+    `OnAir's relay takes ${fmt(r.frame.p50)} ms at p50 against ${fmt(b.frame.p50)} ms for the in-page baseline ` +
+      `(${extra >= 0 ? '+' : ''}${fmt(extra)} ms). Where it goes:`,
+    `*answering the offer* (${fmt(median('relay', 'offer', 'answerSet'))} vs ${fmt(median('baseline', 'offer', 'answerSet'))} ms): ` +
+      'janus.js, inside onair.js, creates the PeerConnection and answers after it has handled the `accepted` event, ' +
+      'and the plugin\'s offer carries audio and video with all their codecs and extensions;',
+    `*DTLS after ICE* (${fmt(median('relay', 'ice', 'dtls'))} vs ${fmt(median('baseline', 'ice', 'dtls'))} ms): the browser ` +
+      'reports ICE connected when its own check succeeds, but Janus, the controlling ICE agent, can send its DTLS flight ' +
+      'only once libnice has selected a pair, so the handshake waits for that or for a retransmission (a packet trace ' +
+      'would tell which; this run took none);',
+    `*the first frame after DTLS* (${fmt(median('relay', 'dtls', 'frame'))} vs ${fmt(median('baseline', 'dtls', 'frame'))} ms): ` +
+      'the relay needs a keyframe from the broadcaster\'s running encoder; the plugin asks for one (PLI) the moment ' +
+      'the viewer\'s PeerConnection is up, and it is encoded, paced out at the broadcaster\'s bitrate and forwarded, ' +
+      'while the baseline\'s new encoder starts with a keyframe.',
+  ].join(' ');
 }
 
 async function main(args) {
@@ -206,7 +226,7 @@ async function main(args) {
   for (const [mode, entry] of Object.entries(result.modes)) {
     if (entry.summary && entry.summary.frame.n < entry.summary.runs) throw new Error(`${mode}: ${entry.summary.runs - entry.summary.frame.n} runs saw no first frame`);
   }
-  if (result.modes.relay && result.modes.baseline) result.note = note(result.modes.relay, result.modes.baseline);
+  if (result.modes.relay && result.modes.baseline) result.note = note(result);
   writeResults(NAME, result, markdown(result));
 }
 

@@ -10,12 +10,11 @@ netns_up
 
 results="$1" smoke="$2"
 shift 2
-export ONAIR_BENCH_RESULTS="$results"
 # Thousands of handles, sockets and PeerConnections: lift the open-files limit to the maximum.
 ulimit -n "$(ulimit -Hn)"
 cd "$ONAIR_ROOT" || exit 1
 
-options=()
+options=(--out "$results")
 ((smoke)) && options+=(--smoke)
 each="${ONAIR_BENCH_EACH_TIMEOUT:-$( ((smoke)) && echo 300 || echo 900)}"
 declare -a lines=()

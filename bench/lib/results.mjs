@@ -2,20 +2,23 @@
 // What every benchmark shares: its command line, statistics, and how it writes its results.
 //
 // The contract with bench/run and bench/report.mjs (README, "Benchmarks"): bench/NAME/run.mjs
-// accepts --smoke (tiny and quick: it only proves the benchmark can still run and measure),
-// prints what it measured, and writes $ONAIR_BENCH_RESULTS/NAME.json (machine-readable) and
-// NAME.md (its section of docs/benchmarks.md, starting with a "## " heading). It exits non-zero
-// only when it could not run or measure, never because a number is slow.
+// accepts --smoke (tiny and quick: it only proves the benchmark can still run and measure) and
+// --out DIR (default bench/results; bench/run passes a scratch folder for smoke runs), prints
+// what it measured, and writes DIR/NAME.json (machine-readable) and DIR/NAME.md (its section of
+// docs/benchmarks.md, starting with a "## " heading). It exits non-zero only when it could not
+// run or measure, never because a number is slow.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export const ROOT = process.env.ONAIR_ROOT || new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 
-/** Where results go: bench/results, or a scratch folder for smoke runs ($ONAIR_BENCH_RESULTS). */
-export const resultsDir = () => process.env.ONAIR_BENCH_RESULTS || join(ROOT, 'bench/results');
+let outDir = null;
 
-/** `--smoke`, `--mode a,b`, `--runs N`, `--seconds N` (the last three override the defaults). */
+/** Where results go: --out DIR, else bench/results. */
+export const resultsDir = () => outDir ?? join(ROOT, 'bench/results');
+
+/** `--smoke`, `--out DIR`, `--mode a,b`, `--runs N`, `--seconds N` (the last three override defaults). */
 export function parseArgs(argv = process.argv.slice(2)) {
   const args = { smoke: false, modes: null, runs: null, seconds: null };
   for (let i = 0; i < argv.length; i += 1) {
@@ -26,10 +29,11 @@ export function parseArgs(argv = process.argv.slice(2)) {
       return argv[i];
     };
     if (arg === '--smoke') args.smoke = true;
+    else if (arg === '--out') outDir = resolve(value());
     else if (arg === '--mode') args.modes = value().split(',').filter(Boolean);
     else if (arg === '--runs') args.runs = Number(value());
     else if (arg === '--seconds') args.seconds = Number(value());
-    else throw new Error(`unknown argument ${arg} (--smoke, --mode relay,p2p, --runs N, --seconds N)`);
+    else throw new Error(`unknown argument ${arg} (--smoke, --out DIR, --mode relay,p2p, --runs N, --seconds N)`);
   }
   return args;
 }
