@@ -13,7 +13,7 @@
 //   node bench/control-plane/run.mjs [--smoke] [--seconds N]
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Session } from '../../test/lib/janus_client.mjs';
+import { Session, admin } from '../../test/lib/janus_client.mjs';
 import { BillingReceiver } from '../../test/lib/receiver.mjs';
 import { IdlePublishers, pool } from '../lib/idle_publishers.mjs';
 import { machineLine } from '../lib/machine.mjs';
@@ -175,6 +175,9 @@ async function billing(publishers, { broadcasts, seconds }) {
     const cpu = window.stop();
     const after = { deliveries: receiver.deliveries.length, heartbeats: heartbeats.answered, types: countTypes(receiver) };
     const steady = memory(pid);
+    // The plugin's own view of its outbox: what is still waiting, and the last delivery error.
+    const sites = await admin(janus, { request: 'list_sites' });
+    const outbox = sites.sites?.find((entry) => entry.key === site.key)?.callback ?? null;
     heartbeating = false;
     const webhooks = after.deliveries - before.deliveries;
     const reports = (after.types['airtime.report'] ?? 0) - (before.types['airtime.report'] ?? 0);
@@ -187,6 +190,7 @@ async function billing(publishers, { broadcasts, seconds }) {
       heartbeatsPerSecond: (after.heartbeats - before.heartbeats) / cpu.seconds,
       cpuMsPerEvent: (1000 * cpu.cpu) / Math.max(1, webhooks + after.heartbeats - before.heartbeats),
       rss: { idle, steady: steady.rss, threads: steady.threads }, bytesPerBroadcast: (steady.rss - idle) / broadcasts,
+      outbox, failedDeliveries: receiver.deliveries.filter((d) => d.status >= 300).length,
       rejectedWebhooks: receiver.rejected.length, duplicateWebhooks: receiver.duplicateCount, orderProblems: receiver.orderProblems.length,
     };
     await Promise.race([Promise.all(loops), sleep(interval + 5000)]);
@@ -260,7 +264,11 @@ function markdown(r) {
       ['Janus CPU per event (webhook or heartbeat)', `${fmt(b.cpuMsPerEvent, 2)} ms`],
       ['Janus RSS', `${fmt(b.rss.idle / MiB, 1)} MiB idle → ${fmt(b.rss.steady / MiB, 1)} MiB (${fmt(b.bytesPerBroadcast / 1024, 1)} KiB per broadcast, ${b.rss.threads} threads)`],
       ['webhooks refused / duplicated / out of order', `${b.rejectedWebhooks} / ${b.duplicateWebhooks} / ${b.orderProblems}`],
+      ['outbox at the end (the plugin\'s `list_sites`): pending, parked, last error', b.outbox ? `${b.outbox.pending} / ${b.outbox.parked} / ${b.outbox.last_error || 'none'}` : '–'],
     ]),
+    '',
+    'The plugin delivers callbacks from one thread, one POST at a time, so their rate is bounded by the ' +
+      'receiver\'s round trip; the outbox row shows whether it kept up.',
     '',
     'The steady-state CPU includes everything those broadcasts cost Janus while idle, split by thread: `hloop #` ' +
       'are Janus\' per-handle event loops (ICE keep-alives, RTCP), `janus` the threads the plugin starts (its request ' +

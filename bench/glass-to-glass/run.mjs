@@ -32,7 +32,12 @@ async function onairLatency(stack, { site, mode, seconds }) {
     await openWatchPage(stack, viewer, { site: site.key, target, user });
     await watchUntilFirstFrame(viewer.page, { target, user });
     await viewer.page.waitForTimeout(WARMUP_MS);
-    return await decodePlayer(viewer.page, seconds * 1000);
+    const decoded = await decodePlayer(viewer.page, seconds * 1000);
+    decoded.webrtc = {
+      viewer: await viewer.page.evaluate(() => window.__bench.mediaStats()),
+      broadcaster: await broadcaster.page.evaluate(() => window.__bench.mediaStats()),
+    };
+    return decoded;
   } finally {
     await viewer.page.evaluate(() => window.OnAir.stop()).catch(() => {});
     await viewer.close();
@@ -50,6 +55,8 @@ async function baselineLatency(stack, { seconds }) {
       while (window.__bench.first('first-frame') === null) await new Promise((r) => setTimeout(r, 20));
       await new Promise((r) => setTimeout(r, warmup));
       const decoded = await window.__bench.decode(video, ms);
+      const stats = await window.__bench.mediaStats();
+      decoded.webrtc = { viewer: stats.filter((x) => x.direction === 'in'), broadcaster: stats.filter((x) => x.direction === 'out') };
       window.__bench.closeBaseline();
       return decoded;
     }, { ms: seconds * 1000, warmup: WARMUP_MS });
@@ -58,9 +65,18 @@ async function baselineLatency(stack, { seconds }) {
   }
 }
 
-function summaryOf({ samples, rejected }, seconds) {
+function summaryOf({ samples, rejected, webrtc }, seconds) {
   const sizes = [...new Set(samples.map((s) => `${s.width}x${s.height}`))];
+  const inbound = (kind) => webrtc.viewer.find((x) => x.direction === 'in' && x.kind === kind) ?? {};
+  const sender = webrtc.broadcaster.find((x) => x.direction === 'out') ?? {};
   return {
+    webrtc,
+    videoJitterBufferMs: inbound('video').jitterBufferMs ?? null,
+    audioJitterBufferMs: inbound('audio').jitterBufferMs ?? null,
+    framesDropped: inbound('video').framesDropped ?? null,
+    decodeMs: inbound('video').decodeMs ?? null,
+    sentFps: sender.framesPerSecond ?? null,
+    qualityLimitation: sender.qualityLimitation ?? null,
     frames: samples.length,
     rejected,
     fps: samples.length / seconds,
@@ -98,15 +114,28 @@ function markdown(result) {
       'receiver adds (jitter buffer, decode, render).',
     '',
     table(['mode', 'frames', 'p50 ms', 'p95 ms', 'to last packet p50', 'after p50', 'size'], rows),
+    '',
+    'What WebRTC reports at the end (`getStats`): the viewer\'s average jitter-buffer delay for video and audio, ' +
+      'video frames it dropped and its decode time per frame, and the sender\'s frame rate and quality limitation.',
+    '',
+    table(['mode', 'video jitter buffer ms', 'audio jitter buffer ms', 'frames dropped', 'decode ms/frame', 'sent fps', 'sender limited by'],
+      ['relay', 'p2p', 'baseline'].filter((m) => result.modes[m]?.summary).map((m) => {
+        const s = result.modes[m].summary;
+        return [label[m], fmt(s.videoJitterBufferMs), fmt(s.audioJitterBufferMs), s.framesDropped ?? '–', fmt(s.decodeMs, 1), fmt(s.sentFps), s.qualityLimitation ?? '–'];
+      })),
   ];
   const relay = result.modes.relay?.summary;
   const base = result.modes.baseline?.summary;
   if (relay && base) {
     const extra = relay.latency.p50 - base.latency.p50;
     const network = relay.toReceive.p50 - base.toReceive.p50;
-    lines.push('', `The relay adds ${fmt(extra, 1)} ms at p50 over the in-page baseline; ${fmt(network, 1)} ms of it before ` +
-      'the last packet of a frame arrives (the extra hop through Janus, and a second encoder pacing on a real socket), ' +
-      `${fmt(extra - network, 1)} ms after it (the receiver's jitter buffer and decode).`);
+    const senders = (s) => (s.webrtc.broadcaster.find((x) => x.direction === 'out') ?? {});
+    lines.push('', `The relay adds ${fmt(extra, 1)} ms at p50 over the in-page baseline: ${fmt(network, 1)} ms of it before ` +
+      `the last packet of a frame arrives (the hop through Janus), ${fmt(extra - network, 1)} ms after it, in the viewer. ` +
+      `The viewer's video jitter buffer holds frames ${fmt(relay.videoJitterBufferMs)} ms on average (baseline ` +
+      `${fmt(base.videoJitterBufferMs)} ms) and its audio ${fmt(relay.audioJitterBufferMs)} ms (baseline ${fmt(base.audioJitterBufferMs)} ms). ` +
+      `The broadcaster encoded ${senders(relay).keyFrames ?? '–'} keyframes and received ${senders(relay).plis ?? '–'} PLIs ` +
+      `(baseline: ${senders(base).keyFrames ?? '–'} and ${senders(base).plis ?? '–'}).`);
   }
   lines.push('', `${result.smoke ? 'Smoke run. ' : ''}${machineLine()}`);
   return lines.join('\n');
@@ -133,6 +162,7 @@ async function main(args) {
       }
       const decoded = await onairLatency(stack, { site, mode, seconds });
       result.modes[mode] = { summary: summaryOf(decoded, seconds), samples: decoded.samples.map((s) => s.latency) };
+      console.log(`${mode} WebRTC stats: ${JSON.stringify(decoded.webrtc)}`);
       console.log(`${mode}: ${JSON.stringify(result.modes[mode].summary.latency)}`);
     }
     const decoded = await baselineLatency(stack, { seconds });

@@ -19,7 +19,7 @@
 export function benchInit({ canvasCamera = false } = {}) {
   if (window.__bench) return;
   const now = () => performance.timeOrigin + performance.now();
-  const bench = { marks: [], frames: [], pcs: 0 };
+  const bench = { marks: [], frames: [], pcs: 0, peers: [] };
   Object.defineProperty(window, '__bench', { value: bench });
   bench.now = now;
   bench.mark = (name, at = now(), extra = {}) => {
@@ -38,6 +38,7 @@ export function benchInit({ canvasCamera = false } = {}) {
         super(...args);
         const pc = ++bench.pcs;
         this.__benchId = pc;
+        bench.peers.push(this);
         const mark = (name) => bench.mark(name, now(), { pc });
         mark('pc-created');
         const watched = new WeakSet();
@@ -226,6 +227,40 @@ export function benchInit({ canvasCamera = false } = {}) {
     };
     video.requestVideoFrameCallback(onFrame);
   });
+
+  /**
+   * What WebRTC itself says about the video and audio of this page's open PeerConnections: per
+   * inbound stream the average jitter-buffer delay, frames dropped and decode time; per outbound
+   * video stream the frame rate and why quality is limited.
+   */
+  bench.mediaStats = async () => {
+    const out = [];
+    for (const pc of bench.peers) {
+      if (pc.connectionState === 'closed') continue;
+      const report = await pc.getStats();
+      report.forEach((s) => {
+        const perFrame = (total, count) => (count ? (1000 * total) / count : null);
+        if (s.type === 'inbound-rtp') {
+          out.push({
+            pc: pc.__benchId, direction: 'in', kind: s.kind,
+            jitterBufferMs: perFrame(s.jitterBufferDelay, s.jitterBufferEmittedCount),
+            jitterBufferTargetMs: perFrame(s.jitterBufferTargetDelay, s.jitterBufferEmittedCount),
+            jitterMs: typeof s.jitter === 'number' ? 1000 * s.jitter : null,
+            framesReceived: s.framesReceived, framesDecoded: s.framesDecoded, framesDropped: s.framesDropped,
+            decodeMs: perFrame(s.totalDecodeTime, s.framesDecoded), freezes: s.freezeCount, packetsLost: s.packetsLost,
+            nacks: s.nackCount, plis: s.pliCount,
+          });
+        } else if (s.type === 'outbound-rtp' && s.kind === 'video') {
+          out.push({
+            pc: pc.__benchId, direction: 'out', kind: s.kind, framesPerSecond: s.framesPerSecond, framesEncoded: s.framesEncoded,
+            framesSent: s.framesSent, qualityLimitation: s.qualityLimitationReason, targetBitrate: s.targetBitrate,
+            encodeMs: perFrame(s.totalEncodeTime, s.framesEncoded), keyFrames: s.keyFramesEncoded, plis: s.pliCount, nacks: s.nackCount,
+          });
+        }
+      });
+    }
+    return out;
+  };
 
   /**
    * The in-page baseline: a camera (the fake one, or the clock) sent from one RTCPeerConnection
