@@ -71,6 +71,8 @@ function summaryOf({ samples, rejected, webrtc }, seconds) {
   const sender = webrtc.broadcaster.find((x) => x.direction === 'out') ?? {};
   return {
     webrtc,
+    videoJitterMs: inbound('video').jitterMs ?? null,
+    audioJitterMs: inbound('audio').jitterMs ?? null,
     videoJitterBufferMs: inbound('video').jitterBufferMs ?? null,
     audioJitterBufferMs: inbound('audio').jitterBufferMs ?? null,
     framesDropped: inbound('video').framesDropped ?? null,
@@ -115,13 +117,15 @@ function markdown(result) {
     '',
     table(['mode', 'frames', 'p50 ms', 'p95 ms', 'to last packet p50', 'after p50', 'size'], rows),
     '',
-    'What WebRTC reports at the end (`getStats`): the viewer\'s average jitter-buffer delay for video and audio, ' +
-      'video frames it dropped and its decode time per frame, and the sender\'s frame rate and quality limitation.',
+    'What WebRTC reports at the end (`getStats`): the packet arrival jitter the viewer measures (RFC 3550) and its ' +
+      'average jitter-buffer delay, for video and audio; video frames it dropped and its decode time per frame; the ' +
+      'sender\'s frame rate and quality limitation at that moment.',
     '',
-    table(['mode', 'video jitter buffer ms', 'audio jitter buffer ms', 'frames dropped', 'decode ms/frame', 'sent fps', 'sender limited by'],
+    table(['mode', 'arrival jitter ms video / audio', 'jitter buffer ms video / audio', 'frames dropped', 'decode ms/frame', 'sent fps', 'sender limited by'],
       ['relay', 'p2p', 'baseline'].filter((m) => result.modes[m]?.summary).map((m) => {
         const s = result.modes[m].summary;
-        return [label[m], fmt(s.videoJitterBufferMs), fmt(s.audioJitterBufferMs), s.framesDropped ?? '–', fmt(s.decodeMs, 1), fmt(s.sentFps), s.qualityLimitation ?? '–'];
+        return [label[m], `${fmt(s.videoJitterMs)} / ${fmt(s.audioJitterMs)}`, `${fmt(s.videoJitterBufferMs)} / ${fmt(s.audioJitterBufferMs)}`,
+          s.framesDropped ?? '–', fmt(s.decodeMs, 1), fmt(s.sentFps), s.qualityLimitation ?? '–'];
       })),
   ];
   const relay = result.modes.relay?.summary;
@@ -132,8 +136,13 @@ function markdown(result) {
     const senders = (s) => (s.webrtc.broadcaster.find((x) => x.direction === 'out') ?? {});
     lines.push('', `The relay adds ${fmt(extra, 1)} ms at p50 over the in-page baseline: ${fmt(network, 1)} ms of it before ` +
       `the last packet of a frame arrives (the hop through Janus), ${fmt(extra - network, 1)} ms after it, in the viewer. ` +
-      `The viewer's video jitter buffer holds frames ${fmt(relay.videoJitterBufferMs)} ms on average (baseline ` +
-      `${fmt(base.videoJitterBufferMs)} ms) and its audio ${fmt(relay.audioJitterBufferMs)} ms (baseline ${fmt(base.audioJitterBufferMs)} ms). ` +
+      `That part is the viewer's jitter buffer answering irregular arrivals: through Janus, packets arrive with ` +
+      `${fmt(relay.videoJitterMs)} ms of jitter (video; audio ${fmt(relay.audioJitterMs)} ms) against ${fmt(base.videoJitterMs)} ms in the page, ` +
+      `so the viewer holds video ${fmt(relay.videoJitterBufferMs)} ms on average (baseline ${fmt(base.videoJitterBufferMs)} ms) and audio ` +
+      `${fmt(relay.audioJitterBufferMs)} ms (baseline ${fmt(base.audioJitterBufferMs)} ms), and lip sync may hold video back further, to the audio. ` +
+      'Janus forwards each packet through the publisher\'s and then the viewer\'s event loop threads; on a machine whose ' +
+      'cores are oversubscribed (see the load) those threads run late, which is where this jitter comes from as far as ' +
+      'this run can tell. ' +
       `The broadcaster encoded ${senders(relay).keyFrames ?? '–'} keyframes and received ${senders(relay).plis ?? '–'} PLIs ` +
       `(baseline: ${senders(base).keyFrames ?? '–'} and ${senders(base).plis ?? '–'}).`);
   }
@@ -171,8 +180,10 @@ async function main(args) {
   } finally {
     await stack.stop();
   }
+  // Too few decoded frames means the stripe cannot be read, not that the machine is slow.
+  const minimum = args.smoke ? 3 : 10;
   for (const [mode, entry] of Object.entries(result.modes)) {
-    if (entry.summary && entry.summary.frames < 10) {
+    if (entry.summary && entry.summary.frames < minimum) {
       throw new Error(`${mode}: only ${entry.summary.frames} frames decoded (${entry.summary.rejected} rejected): the clock stripe cannot be read`);
     }
   }

@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the benchmarks ran on: CPU, cores, memory, kernel and the versions of what was measured.
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 
+// The first line a command prints (some, like `janus --version`, exit non-zero after printing it).
 const firstLine = (command, args) => {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).split('\n')[0].trim();
-  } catch {
-    return 'unknown';
-  }
+  const run = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
+  const line = `${run.stdout ?? ''}`.split('\n')[0].trim();
+  return line || 'unknown';
 };
 
 export function machine() {
