@@ -14,6 +14,7 @@ import { machineLine } from '../lib/machine.mjs';
 const NAME = 'glass-to-glass';
 // Frames of the first seconds are skipped: the encoder starts low and ramps its bitrate up.
 const WARMUP_MS = 4000;
+const SMOKE_WARMUP_MS = 1000;
 
 async function decodePlayer(page, ms) {
   return page.evaluate(async (duration) => {
@@ -23,7 +24,7 @@ async function decodePlayer(page, ms) {
   }, ms);
 }
 
-async function onairLatency(stack, { site, mode, seconds }) {
+async function onairLatency(stack, { site, mode, seconds, warmup }) {
   const target = `g-${mode}`;
   const user = `gv-${mode}`;
   const broadcaster = await goLive(stack, { site: site.key, user: target, canvasCamera: true });
@@ -31,7 +32,7 @@ async function onairLatency(stack, { site, mode, seconds }) {
   try {
     await openWatchPage(stack, viewer, { site: site.key, target, user });
     await watchUntilFirstFrame(viewer.page, { target, user });
-    await viewer.page.waitForTimeout(WARMUP_MS);
+    await viewer.page.waitForTimeout(warmup);
     const decoded = await decodePlayer(viewer.page, seconds * 1000);
     decoded.webrtc = {
       viewer: await viewer.page.evaluate(() => window.__bench.mediaStats()),
@@ -46,7 +47,7 @@ async function onairLatency(stack, { site, mode, seconds }) {
   }
 }
 
-async function baselineLatency(stack, { seconds }) {
+async function baselineLatency(stack, { seconds, warmup }) {
   const person = await benchPerson(stack, 'baseline', { camera: true });
   try {
     await person.page.goto(stack.pages.url('/blank'));
@@ -59,7 +60,7 @@ async function baselineLatency(stack, { seconds }) {
       decoded.webrtc = { viewer: stats.filter((x) => x.direction === 'in'), broadcaster: stats.filter((x) => x.direction === 'out') };
       window.__bench.closeBaseline();
       return decoded;
-    }, { ms: seconds * 1000, warmup: WARMUP_MS });
+    }, { ms: seconds * 1000, warmup });
   } finally {
     await person.close();
   }
@@ -110,7 +111,7 @@ function markdown(result) {
       '30 times a second with the current time as 40 black or white blocks (32 bits of epoch milliseconds and a ' +
       'checksum). The viewer reads the blocks of every frame it renders (`requestVideoFrameCallback`, then ' +
       '`drawImage` and `getImageData`) and takes *expected display time − encoded time*. Both pages share the ' +
-      `machine's clock. ${WARMUP_MS / 1000} s of warm-up, then ${result.seconds} s of frames per mode; ` +
+      `machine's clock. ${result.warmup_ms / 1000} s of warm-up, then ${result.seconds} s of frames per mode; ` +
       'frames whose checksum fails are dropped (counted in the JSON). *To last packet* is encoded time → the ' +
       'frame\'s last RTP packet received (`receiveTime`: capture, encode, network, relay); *after* is what the ' +
       'receiver adds (jitter buffer, decode, render).',
@@ -154,7 +155,8 @@ async function main(args) {
   const seconds = args.seconds ?? (args.smoke ? 3 : 15);
   const modes = args.modes ?? ['relay', 'p2p'];
   const stack = await startBrowserStack();
-  const result = { name: NAME, ...context(args), seconds, warmup_ms: WARMUP_MS, chromium: stack.browser.version(), modes: {} };
+  const warmup = args.smoke ? SMOKE_WARMUP_MS : WARMUP_MS;
+  const result = { name: NAME, ...context(args), seconds, warmup_ms: warmup, chromium: stack.browser.version(), modes: {} };
   try {
     for (const mode of modes) {
       let site = BENCH_SITE;
@@ -169,12 +171,12 @@ async function main(args) {
       } else if (mode !== 'relay') {
         throw new Error(`unknown mode ${mode} (relay, p2p)`);
       }
-      const decoded = await onairLatency(stack, { site, mode, seconds });
+      const decoded = await onairLatency(stack, { site, mode, seconds, warmup });
       result.modes[mode] = { summary: summaryOf(decoded, seconds), samples: decoded.samples.map((s) => s.latency) };
       console.log(`${mode} WebRTC stats: ${JSON.stringify(decoded.webrtc)}`);
       console.log(`${mode}: ${JSON.stringify(result.modes[mode].summary.latency)}`);
     }
-    const decoded = await baselineLatency(stack, { seconds });
+    const decoded = await baselineLatency(stack, { seconds, warmup });
     result.modes.baseline = { summary: summaryOf(decoded, seconds), samples: decoded.samples.map((s) => s.latency) };
     console.log(`baseline: ${JSON.stringify(result.modes.baseline.summary.latency)}`);
   } finally {
