@@ -5,7 +5,7 @@
 // and the baseline: two RTCPeerConnections connected directly in one page.
 //
 //   node bench/first-frame/run.mjs [--smoke] [--runs N] [--mode relay,p2p]
-import { summarize, fmt, table, context, writeResults, runMain } from '../lib/results.mjs';
+import { summarize, fmt, table, context, readResults, writeResults, runMain } from '../lib/results.mjs';
 import { BENCH_P2P_SITE, BENCH_SITE, addP2pSite, startBrowserStack } from '../lib/stack.mjs';
 import { benchPerson, goLive, openWatchPage, watchUntilFirstFrame } from '../lib/roles.mjs';
 import { machineLine } from '../lib/machine.mjs';
@@ -178,24 +178,36 @@ function note(result) {
   const r = result.modes.relay.summary;
   const b = result.modes.baseline.summary;
   const extra = r.frame.p50 - b.frame.p50;
-  return [
-    `OnAir's relay takes ${fmt(r.frame.p50)} ms at p50 against ${fmt(b.frame.p50)} ms for the in-page baseline ` +
-      `(${extra >= 0 ? '+' : ''}${fmt(extra)} ms). Where it goes:`,
-    `*answering the offer* (${fmt(median('relay', 'offer', 'answerSet'))} vs ${fmt(median('baseline', 'offer', 'answerSet'))} ms): ` +
-      'janus.js, inside onair.js, creates the PeerConnection and answers after it has handled the `accepted` event, ' +
-      'and the plugin\'s offer carries audio and video with all their codecs and extensions;',
-    `*DTLS after ICE* (${fmt(median('relay', 'ice', 'dtls'))} vs ${fmt(median('baseline', 'ice', 'dtls'))} ms): the browser ` +
-      'reports ICE connected when its own check succeeds, but Janus, the controlling ICE agent, can send its DTLS flight ' +
-      'only once libnice has selected a pair, so the handshake waits for that or for a retransmission (a packet trace ' +
-      'would tell which; this run took none);',
-    `*the first frame after DTLS* (${fmt(median('relay', 'dtls', 'frame'))} vs ${fmt(median('baseline', 'dtls', 'frame'))} ms): ` +
-      'the relay needs a keyframe from the broadcaster\'s running encoder; the plugin asks for one (PLI) the moment ' +
-      'the viewer\'s PeerConnection is up, and it is encoded, paced out at the broadcaster\'s bitrate and forwarded, ' +
-      'while the baseline\'s new encoder starts with a keyframe.',
-  ].join(' ');
+  // A step is explained when it is clearly slower than in the page; otherwise it is on par.
+  const step = (from, to, title, why) => {
+    const relay = median('relay', from, to);
+    const base = median('baseline', from, to);
+    if (relay === null || base === null) return null;
+    const figures = `(${fmt(relay)} vs ${fmt(base)} ms)`;
+    return relay - base > 20 ? `*${title}* ${figures}: ${why}` : `*${title}* ${figures} is on par with the page`;
+  };
+  const steps = [
+    step('offer', 'answerSet', 'answering the offer', 'janus.js, inside onair.js, creates the viewer\'s PeerConnection only when ' +
+      'the `accepted` event with the offer arrives, then applies the offer and answers; in the page the receiving ' +
+      'PeerConnection exists before the offer does'),
+    step('ice', 'dtls', 'DTLS after ICE', 'the browser reports ICE connected when its own check succeeds, but Janus, the ' +
+      'controlling ICE agent, can send its DTLS flight only once libnice has selected a pair, so the handshake waits ' +
+      'for that or for a retransmission (a packet trace would tell which; this run took none)'),
+    step('dtls', 'frame', 'the first frame after DTLS', 'the relay needs a keyframe from the broadcaster\'s running ' +
+      'encoder; the plugin asks for one (PLI) the moment the viewer\'s PeerConnection is up, and it is encoded, paced ' +
+      'out at the broadcaster\'s bitrate and forwarded, while the baseline\'s new encoder starts with a keyframe'),
+  ].filter(Boolean);
+  return `OnAir's relay takes ${fmt(r.frame.p50)} ms at p50 against ${fmt(b.frame.p50)} ms for the in-page baseline ` +
+    `(${extra >= 0 ? '+' : ''}${fmt(extra)} ms). By step: ${steps.join('; ')}.`;
 }
 
 async function main(args) {
+  if (args.render) {
+    const result = readResults(NAME);
+    if (result.modes.relay?.summary && result.modes.baseline?.summary) result.note = note(result);
+    writeResults(NAME, result, markdown(result));
+    return;
+  }
   const runs = args.runs ?? (args.smoke ? 3 : 20);
   const modes = args.modes ?? ['relay', 'p2p'];
   const stack = await startBrowserStack();

@@ -7,7 +7,7 @@
 // what it measured, and writes DIR/NAME.json (machine-readable) and DIR/NAME.md (its section of
 // docs/benchmarks.md, starting with a "## " heading). It exits non-zero only when it could not
 // run or measure, never because a number is slow.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -18,9 +18,12 @@ let outDir = null;
 /** Where results go: --out DIR, else bench/results. */
 export const resultsDir = () => outDir ?? join(ROOT, 'bench/results');
 
-/** `--smoke`, `--out DIR`, `--mode a,b`, `--runs N`, `--seconds N` (the last three override defaults). */
+/**
+ * `--smoke`, `--out DIR`, `--mode a,b`, `--runs N`, `--seconds N` (these three override defaults),
+ * `--render` (rewrite NAME.md from the NAME.json already there, measuring nothing).
+ */
 export function parseArgs(argv = process.argv.slice(2)) {
-  const args = { smoke: false, modes: null, runs: null, seconds: null };
+  const args = { smoke: false, modes: null, runs: null, seconds: null, render: false };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = () => {
@@ -29,11 +32,12 @@ export function parseArgs(argv = process.argv.slice(2)) {
       return argv[i];
     };
     if (arg === '--smoke') args.smoke = true;
+    else if (arg === '--render') args.render = true;
     else if (arg === '--out') outDir = resolve(value());
     else if (arg === '--mode') args.modes = value().split(',').filter(Boolean);
     else if (arg === '--runs') args.runs = Number(value());
     else if (arg === '--seconds') args.seconds = Number(value());
-    else throw new Error(`unknown argument ${arg} (--smoke, --out DIR, --mode relay,p2p, --runs N, --seconds N)`);
+    else throw new Error(`unknown argument ${arg} (--smoke, --out DIR, --mode relay,p2p, --runs N, --seconds N, --render)`);
   }
   return args;
 }
@@ -78,6 +82,11 @@ export function table(headers, rows) {
 /** Facts about the moment a benchmark ran, stored with its results. */
 export function context(args) {
   return { date: new Date().toISOString(), smoke: args.smoke, loadavg_at_start: loadavg().map((v) => Number(v.toFixed(2))) };
+}
+
+/** The results a previous run wrote (for --render). */
+export function readResults(name) {
+  return JSON.parse(readFileSync(join(resultsDir(), `${name}.json`), 'utf8'));
 }
 
 /** Writes NAME.json and NAME.md into the results folder and says where. */
