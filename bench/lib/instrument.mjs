@@ -85,7 +85,7 @@ export function benchInit({ canvasCamera = false } = {}) {
         try {
           const message = JSON.parse(event.data);
           const name = message.plugindata && message.plugindata.data && message.plugindata.data.result && message.plugindata.data.result.event;
-          if (name) bench.mark(`in-${name}`, at, { jsep: message.jsep ? message.jsep.type : undefined });
+          if (name) bench.mark(`in-${name}`, at, { jsep: message.jsep ? message.jsep.type : undefined, session: message.session_id, handle: message.sender });
         } catch {
           // not JSON: not ours to time
         }
