@@ -12,6 +12,7 @@
 // Options: --levels 10,50,100,200  --step 100  --max 1000  --seconds 10  --warmup 3
 //          --targets onair,videoroom,streaming,streaming-threads  --budget 600 (seconds)
 //          --out DIR (default bench/results; --smoke: a temporary folder)
+//          --full-receive (viewers run rtpbin's jitter buffer and send receiver reports)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
@@ -38,7 +39,7 @@ const LOSS_LIMIT = 0.01;
 function parseArgs(argv) {
   const options = {
     smoke: false, levels: [10, 50, 100, 200], step: 100, max: 1000, seconds: 10, warmup: 3,
-    targets: Object.keys(TARGETS), budget: 600, out: null,
+    targets: Object.keys(TARGETS), budget: 600, out: null, fullReceive: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -47,6 +48,7 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (flag === '--smoke') options.smoke = true;
+    else if (flag === '--full-receive') options.fullReceive = true;
     else if (flag === '--levels') options.levels = value().split(',').map(Number);
     else if (flag === '--step') options.step = Number(value());
     else if (flag === '--max') options.max = Number(value());
@@ -56,7 +58,8 @@ function parseArgs(argv) {
     else if (flag === '--budget') options.budget = Number(value());
     else if (flag === '--out') options.out = resolve(value());
     else if (flag === '-h' || flag === '--help') {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(2, 16).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(2);
+      console.log(lines.slice(0, lines.findIndex((l) => !l.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${flag}`);
   }
@@ -110,7 +113,9 @@ function processUsage(pid) {
 // One loadgen run against a fresh Janus: Janus' usage sampled when the loadgen says the broadcast
 // is up (before viewers), and at the edges of its measuring window.
 async function measure(target, viewers, options) {
-  const janus = new BenchJanus({ plugin: releasePlugin(), sites: [SITE], debugLevel: 3 });
+  // The plugin's own timeouts, not the tests' short ones: a loaded machine is slow to start media.
+  const general = { request_timeout: 30, publish_timeout: 30, resume_grace: 20, watch_rate: 60 };
+  const janus = new BenchJanus({ plugin: releasePlugin(), sites: [SITE], general, debugLevel: 3 });
   await janus.start();
   const pid = janus.process.pid;
   const spec = TARGETS[target];
@@ -118,7 +123,7 @@ async function measure(target, viewers, options) {
   const args = [
     '--target', spec.loadgen, '--viewers', String(viewers), '--seconds', String(options.seconds),
     '--warmup', String(options.warmup), '--join-timeout', String(joinTimeout), '--janus', janus.wsUrl,
-    '--site', SITE.key, ...(spec.flags ?? []),
+    '--site', SITE.key, ...(spec.flags ?? []), ...(options.fullReceive ? ['--full-receive'] : []),
   ];
   const started = Date.now();
   const child = spawn(loadgenPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -171,7 +176,7 @@ async function measure(target, viewers, options) {
       rss_kb_per_viewer: samples.idle ? (samples.end.rss_kb - samples.idle.rss_kb) / receiving : null,
       threads: samples.end.threads,
     },
-    loss: Math.max(0, 1 - summary.delivery),
+    loss: summary.loss,
     loadgen: summary,
   };
 }
@@ -263,7 +268,7 @@ async function main() {
     command: `node bench/fanout/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     parameters: {
       levels: options.levels, step: options.step, max: options.max, seconds: options.seconds, warmup: options.warmup,
-      targets: options.targets, loss_limit: LOSS_LIMIT, budget_s: options.budget,
+      targets: options.targets, loss_limit: LOSS_LIMIT, budget_s: options.budget, full_receive: options.fullReceive,
       media: { width: 640, height: 360, fps: 30, video_kbps: 500, audio_kbps: 32, keyframe_seconds: 2 },
     },
     runs: [],

@@ -4,6 +4,7 @@
 // events, then one summary. See bench/README.md.
 #include <gst/gst.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -28,6 +29,7 @@ struct Options {
     int seconds = 10;       // measuring window
     int warmup = 3;         // after the last viewer joined, before the window
     int join_timeout = 60;  // the whole join phase; viewers not joined by then are left out
+    bool full_receive = false;
     TargetOptions target_options;
 };
 
@@ -35,7 +37,8 @@ const char* usage =
     "usage: onair-loadgen [--target onair|videoroom|streaming] [--viewers N] [--seconds S]\n"
     "         [--warmup S] [--join-timeout S] [--janus ws://HOST:PORT] [--site KEY]\n"
     "         [--streaming-threads K] [--rtp-host IP] [--width W] [--height H] [--fps F]\n"
-    "         [--video-kbps K] [--audio-kbps K] [--keyframe-seconds S] [--pattern NAME]\n";
+    "         [--video-kbps K] [--audio-kbps K] [--keyframe-seconds S] [--pattern NAME]\n"
+    "         [--full-receive]\n";
 
 Options parse(int argc, char** argv) {
     Options options;
@@ -45,6 +48,10 @@ Options parse(int argc, char** argv) {
         if (flag == "-h" || flag == "--help") {
             std::fputs(usage, stdout);
             std::exit(0);
+        }
+        if (flag == "--full-receive") {
+            options.full_receive = true;
+            continue;
         }
         if (i + 1 >= argc)
             throw std::invalid_argument("missing value for " + flag);
@@ -112,6 +119,12 @@ json_t* summarize(const Options& options, const Target& target, int joined,
     std::uint64_t received = 0, expected = 0, unmatched = 0, received_video = 0, received_audio = 0;
     int receiving = 0;
     std::vector<double> delays, jitter_video, jitter_audio, first_packet;
+    const std::uint64_t sent_video = target.publisher().sent_video(),
+                        sent_audio = target.publisher().sent_audio();
+    // Loss: sequence gaps, plus everything sent on a stream a viewer never received, plus every
+    // packet for the viewers that never joined.
+    double wanted =
+        static_cast<double>(sent_video + sent_audio) * (options.viewers - static_cast<int>(viewers.size()));
     for (const auto& viewer : viewers) {
         ViewerReport report = viewer->report();
         received += report.received;
@@ -121,6 +134,8 @@ json_t* summarize(const Options& options, const Target& target, int joined,
         unmatched += report.unmatched;
         if (report.received_video > 0 && report.received_audio > 0)
             ++receiving;
+        wanted += static_cast<double>(report.expected + (report.received_video ? 0 : sent_video) +
+                                      (report.received_audio ? 0 : sent_audio));
         if (report.received_video)
             jitter_video.push_back(report.jitter_video_ms);
         if (report.received_audio)
@@ -129,11 +144,10 @@ json_t* summarize(const Options& options, const Target& target, int joined,
             first_packet.push_back(report.first_packet_ms);
         delays.insert(delays.end(), report.delay_ms.begin(), report.delay_ms.end());
     }
-    const std::uint64_t sent_video = target.publisher().sent_video(),
-                        sent_audio = target.publisher().sent_audio();
-    // Delivery counts whole outages too (a viewer that never got media); sequence loss only gaps.
-    const double wanted = static_cast<double>(sent_video + sent_audio) * options.viewers;
-    const double delivery = wanted > 0 ? static_cast<double>(received) / wanted : 0;
+    const double loss = wanted > 0 ? std::max(0.0, 1.0 - static_cast<double>(received) / wanted) : 1.0;
+    // Delivery: received against sent over the same window; packets in flight at its edges blur it.
+    const double sent_to_all = static_cast<double>(sent_video + sent_audio) * options.viewers;
+    const double delivery = sent_to_all > 0 ? static_cast<double>(received) / sent_to_all : 0;
     const double seq_loss =
         expected ? 1.0 - static_cast<double>(received) / static_cast<double>(expected) : 0;
     const double matched =
@@ -143,7 +157,7 @@ json_t* summarize(const Options& options, const Target& target, int joined,
         json_array_append_new(error_list, json_string(errors[i].c_str()));
     const double cpu = after.cpu_seconds - before.cpu_seconds;
     const auto& media = options.target_options.media;
-    return json_pack(
+    json_t* summary = json_pack(
         "{s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:f,"
         "s:{s:i,s:i,s:i,s:i,s:i,s:i},"
         "s:{s:I,s:I,s:f},s:{s:I,s:I,s:I},s:f,s:f,s:I,s:I,"
@@ -164,6 +178,8 @@ json_t* summarize(const Options& options, const Target& target, int joined,
         "cpu_percent", window_s > 0 ? 100.0 * cpu / window_s : 0.0, "rss_kb",
         static_cast<json_int_t>(after.rss_kb), "rss_kb_start", static_cast<json_int_t>(before.rss_kb),
         "threads", after.threads, "errors", error_list);
+    json_object_set_new(summary, "loss", json_real(loss));
+    return summary;
 }
 
 int run(const Options& options) {
@@ -182,7 +198,7 @@ int run(const Options& options) {
     const auto join_deadline = JanusClient::Clock::now() + std::chrono::seconds(options.join_timeout);
     const std::int64_t join_started = now_us();
     for (int i = 0; i < options.viewers && JanusClient::Clock::now() < join_deadline; ++i) {
-        auto viewer = std::make_unique<Viewer>(i, clock);
+        auto viewer = std::make_unique<Viewer>(i, clock, options.full_receive);
         try {
             target->add_viewer(*viewer, i);
             viewers.push_back(std::move(viewer));
@@ -213,6 +229,7 @@ int run(const Options& options) {
 
     Json summary = json_take(summarize(options, *target, joined, errors, viewers, before, after, window_s));
     json_object_set_new(summary.get(), "loadgen_rss_kb_idle", json_integer(idle.rss_kb));
+    json_object_set_new(summary.get(), "full_receive", json_boolean(options.full_receive));
     std::cout << json_dump(summary.get()) << std::endl;
     janus.destroy();
     const int receiving = static_cast<int>(json_integer_value(json_object_get(summary.get(), "receiving")));
@@ -224,6 +241,7 @@ int run(const Options& options) {
 int main(int argc, char** argv) {
     gst_init(&argc, &argv);
     try {
+        quiet_ice_defaults();
         return run(parse(argc, argv));
     } catch (const std::invalid_argument& error) {
         std::fprintf(stderr, "onair-loadgen: %s\n%s", error.what(), usage);

@@ -58,11 +58,35 @@ GstElement* make(const char* factory) {
 
 }  // namespace
 
+void quiet_ice_defaults() {
+    // libnice maps ports through UPnP by default: per agent a UPnP context on every interface, its
+    // threads and sockets, which dwarf one viewer's media and mean nothing in a private namespace.
+    // webrtcbin does not expose its NiceAgent, so change the class default (a construct property)
+    // once the type exists.
+    GstElement* probe = make("webrtcbin");
+    gst_object_unref(probe);
+    const GType agent = g_type_from_name("NiceAgent");
+    if (!agent)
+        return;
+    auto* agent_class = static_cast<GObjectClass*>(g_type_class_ref(agent));
+    if (GParamSpec* upnp = g_object_class_find_property(agent_class, "upnp");
+        upnp && G_IS_PARAM_SPEC_BOOLEAN(upnp))
+        G_PARAM_SPEC_BOOLEAN(upnp)->default_value = FALSE;
+    g_type_class_unref(agent_class);
+}
+
 WebRtcPeer::~WebRtcPeer() { *sink_ = nullptr; }
 
 void WebRtcPeer::attach(GstElement* webrtc) {
     webrtc_ = webrtc;
     g_object_set(webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
+    // UDP only: Janus never uses ICE-TCP here, and passive TCP candidates cost a listening socket.
+    GstWebRTCICE* ice = nullptr;
+    g_object_get(webrtc, "ice-agent", &ice, nullptr);
+    if (ice) {
+        g_object_set(ice, "ice-tcp", FALSE, nullptr);
+        gst_object_unref(ice);
+    }
     g_signal_connect(webrtc, "on-ice-candidate", G_CALLBACK(on_ice_candidate), this);
     g_signal_connect(webrtc, "notify::ice-gathering-state", G_CALLBACK(on_gathering), this);
 }
@@ -220,7 +244,8 @@ std::uint64_t Publisher::stamp(GstBuffer* buffer) {
     return gst_buffer_get_size(buffer);
 }
 
-Viewer::Viewer(int index, const PayloadClock& clock) : clock_(clock) {
+Viewer::Viewer(int index, const PayloadClock& clock, bool full_receive)
+    : clock_(clock), full_receive_(full_receive) {
     const std::string name = "viewer-" + std::to_string(index);
     pipeline_.reset(gst_pipeline_new(name.c_str()));
     GstElement* webrtc = make("webrtcbin");
@@ -288,7 +313,7 @@ GstPadProbeReturn Viewer::on_rtp(GstPad*, GstPadProbeInfo* info, gpointer self) 
         for (guint i = 0; i < gst_buffer_list_length(list); ++i)
             viewer->observe(gst_buffer_list_get(list, i), arrival);
     }
-    return GST_PAD_PROBE_OK;
+    return viewer->full_receive_ ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 void Viewer::observe(GstBuffer* buffer, std::int64_t arrival_us) {

@@ -26,6 +26,9 @@ struct PipelineRelease {
 };
 using Pipeline = std::unique_ptr<GstElement, PipelineRelease>;
 
+// Call once after gst_init, before any peer: ICE defaults that suit many peers in one process.
+void quiet_ice_defaults();
+
 // A webrtcbin inside a pipeline: offer/answer and trickled ICE candidates. Candidates are gathered
 // on webrtcbin's own threads and handed to `on_candidate` on the main context (null: gathering
 // is complete), so signaling stays single-threaded.
@@ -100,12 +103,14 @@ struct ViewerReport {
     double first_packet_ms = -1;   // from creation to the first RTP packet, any phase
 };
 
-// One simulated viewer: its own pipeline and receive-only webrtcbin; incoming streams end in
-// fakesinks without decoding. RTP is observed as it enters webrtcbin's rtpbin, after SRTP and
-// before the jitter buffer, so the jitter buffer's latency never counts as delay.
+// One simulated viewer: its own pipeline and receive-only webrtcbin. RTP is observed as it enters
+// webrtcbin's rtpbin, after SRTP and before the jitter buffer, so the jitter buffer's latency never
+// counts as delay. By default the packet ends there (the observer is the sink: no jitter buffer,
+// no RTCP receiver reports); with `full_receive` it continues through rtpbin into fakesinks, as
+// in a browser minus the decoder.
 class Viewer : public WebRtcPeer {
 public:
-    Viewer(int index, const PayloadClock& clock);
+    Viewer(int index, const PayloadClock& clock, bool full_receive);
     // Answers a subscriber offer (learns each payload type's media and clock rate from it).
     std::string answer(const std::string& offer);
     ViewerReport report() const;
@@ -121,6 +126,7 @@ private:
     void observe(GstBuffer* buffer, std::int64_t arrival_us);
 
     const PayloadClock& clock_;
+    const bool full_receive_;
     Pipeline pipeline_;
     std::int64_t created_us_ = now_us();
     std::map<int, Codec> codecs_;  // by payload type; written before media flows

@@ -38,10 +38,15 @@ void Target::answer_offer(Viewer& viewer, std::uint64_t handle, json_t* event, c
     janus_.message(handle, json_take(json_pack("{s:s}", "request", start_request)), jsep("answer", answer));
 }
 
-Json Target::publish_webrtc(std::uint64_t handle, Json request) {
+void Target::start_webrtc_publisher() {
     publisher_ = std::make_unique<Publisher>(options_.media, clock_);
-    trickle_to(*publisher_, handle);
     publisher_->start();
+}
+
+Json Target::publish_webrtc(std::uint64_t handle, Json request) {
+    if (!publisher_)
+        start_webrtc_publisher();
+    trickle_to(*publisher_, handle);
     const std::string offer = publisher_->create_offer();
     Json answer = janus_.message(handle, std::move(request), jsep("offer", offer));
     publisher_->set_remote_answer(sdp_of(answer.get()));
@@ -57,6 +62,8 @@ public:
     using Target::Target;
 
     void publish() override {
+        // Sources first: a registered broadcast must publish within the plugin's publish_timeout.
+        start_webrtc_publisher();
         broadcaster_ = janus_.attach("janus.plugin.onair");
         user_ = "bench-broadcaster-" + std::to_string(run_id());
         janus_.message(broadcaster_, json_take(json_pack("{s:s,s:s,s:s,s:s}", "request", "broadcast", "site",

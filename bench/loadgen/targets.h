@@ -42,6 +42,8 @@ protected:
     // Answers the plugin's subscriber offer with the viewer's answer through `start_request`.
     void answer_offer(Viewer& viewer, std::uint64_t handle, json_t* event,
                       const char* start_request = "start");
+    // Creates and plays the webrtc broadcaster (publish_webrtc does it when not done yet).
+    void start_webrtc_publisher();
     // Publishes the webrtc broadcaster through `request` on a handle; returns the plugin's answer.
     Json publish_webrtc(std::uint64_t handle, Json request);
 
