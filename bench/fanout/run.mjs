@@ -64,7 +64,7 @@ function parseArgs(argv) {
     } else throw new Error(`unknown option ${flag}`);
   }
   for (const target of options.targets) if (!TARGETS[target]) throw new Error(`unknown target ${target}`);
-  if (options.smoke) Object.assign(options, { levels: [2], max: 2, seconds: 3, warmup: 1, budget: 55 });
+  if (options.smoke) Object.assign(options, { levels: [2], max: 2, seconds: 2, warmup: 1, budget: 50 });
   options.out ??= options.smoke ? mkdtempSync(join(tmpdir(), 'onair-fanout-smoke-')) : join(ROOT, 'bench/results');
   return options;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // onair-loadgen: a simulated broadcaster and N simulated viewers on GStreamer webrtcbin, driven
 // through a real Janus (OnAir, VideoRoom or Streaming). Prints JSON lines on stdout: progress
-// events, then one summary. See bench/README.md.
+// events, then one summary. See bench/loadgen/README.md.
 #include <gst/gst.h>
 
 #include <algorithm>
