@@ -4,7 +4,7 @@
 // the viewer's reload (sessionStorage; the plugin re-accepts without a prompt), ICE drops (ICE
 // restart) and connection drops (watch again on a new handle; a direct connection keeps playing).
 import type { Jsep } from 'janus-gateway';
-import { DirectPeer, IceWatchdog, iceServerList, iceSettings } from './direct';
+import { DirectPeer, IceWatchdog, iceServerList, iceSettings, type IceSettings } from './direct';
 import { OnAirError, asOnAirError, clientError, pluginError } from './errors';
 import { SessionFlow, type ButtonState, type EventDetail, type FlowHost } from './flow';
 import { t, type StringKey } from './i18n';
@@ -61,6 +61,7 @@ export class Watch extends SessionFlow {
   /** Which path feeds the player. */
   private source: 'relay' | 'direct' | null = null;
   private direct: DirectPeer | null = null;
+  private directIce: IceSettings = { servers: [], policy: 'all' };
   /** The pairing for which `start` went out (one per handle and pairing). */
   private startedFor = '';
   /** Relay tracks gathered while the direct path still plays (`switch`). */
@@ -293,15 +294,24 @@ export class Watch extends SessionFlow {
   /** A (re-)pairing with the broadcaster. A direct connection that still plays is kept under the
    * new pairing id; otherwise a new one waits for the broadcaster's offer. */
   private pairDirect(peerId: string, data: Record<string, unknown>): void {
+    this.directIce = iceSettings(data);
     if (this.direct?.alive) {
       this.direct.peer = peerId;
       this.startIfFlowing();
       return;
     }
-    this.closeDirect(false);
     if (this.source !== 'relay') this.source = 'direct';
     if (!this.directPlaying) this.view.setState('connecting');
-    const peer: DirectPeer = new DirectPeer(peerId, iceSettings(data), {
+    const peer = this.newDirect(peerId);
+    window.setTimeout(() => {
+      if (this.direct === peer && !peer.hasRemoteDescription) this.signalDirect(peer, { restart: true });
+    }, OFFER_WAIT_MS);
+  }
+
+  /** Replaces the direct connection with a new one waiting for the broadcaster's offer. */
+  private newDirect(peerId: string): DirectPeer {
+    this.closeDirect(false);
+    const peer: DirectPeer = new DirectPeer(peerId, this.directIce, {
       signal: (body) => this.signalDirect(peer, body),
       stalled: () => this.signalDirect(peer, { restart: true }),
       connected: () => this.startIfFlowing(),
@@ -311,9 +321,7 @@ export class Watch extends SessionFlow {
       },
     });
     this.direct = peer;
-    window.setTimeout(() => {
-      if (this.direct === peer && !peer.hasRemoteDescription) this.signalDirect(peer, { restart: true });
-    }, OFFER_WAIT_MS);
+    return peer;
   }
 
   private signalDirect(peer: DirectPeer, body: Record<string, unknown>): void {
@@ -330,12 +338,10 @@ export class Watch extends SessionFlow {
     }
     if (bool(data['restart'])) return; // only the broadcaster restarts
     if ('sdp' in data) {
-      try {
-        await peer.applyDescription(data['sdp']);
-      } catch (err) {
-        console.warn('onair.js: direct offer refused', err);
-        this.signalDirect(peer, { restart: true });
-      }
+      // An offer from a new connection of the broadcaster (other DTLS keys) may not fit ours:
+      // take it on a new connection.
+      await peer.applyDescription(data['sdp']).catch(() => this.newDirect(peer.peer).applyDescription(data['sdp']))
+        .catch((err: unknown) => console.warn('onair.js: direct offer refused', err));
     } else if ('candidate' in data) {
       await peer.applyCandidate(data['candidate']);
     }

@@ -139,10 +139,11 @@ export class PlayerView {
   }
 
   addTrack(track: MediaStreamTrack): void {
+    if (this.stream.getTracks().includes(track)) return;
     for (const old of this.stream.getTracks()) {
       if (old.kind === track.kind && old.id !== track.id) this.stream.removeTrack(old);
     }
-    if (!this.stream.getTracks().includes(track)) this.stream.addTrack(track);
+    this.stream.addTrack(track);
     // Re-assigning makes some browsers pick up the new track; muted autoplay is always allowed.
     this.video.srcObject = this.stream;
     void this.video.play().catch(() => undefined);
