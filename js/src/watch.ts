@@ -37,6 +37,7 @@ const declinedKeys: Record<string, StringKey> = {
   denied: 'declinedDenied',
   timeout: 'declinedTimeout',
   ended: 'declinedEnded',
+  full: 'err550',
 };
 
 /** ICE restarts of the relay PeerConnection before watching again on a new handle. */

@@ -254,7 +254,7 @@ export async function startStack({ general = {}, site = DEMO_SITES.signed } = {}
     },
   };
   try {
-    stack.janus = await startJanus({ sites: Object.values(DEMO_SITES), general });
+    stack.janus = await startJanus({ sites: [...new Set([DEMO_SITES.signed, DEMO_SITES.open, site])], general });
     parts.push(async () => {
       // Janus exits 0 on SIGINT/SIGTERM from anyone, so a Janus that vanished mid-test would look
       // clean at teardown: say so explicitly.
