@@ -67,6 +67,7 @@ export class Watch extends SessionFlow {
   private startedFor = '';
   /** Relay tracks gathered while the direct path still plays (`switch`). */
   private incoming: MediaStream | null = null;
+  private handingOff: MediaStream | null = null;
   private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
   private iceRestarts = 0;
 
@@ -221,8 +222,12 @@ export class Watch extends SessionFlow {
         this.incoming.removeTrack(track);
         return;
       }
-      this.incoming.addTrack(track);
-      if (track.kind === 'video') void this.completeHandoff(this.incoming);
+      if (!this.incoming.getTracks().includes(track)) this.incoming.addTrack(track);
+      // janus.js reports a track again after each mute/unmute: one handoff per relay stream.
+      if (track.kind === 'video' && this.handingOff !== this.incoming) {
+        this.handingOff = this.incoming;
+        void this.completeHandoff(this.incoming);
+      }
       return;
     }
     if (this.source !== 'relay') return;
@@ -234,10 +239,12 @@ export class Watch extends SessionFlow {
     const rendered = await this.view.handoff(incoming, HANDOFF_TIMEOUT_MS);
     if (this.incoming !== incoming || this.over) return;
     this.incoming = null;
-    if (!rendered) {
+    if (!rendered && this.direct?.alive) {
       console.warn('onair.js: relayed video did not render; staying on the direct connection');
       return;
     }
+    // Rendered, or the direct path is dead too (the broadcaster reloaded): the relay it is.
+    if (!rendered) for (const track of incoming.getTracks()) this.view.addTrack(track);
     this.source = 'relay';
     this.closeDirect(true);
     this.view.setSignalDown(false);
