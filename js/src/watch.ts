@@ -218,10 +218,7 @@ export class Watch extends SessionFlow {
 
   protected override onRelayTrack(track: MediaStreamTrack, on: boolean): void {
     if (this.incoming) {
-      if (!on) {
-        this.incoming.removeTrack(track);
-        return;
-      }
+      if (!on) return; // a mute while the relay stream starts: it comes back with its first packets
       if (!this.incoming.getTracks().includes(track)) this.incoming.addTrack(track);
       // janus.js reports a track again after each mute/unmute: one handoff per relay stream.
       if (track.kind === 'video' && this.handingOff !== this.incoming) {
