@@ -81,7 +81,7 @@ export class DirectPeer {
   private readonly pendingCandidates: RTCIceCandidateInit[] = [];
   private hasRemote = false;
   private closed = false;
-  /** When the last ICE-restart offer went out without the connection coming back since. */
+  /** When the first ICE-restart offer of the current outage went out (0: connected since). */
   lastRestartAt = 0;
 
   /** `peer` is the plugin's pairing id; it changes when the pair is re-made after a reconnect. */
@@ -128,7 +128,7 @@ export class DirectPeer {
   /** Broadcaster: a (re)offer; with `iceRestart` new ICE credentials on the same connection. */
   async offer(iceRestart = false): Promise<void> {
     if (this.closed) return;
-    if (iceRestart) this.lastRestartAt = Date.now();
+    if (iceRestart && this.lastRestartAt === 0) this.lastRestartAt = Date.now();
     const offer = await this.pc.createOffer({ iceRestart });
     await this.pc.setLocalDescription(offer);
     this.send({ sdp: { type: 'offer', sdp: this.pc.localDescription?.sdp ?? offer.sdp } });
