@@ -65,6 +65,10 @@ export class IceWatchdog {
   }
 }
 
+function fingerprint(sdp: string): string {
+  return /^a=fingerprint:(.*)$/m.exec(sdp)?.[1]?.trim() ?? '';
+}
+
 export interface DirectPeerEvents {
   /** Sends `{request: "signal", peer, ...body}`. */
   signal(body: Record<string, unknown>): void;
@@ -132,6 +136,14 @@ export class DirectPeer {
     const offer = await this.pc.createOffer({ iceRestart });
     await this.pc.setLocalDescription(offer);
     this.send({ sdp: { type: 'offer', sdp: this.pc.localDescription?.sdp ?? offer.sdp } });
+  }
+
+  /** Whether a signalled offer belongs to this connection: the same DTLS certificate as before.
+   * Chrome takes a new one on an existing connection without an error, but media stops. */
+  fits(value: unknown): boolean {
+    const current = this.pc.remoteDescription?.sdp;
+    if (!current || typeof value !== 'object' || value === null) return true;
+    return fingerprint(current) === fingerprint(str((value as Record<string, unknown>)['sdp']));
   }
 
   /** Applies a signalled `sdp`; a viewer answers an offer. Rejects when the browser refuses it. */

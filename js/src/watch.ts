@@ -343,9 +343,9 @@ export class Watch extends SessionFlow {
     }
     if (bool(data['restart'])) return; // only the broadcaster restarts
     if ('sdp' in data) {
-      // An offer from a new connection of the broadcaster (other DTLS keys) may not fit ours:
-      // take it on a new connection.
-      await peer.applyDescription(data['sdp']).catch(() => this.newDirect(peer.peer).applyDescription(data['sdp']))
+      // An offer from a new connection of the broadcaster (other DTLS keys) goes to a new one here.
+      const target = peer.fits(data['sdp']) ? peer : this.newDirect(peer.peer);
+      await target.applyDescription(data['sdp']).catch(() => this.newDirect(peer.peer).applyDescription(data['sdp']))
         .catch((err: unknown) => console.warn('onair.js: direct offer refused', err));
     } else if ('candidate' in data) {
       await peer.applyCandidate(data['candidate']);
