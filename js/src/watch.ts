@@ -138,7 +138,7 @@ export class Watch extends SessionFlow {
         if (str(data['media']) === 'p2p') {
           this.pairDirect(str(data['peer']), data);
         } else if (jsep) {
-          if (!this.directPlaying) this.view.setState('connecting');
+          if (!this.directPlaying && !this.reconnecting) this.view.setState('connecting');
           void this.answerRelay(jsep, this.source === 'direct');
         } else {
           this.fail(clientError('media_failed', 'mediaFailed', 'accepted without an offer'));
@@ -306,7 +306,7 @@ export class Watch extends SessionFlow {
       return;
     }
     if (this.source !== 'relay') this.source = 'direct';
-    if (!this.directPlaying) this.view.setState('connecting');
+    if (!this.directPlaying && !this.reconnecting) this.view.setState('connecting');
     const peer = this.newDirect(peerId);
     window.setTimeout(() => {
       if (this.direct === peer && !peer.hasRemoteDescription) this.signalDirect(peer, { restart: true });
