@@ -38,7 +38,7 @@ describe('auto media: direct for one viewer, the relay for two, in Chromium', { 
   const step = story(test, people, () => stack?.diagnose());
 
   before(async () => {
-    stack = await startStack({ site: DEMO_SITES.auto, general: { request_timeout: 15, resume_grace: 15 } });
+    stack = await startStack({ site: DEMO_SITES.auto, general: { request_timeout: 20, publish_timeout: 15, resume_grace: 15 } });
   });
 
   after(async () => {
