@@ -92,8 +92,8 @@ describe('auto media: direct for one viewer, the relay for two, in Chromium', { 
     const prompt = widget.prompt(anna.page, GLEB.id);
     await prompt.waitFor({ state: 'visible', timeout: 10_000 });
     await prompt.locator('[data-part="allow"]').click();
-    // relay_needed is on its way: reload before the move can finish.
-    await anna.page.waitForTimeout(300);
+    // Gleb is accepted (relay_needed is on its way to Anna): reload before the move can finish.
+    await waitForAttribute(widget.player(glebTab, ANNA.id), 'data-state', ['connecting', 'playing'], { what: "Gleb's player after Allow" });
     const reloaded = Date.now();
     await anna.page.reload();
     // Frames counted from here: the old connections stop with the page that owned them.
