@@ -19,7 +19,7 @@ const VERA = { slug: 'vera', id: '23', name: 'Vera' };
 const GLEB = { slug: 'gleb', id: '31', name: 'Gleb' };
 
 /** The longest stall of the first viewer's video during the switch that still counts as seamless. */
-const MAX_SWITCH_STALL_MS = 1500;
+const MAX_SWITCH_STALL_MS = 2000;
 
 const unavailable = browserSuiteUnavailable();
 
