@@ -47,7 +47,7 @@ describe('auto media: direct for one viewer, the relay for two, in Chromium', { 
   });
 
   step('Boris goes live and Vera watches him directly', async () => {
-    boris = await goLive(stack, BORIS);
+    boris = await goLive(stack, BORIS, { relayed: false });
     vera = await Person.create(stack.browser, 'Vera');
     await watchWithConsent(stack, vera.page, VERA, BORIS, boris.page);
     assert.equal(await viewerMedia(stack, VERA.id), false, 'Vera receives directly, not from Janus');
@@ -82,7 +82,7 @@ describe('auto media: direct for one viewer, the relay for two, in Chromium', { 
   });
 
   step("Anna's page is reloaded mid-switch: both viewers get video again without a click", async (t) => {
-    anna = await goLive(stack, ANNA);
+    anna = await goLive(stack, ANNA, { relayed: false });
     const veraTab = await vera.context.newPage();
     await watchWithConsent(stack, veraTab, VERA, ANNA, anna.page);
     const glebTab = await gleb.context.newPage();

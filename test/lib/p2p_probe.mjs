@@ -102,15 +102,16 @@ export async function videoSendingPeers(page, windowMs = 1500) {
   return (await encoded()).filter((p) => p.frames > (before.get(p.index) ?? 0)).map((p) => p.index);
 }
 
-/** A demo-site broadcaster (`who` = { slug, id, name }) who clicks Go live and sends video. */
-export async function goLive(stack, who) {
+/** A demo-site broadcaster (`who` = { slug, id, name }) who clicks Go live. With `relayed`
+ * (sfu) the camera is sent to Janus at once; on p2p/auto sites nothing is sent before a viewer. */
+export async function goLive(stack, who, { relayed = true } = {}) {
   const person = await Person.create(stack.browser, who.name, { camera: true, grantOrigins: [stack.demo.origin] });
   await person.page.goto(stack.demo.url('/me', who.slug));
   const button = widget.broadcastButton(person.page);
   await waitForAttribute(button, 'data-onair-state', 'offline', { what: `${who.name}'s Go live button`, timeout: 15_000 });
   await button.click();
   await waitForAttribute(widget.preview(person.page), 'data-state', 'live', { what: `${who.name}'s preview`, timeout: 20_000 });
-  await waitForFrames(person.page, widget.previewSelector, { direction: 'outbound', minFrames: 5 });
+  if (relayed) await waitForFrames(person.page, widget.previewSelector, { direction: 'outbound', minFrames: 5 });
   return person;
 }
 
