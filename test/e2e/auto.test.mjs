@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { Person, eventually, story, videoState, waitForAttribute, waitForFrames, widget } from '../lib/browser.mjs';
 import {
-  goLive, handlesOf, hasMediaPeerConnection, readGapMeter, startGapMeter, videoSendingPeers, watchWithConsent,
+  askAndAllow, goLive, handlesOf, newTab, hasMediaPeerConnection, readGapMeter, startGapMeter, videoSendingPeers, watchWithConsent,
 } from '../lib/p2p_probe.mjs';
 import { browserSuiteUnavailable, DEMO_SITES, startStack } from '../lib/web.mjs';
 
@@ -83,15 +83,10 @@ describe('auto media: direct for one viewer, the relay for two, in Chromium', { 
 
   step("Anna's page is reloaded mid-switch: both viewers get video again without a click", async (t) => {
     anna = await goLive(stack, ANNA, { relayed: false });
-    const veraTab = await vera.context.newPage();
+    const veraTab = await newTab(vera);
     await watchWithConsent(stack, veraTab, VERA, ANNA, anna.page);
-    const glebTab = await gleb.context.newPage();
-    await glebTab.goto(stack.demo.url(`/u/${ANNA.slug}`, GLEB.slug));
-    const button = widget.watchButton(glebTab, ANNA.id);
-    await button.click();
-    const prompt = widget.prompt(anna.page, GLEB.id);
-    await prompt.waitFor({ state: 'visible', timeout: 10_000 });
-    await prompt.locator('[data-part="allow"]').click();
+    const glebTab = await newTab(gleb);
+    await askAndAllow(stack, glebTab, GLEB, ANNA, anna.page);
     // Gleb is accepted (relay_needed is on its way to Anna): reload before the move can finish.
     await waitForAttribute(widget.player(glebTab, ANNA.id), 'data-state', ['connecting', 'playing'], { what: "Gleb's player after Allow" });
     const reloaded = Date.now();

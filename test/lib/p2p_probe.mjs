@@ -115,9 +115,8 @@ export async function goLive(stack, who, { relayed = true } = {}) {
   return person;
 }
 
-/** `viewer` (a Person, or a new page of one) opens `target`'s profile, asks, and
- * `broadcaster` allows; resolves once the viewer's player plays growing video. */
-export async function watchWithConsent(stack, page, viewer, target, broadcasterPage) {
+/** `viewer` opens `target`'s profile in `page` and asks to watch; `broadcasterPage` allows. */
+export async function askAndAllow(stack, page, viewer, target, broadcasterPage) {
   await page.goto(stack.demo.url(`/u/${target.slug}`, viewer.slug));
   const button = widget.watchButton(page, target.id);
   await waitForVisible(button, { what: `${viewer.name}'s Watch button`, timeout: 15_000 });
@@ -125,6 +124,20 @@ export async function watchWithConsent(stack, page, viewer, target, broadcasterP
   const prompt = widget.prompt(broadcasterPage, viewer.id);
   await waitForVisible(prompt, { what: `${target.name}'s prompt for ${viewer.name}` });
   await prompt.locator('[data-part="allow"]').click();
+}
+
+/** Another tab of `person`, whose console lines join the person's transcript. */
+export async function newTab(person) {
+  const page = await person.context.newPage();
+  page.on('console', (message) => person.console.push(`(tab) ${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => person.pageErrors.push(String(error && error.stack ? error.stack : error)));
+  return page;
+}
+
+/** `viewer` (a Person, or a new page of one) opens `target`'s profile, asks, and
+ * `broadcaster` allows; resolves once the viewer's player plays growing video. */
+export async function watchWithConsent(stack, page, viewer, target, broadcasterPage) {
+  await askAndAllow(stack, page, viewer, target, broadcasterPage);
   await waitForAttribute(widget.player(page, target.id), 'data-state', 'playing', { what: `${viewer.name}'s player`, timeout: 20_000 });
   const started = await waitForFrames(page, widget.playerSelector(target.id), { minFrames: 10, timeout: 20_000 });
   assert.ok(started.state.element.width > 0);
