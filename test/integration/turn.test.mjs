@@ -68,17 +68,18 @@ describe('coturn with the TURN REST API secret', { skip: unavailable ?? false },
   });
 
   test('a wrong secret: no relay, Chromium reports 401 and coturn logs it', async () => {
-    const refusedBefore = turn.unauthorized().length;
     const result = await page.evaluate(relayLoop, turn.iceServer(turnCredentials('not-the-secret', 'site:mallory')));
     assert.equal(result.ok, false, 'no connection without a valid credential');
     assert.equal(result.pair, null);
     assert.ok(result.errors.some((error) => error.code === 401), `Chromium saw 401: ${JSON.stringify(result.errors)}`);
-    assert.ok(turn.unauthorized().length > refusedBefore, `coturn logged 401:\n${turn.logTail()}`);
+    assert.ok(turn.unauthorized('site:mallory').length > 0, `coturn logged 401 for her:\n${turn.logTail()}`);
+    assert.equal(turn.unauthorized('site:alice').length, 0, 'valid credentials were never refused');
   });
 
   test('expired credentials are refused the same way', async () => {
     const result = await page.evaluate(relayLoop, turn.iceServer(turn.credentials('site:late', -60)));
     assert.equal(result.ok, false);
     assert.ok(result.errors.some((error) => error.code === 401), `Chromium saw 401: ${JSON.stringify(result.errors)}`);
+    assert.ok(turn.unauthorized('site:late').length > 0, 'coturn logged 401 for the expired username');
   });
 });

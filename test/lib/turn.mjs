@@ -122,9 +122,16 @@ export class Turn {
     return this.log().split('\n').filter((line) => /ALLOCATE processed, success/.test(line));
   }
 
-  /** Requests coturn refused for bad credentials (error 401). */
-  unauthorized() {
-    return this.log().split('\n').filter((line) => /error 401/.test(line));
+  /**
+   * Requests coturn refused although they carried a username: bad or expired credentials. (Every
+   * client's first request is refused with 401 too, without a username: the challenge that
+   * hands out the nonce; those do not count.)
+   */
+  unauthorized(user = null) {
+    return this.log().split('\n').filter((line) => {
+      const match = /user <([^>]+)>.*error 401/.exec(line);
+      return match && (user === null || match[1].endsWith(`:${user}`) || match[1] === user);
+    });
   }
 
   async stop() {
