@@ -8,6 +8,53 @@ import { dirname, join } from 'node:path';
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(await readFile(join(here, '..', 'package.json'), 'utf8'));
 
+// Parts of janus.js onair.js never calls (data channels, DTMF, volume/bitrate meters, mute, screen
+// sharing extensions, the deprecated `media` API, device listing, getUserMedia done by janus.js
+// itself: onair.js always hands it tracks it captured). Their bodies are emptied to keep the bundle
+// inside its budget; a signature that is not found fails the build.
+const unusedJanusFunctions = [
+  'function getBitrate(handleId, mid) {',
+  'function getVolume(handleId, mid, remote, result) {',
+  'function isMuted(handleId, mid, video) {',
+  'function mute(handleId, mid, video, mute) {',
+  'function sendDtmf(handleId, callbacks) {',
+  'function sendData(handleId, callbacks) {',
+  'function createDataChannel(handleId, dclabel, dcprotocol, incoming, pendingData) {',
+  'function getInfo(callbacks) {',
+  'function setBitrate(handleId, mid, bitrate) {',
+  'async function replaceTracks(handleId, callbacks) {',
+  'Janus.useOldDependencies = function (deps) {',
+  'Janus.mediaToTracks = function(media) {',
+  'Janus.isExtensionEnabled = function() {',
+  'Janus.trackConstraints = function(track) {',
+  'Janus.reattachMediaStream = function(to, from) {',
+  'Janus.attachMediaStream = function(element, stream) {',
+  'Janus.listDevices = function(callback, config) {',
+];
+
+/** Replaces the body of the function whose header is `signature` (ending in `{`) with `{}`. The
+ * closing brace is found by counting braces outside strings and comments. */
+function emptyBody(source, signature) {
+  const start = source.indexOf(signature);
+  if (start < 0) throw new Error(`janus.js: "${signature}" not found: update js/build.mjs`);
+  let depth = 0;
+  for (let i = start + signature.length - 1; i < source.length; i++) {
+    const c = source[i];
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < source.length && source[i] !== c; i++) if (source[i] === '\\') i++;
+    } else if (c === '/' && source[i + 1] === '/') {
+      i = source.indexOf('\n', i);
+    } else if (c === '/' && source[i + 1] === '*') {
+      i = source.indexOf('*/', i) + 1;
+    } else if (c === '{') {
+      depth++;
+    } else if (c === '}' && --depth === 0) {
+      return `${source.slice(0, start)}${signature}}${source.slice(i + 1)}`;
+    }
+  }
+  throw new Error(`janus.js: no end found for "${signature}"`);
+}
+
 // janus.js opens with a UMD prologue that calls define() when the host page has an AMD loader
 // (RequireJS and friends), which would leave the bundle without Janus. We always want the
 // factory's return value, so the prologue is replaced; the build fails loudly if janus.js
@@ -22,7 +69,7 @@ const janusForBundle = {
       if (!prologue.test(source)) {
         throw new Error(`janus.js UMD prologue not found in ${args.path}: update js/build.mjs`);
       }
-      const contents = source
+      const contents = unusedJanusFunctions.reduce(emptyBody, source)
         .replace(prologue, 'var Janus = (function (factory) { return factory(); }(function () {')
         .replace(/\bJanus\.(log|debug|vdebug|trace)\(/g, '/* @__PURE__ */ Janus.$1(');
       return { contents, loader: 'js' };

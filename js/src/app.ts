@@ -34,6 +34,7 @@ export class App implements FlowHost {
   /** A broadcast button keeps showing how its last broadcast ended (ended/error). */
   private readonly outcomes = new Map<string, { state: ButtonState; detail: EventDetail }>();
   private readonly emitted = new WeakMap<Flow, ButtonState>();
+  private readonly reconnecting = new WeakSet<Flow>();
   private readonly listeners = new Map<string, Set<Listener>>();
 
   constructor(readonly config: Config) {
@@ -125,7 +126,26 @@ export class App implements FlowHost {
       this.emitted.set(flow, flow.state);
       this.emit(flow.state, this.flowDetail(flow));
     }
+    // Reconnecting is not a button state (the button stays live/watching), but it is an event.
+    const reconnecting = flow.detail['reconnecting'] === true;
+    if (reconnecting !== this.reconnecting.has(flow)) {
+      if (reconnecting) {
+        this.reconnecting.add(flow);
+        this.emit('reconnecting', this.flowDetail(flow));
+        this.dispatchOnButtons(flow, 'reconnecting');
+      } else {
+        this.reconnecting.delete(flow);
+      }
+    }
     this.refreshAll();
+  }
+
+  private dispatchOnButtons(flow: Flow, type: string): void {
+    const attribute = flow.role === 'broadcast' ? 'data-onair-user' : 'data-onair-target';
+    for (const [el, b] of this.bound) {
+      if (b.kind !== flow.role || attr(el, attribute) !== flow.key) continue;
+      el.dispatchEvent(new CustomEvent(`onair:${type}`, { bubbles: true, detail: { site: this.config.site, ...this.flowDetail(flow) } }));
+    }
   }
 
   emit(type: string, detail: EventDetail): void {

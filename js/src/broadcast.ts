@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The broadcaster's side: register (or resume) the broadcast, capture the camera, publish, answer
-// watch prompts, stop. Survives reloads (consent cookie) and connection drops (re-register: the
-// plugin resumes the same broadcast and keeps the viewers).
-import type { Channel } from './connection';
+// The broadcaster's side: register (or resume) the broadcast, capture the camera, publish to the
+// relay and/or send directly to peer-to-peer viewers, answer watch prompts, stop. Survives reloads
+// (consent cookie), ICE drops (ICE restart) and connection drops (re-register: the plugin resumes
+// the same broadcast and keeps the viewers; direct connections keep running meanwhile).
+import type { Jsep, TrackSpec } from 'janus-gateway';
+import { DirectPeer, IceWatchdog, iceServerList, iceSettings, type IceSettings } from './direct';
 import { OnAirError, asOnAirError, clientError, mediaError, pluginError } from './errors';
-import { MAX_RECONNECTS, MEDIA_DOWN_GRACE_MS, backoffDelay, delay, type ButtonState, type EventDetail, type Flow, type FlowHost } from './flow';
+import { SessionFlow, type FlowHost } from './flow';
 import { t } from './i18n';
 import { bool, num, people, person, str, type PluginEvent } from './protocol';
-import type { Jsep, TrackSpec } from 'janus-gateway';
-import { Heartbeat } from './heartbeat';
 import { forgetConsent, rememberConsent } from './storage';
 import { PreviewView } from './ui/preview';
 
@@ -26,33 +26,32 @@ const endedMessages: Record<string, Parameters<typeof t>[0]> = {
   stopped: 'endedStopped',
 };
 
-export class Broadcast implements Flow {
-  readonly role = 'broadcast';
-  readonly key: string;
-  state: ButtonState = 'requesting';
-  detail: EventDetail = {};
+/** ICE restarts of the relay PeerConnection before a new handle is tried instead. */
+const MAX_ICE_RESTARTS = 3;
+/** A direct connection whose ICE restart did not bring it back within this is rebuilt. */
+const RESTART_PATIENCE_MS = 8000;
 
-  private channel: Channel | null = null;
+export class Broadcast extends SessionFlow {
+  readonly role = 'broadcast';
+
   private stream: MediaStream | null = null;
   private readonly view: PreviewView;
-  /** Bumped on every (re)connection so callbacks of an abandoned handle are ignored. */
-  private generation = 0;
-  private lastRequest = '';
   private audio = false;
+  private simulcast = false;
+  /** Publish to Janus (sfu, auto after `relay_needed`) rather than only to direct viewers. */
+  private relay = true;
   private viewers = 0;
   private everLive = false;
-  private reconnectAttempt = 0;
-  private reconnecting = false;
-  private over = false;
   private stopping: (() => void) | null = null;
-  private finalError: OnAirError | null = null;
-  private readonly waiters: Array<{ resolve: () => void; reject: (e: OnAirError) => void }> = [];
+  /** Direct (peer-to-peer) connections by viewer user id. */
+  private readonly peers = new Map<string, DirectPeer>();
+  private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
+  private iceRestarts = 0;
   /** From `registered`; heartbeats run while live (evidence for airtime accounting). */
   private heartbeatInterval: unknown;
-  private readonly heartbeat = new Heartbeat(() => this.channel?.send({ request: 'heartbeat' }) ?? null, 'broadcast');
 
-  constructor(private readonly host: FlowHost, private options: BroadcastOptions, private readonly resumed: boolean) {
-    this.key = options.user;
+  constructor(host: FlowHost, private options: BroadcastOptions, private readonly resumed: boolean) {
+    super(host, options.user, 'broadcast');
     this.view = new PreviewView({
       stop: () => void this.stop(),
       close: () => this.dispose(),
@@ -61,15 +60,9 @@ export class Broadcast implements Flow {
     this.setState('requesting', { resumed });
   }
 
-  get isOver(): boolean {
-    return this.over;
-  }
-
   /** Resolves once live; rejects with the error the widget shows. */
   whenLive(): Promise<void> {
-    if (this.state === 'live') return Promise.resolve();
-    if (this.over) return Promise.reject(this.finalError ?? new OnAirError('ended', t('endedStopped')));
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return this.whenState('live');
   }
 
   /** A newer click/API call for the same user refreshes the identity used on reconnects. */
@@ -77,33 +70,7 @@ export class Broadcast implements Flow {
     this.options = { ...this.options, ...options };
   }
 
-  async start(): Promise<void> {
-    try {
-      await this.connect();
-    } catch (err) {
-      this.fail(asOnAirError(err));
-    }
-  }
-
-  private async connect(): Promise<void> {
-    const generation = ++this.generation;
-    this.heartbeat.stop(); // until the new handle is live again
-    const channel = await this.host.connection.attach({
-      onEvent: (event, jsep) => {
-        if (generation === this.generation) this.onEvent(event, jsep);
-      },
-      onIceState: (state) => {
-        if (generation === this.generation) this.onIceState(state);
-      },
-      onWebrtcState: (up) => {
-        if (!up) this.onMediaDown(generation);
-      },
-    });
-    if (generation !== this.generation || this.over) {
-      channel.close();
-      return;
-    }
-    this.channel = channel;
+  protected async begin(): Promise<void> {
     await this.request({
       request: 'broadcast',
       site: this.host.config.site,
@@ -113,28 +80,29 @@ export class Broadcast implements Flow {
     });
   }
 
-  private async request(body: Record<string, unknown>, jsep?: Jsep): Promise<void> {
-    if (!this.channel) throw clientError('connection_lost', 'connectionGone');
-    this.lastRequest = String(body['request']);
-    this.heartbeat.otherRequestSent();
-    await this.channel.send(body, jsep);
+  protected canResume(): boolean {
+    return this.everLive || this.resumed;
   }
 
-  private onEvent(event: PluginEvent, jsep: Jsep | undefined): void {
-    if (this.over) return;
-    if (event.kind === 'error') {
-      this.onPluginError(event.code, event.message);
-      return;
-    }
+  protected showReconnecting(on: boolean): void {
+    if (on) this.view.setState('reconnecting');
+    else if (this.state === 'live') this.view.setState('live');
+  }
+
+  protected onEvent(event: PluginEvent & { kind: 'result' }, jsep: Jsep | undefined): void {
     const data = event.data;
     switch (event.event) {
       case 'registered':
         this.audio = bool(data['audio']);
+        this.simulcast = bool(data['simulcast']);
+        // Without `relay` (an older plugin) every broadcast is relayed.
+        this.relay = data['relay'] === undefined ? true : bool(data['relay']);
+        this.host.connection.useIceServers(iceServerList(data['ice_servers']));
         this.viewers = people(data['viewers']).length;
         this.view.setViewers(this.viewers);
         this.view.setStartedAt(num(data['started_at']));
         this.heartbeatInterval = data['heartbeat_interval'];
-        this.detail = { ...this.detail, broadcastId: str(data['broadcast_id']), resumed: bool(data['resumed']) };
+        this.detail = { ...this.detail, broadcastId: str(data['broadcast_id']), resumed: bool(data['resumed']), media: str(data['media'], 'sfu') };
         void this.publish();
         break;
       case 'publishing':
@@ -142,14 +110,26 @@ export class Broadcast implements Flow {
         break;
       case 'live':
         this.everLive = true;
-        this.reconnectAttempt = 0;
-        this.reconnecting = false;
+        this.recovered();
         rememberConsent(this.host.config.site, this.options.user);
         this.view.showMessage(null);
         this.view.setState('live');
         this.heartbeat.start(this.heartbeatInterval);
         this.setState('live', { viewers: this.viewers });
-        for (const w of this.waiters.splice(0)) w.resolve();
+        this.settleWaiters();
+        break;
+      case 'relay_needed':
+        // A second viewer in `auto`: publish to the relay while direct viewers keep watching.
+        if (!this.relay) {
+          this.relay = true;
+          void this.publishRelay();
+        }
+        break;
+      case 'peer':
+        void this.pair(str(data['peer']), person(data['viewer']).user, iceSettings(data));
+        break;
+      case 'signal':
+        void this.onSignal(str(data['peer']), data);
         break;
       case 'watch_request': {
         const requestId = str(data['request_id']);
@@ -169,35 +149,32 @@ export class Broadcast implements Flow {
       case 'viewer_left':
         this.viewers = num(data['viewers'], this.viewers);
         this.view.setViewers(this.viewers);
-        this.detail = { ...this.detail, viewers: this.viewers };
         this.host.emit(event.event, { role: 'broadcast', user: this.key, viewer: person(data['viewer']), viewers: this.viewers });
-        this.host.changed(this);
+        this.setState(this.state, { viewers: this.viewers });
         break;
       case 'ended':
         this.onEnded(str(data['reason'], 'stopped'));
-        break;
-      case 'heartbeat':
-        this.heartbeat.answered();
         break;
       default:
         break;
     }
   }
 
-  private onPluginError(code: number, text: string): void {
-    if (this.heartbeat.claimsError(code, text)) return;
+  protected onRefused(request: string, code: number, text: string): void {
     // A failed answer or kick concerns one prompt or viewer, not the broadcast.
-    if (this.lastRequest === 'answer' || this.lastRequest === 'kick') {
+    if (request === 'answer' || request === 'kick') {
       this.view.showMessage(pluginError(code, text).message);
       window.setTimeout(() => this.view.showMessage(null), 5000);
       return;
     }
-    if (this.lastRequest === 'stop') {
+    if (request === 'stop' || this.stopping) {
       this.stopping?.();
       return;
     }
     this.fail(pluginError(code, text));
   }
+
+  // ---- media --------------------------------------------------------------------------------
 
   private async acquireMedia(): Promise<MediaStream> {
     const reusable = this.stream?.getVideoTracks().some((tr) => tr.readyState === 'live') &&
@@ -208,6 +185,7 @@ export class Broadcast implements Flow {
       throw mediaError(Object.assign(new Error('navigator.mediaDevices is unavailable (insecure context?)'), { name: 'SecurityError' }));
     }
     try {
+      // 1280x720 lets Chrome send all three simulcast layers (it drops layers at lower sizes).
       const stream = await navigator.mediaDevices.getUserMedia({
         video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
         audio: this.audio ? { echoCancellation: true, noiseSuppression: true } : false,
@@ -221,6 +199,7 @@ export class Broadcast implements Flow {
     }
   }
 
+  /** After `registered`: the camera, then the relay offer, or "my camera runs" (direct). */
   private async publish(): Promise<void> {
     const generation = this.generation;
     let stream: MediaStream;
@@ -236,73 +215,143 @@ export class Broadcast implements Flow {
     if (generation !== this.generation || this.over) return;
     this.stream = stream;
     this.view.setStream(stream);
+    if (this.relay) {
+      await this.publishRelay();
+      return;
+    }
+    this.request({ request: 'publish' }).catch((err: unknown) => {
+      if (generation === this.generation) this.fail(asOnAirError(err));
+    });
+  }
+
+  /** Publishes to Janus; `iceRestart` renegotiates the existing PeerConnection with new ICE
+   * credentials instead of adding the tracks. */
+  private async publishRelay(iceRestart = false): Promise<void> {
+    const generation = this.generation;
     try {
-      const tracks: TrackSpec[] = [];
-      for (const track of stream.getVideoTracks().slice(0, 1)) tracks.push({ type: 'video', capture: track, recv: false, dontStop: true });
-      for (const track of stream.getAudioTracks().slice(0, 1)) tracks.push({ type: 'audio', capture: track, recv: false, dontStop: true });
       if (!this.channel) throw clientError('connection_lost', 'connectionGone');
-      const offer = await this.channel.createOffer(tracks);
+      const tracks: TrackSpec[] = [];
+      if (!iceRestart && this.stream) {
+        for (const track of this.stream.getVideoTracks().slice(0, 1)) {
+          tracks.push({ type: 'video', capture: track, recv: false, dontStop: true, ...(this.simulcast ? { simulcast: true } : {}) });
+        }
+        for (const track of this.stream.getAudioTracks().slice(0, 1)) tracks.push({ type: 'audio', capture: track, recv: false, dontStop: true });
+      }
+      const offer = await this.channel.createOffer(tracks, iceRestart);
       if (generation !== this.generation || this.over) return;
       await this.request({ request: 'publish' }, offer);
     } catch (err) {
       if (generation !== this.generation || this.over) return;
-      this.fail(asOnAirError(err));
+      if (iceRestart) this.reconnect();
+      else this.fail(asOnAirError(err));
     }
   }
 
-  private onIceState(state: RTCIceConnectionState): void {
-    if (this.over) return;
-    if (state === 'failed') {
-      this.reconnect();
-    } else if (state === 'disconnected' && this.state === 'live') {
+  protected override onRelayIce(state: RTCIceConnectionState): void {
+    this.relayWatchdog.update(state);
+    if (state === 'disconnected' && this.state === 'live') {
       this.view.setState('reconnecting');
-    } else if ((state === 'connected' || state === 'completed') && this.state === 'live' && !this.reconnecting) {
-      this.view.setState('live');
+    } else if ((state === 'connected' || state === 'completed') && this.state === 'live') {
+      this.iceRestarts = 0;
+      if (!this.reconnecting) this.view.setState('live');
     }
   }
 
-  /** Janus hung up our PeerConnection. If no `ended` explains it shortly (the plugin sends that
-   * first when it ends the broadcast), the media path died: publish again. */
-  private onMediaDown(generation: number): void {
-    window.setTimeout(() => {
-      if (generation === this.generation && !this.over && !this.stopping && this.state === 'live') this.reconnect();
-    }, MEDIA_DOWN_GRACE_MS);
-  }
-
-  /** The Janus session is gone (server restart, network): start over on a new one. */
-  connectionLost(): void {
-    if (this.over || this.stopping) return;
-    this.channel = null;
-    this.reconnect();
-  }
-
-  private reconnect(): void {
-    if (this.over || this.stopping) return;
-    if (!this.everLive && !this.resumed) {
-      this.fail(clientError('connection_lost', 'serverUnreachable'));
+  private restartRelayIce(): void {
+    if (this.over || this.closing || !this.channel) return;
+    if (this.iceRestarts++ >= MAX_ICE_RESTARTS) {
+      this.relayWatchdog.stop();
+      this.reconnect();
       return;
     }
-    this.reconnecting = true;
-    this.generation++;
-    const old = this.channel;
-    this.channel = null;
-    old?.hangup();
-    old?.close();
-    this.view.setState('reconnecting');
-    if (this.reconnectAttempt >= MAX_RECONNECTS) {
-      this.fail(clientError('connection_lost', 'connectionGone'));
+    void this.publishRelay(true);
+  }
+
+  /** Janus hung up our PeerConnection and no `ended` explains it: publish again. */
+  protected override onRelayHungUp(): void {
+    if (this.state === 'live' && this.relay) this.reconnect();
+  }
+
+  protected override reconnect(): void {
+    this.relayWatchdog.stop();
+    this.iceRestarts = 0;
+    super.reconnect();
+  }
+
+  // ---- direct viewers -----------------------------------------------------------------------
+
+  /** A (re-)paired direct viewer. A connection to the same viewer that still works is kept under
+   * the new pairing id (the pair is re-made after every reconnect of either side). */
+  private async pair(peerId: string, viewer: string, ice: IceSettings): Promise<void> {
+    const existing = this.peers.get(viewer);
+    if (existing?.alive) {
+      existing.peer = peerId;
       return;
     }
-    const attempt = this.reconnectAttempt++;
-    void delay(backoffDelay(attempt)).then(async () => {
-      if (this.over || this.stopping) return;
-      try {
-        await this.connect();
-      } catch {
-        this.reconnect();
-      }
+    existing?.close();
+    const stream = this.stream ?? await this.acquireMedia().catch(() => null);
+    if (!stream || this.over) return;
+    const peer: DirectPeer = new DirectPeer(peerId, ice, {
+      signal: (body) => this.signal(peer, body),
+      stalled: () => void this.restartPeer(viewer, peer, false),
     });
+    peer.addStream(stream);
+    this.peers.set(viewer, peer);
+    await peer.offer().catch((err: unknown) => console.warn('onair.js: direct offer failed', err));
   }
+
+  private signal(peer: DirectPeer, body: Record<string, unknown>): void {
+    if (!this.channel) return; // signaling is down; an ICE restart follows once it is back
+    this.request({ request: 'signal', peer: peer.peer, ...body }).catch(() => undefined);
+  }
+
+  private viewerOf(peerId: string): [string, DirectPeer] | undefined {
+    return [...this.peers].find(([, peer]) => peer.peer === peerId);
+  }
+
+  private async onSignal(peerId: string, data: Record<string, unknown>): Promise<void> {
+    const entry = this.viewerOf(peerId);
+    if (!entry) return;
+    const [viewer, peer] = entry;
+    if (bool(data['bye'])) {
+      peer.close();
+      this.peers.delete(viewer);
+    } else if (bool(data['restart'])) {
+      await this.restartPeer(viewer, peer, true);
+    } else if ('sdp' in data) {
+      // An answer the connection cannot take (the viewer reloaded: other DTLS keys): start over.
+      await peer.applyDescription(data['sdp']).catch(() => this.rebuildPeer(viewer, peer));
+    } else if ('candidate' in data) {
+      await peer.applyCandidate(data['candidate']);
+    }
+  }
+
+  /** An ICE restart on the same connection, or a new connection when the viewer's side is new
+   * (it asks although ours looks fine) or an earlier restart did not help. */
+  private async restartPeer(viewer: string, peer: DirectPeer, asked: boolean): Promise<void> {
+    if (peer.isClosed || this.peers.get(viewer) !== peer) return;
+    const stale = peer.lastRestartAt !== 0 && Date.now() - peer.lastRestartAt > RESTART_PATIENCE_MS;
+    if ((asked && peer.alive) || stale) {
+      this.rebuildPeer(viewer, peer);
+      return;
+    }
+    await peer.offer(true).catch(() => this.rebuildPeer(viewer, peer));
+  }
+
+  private rebuildPeer(viewer: string, peer: DirectPeer): void {
+    if (this.peers.get(viewer) !== peer) return;
+    this.peers.delete(viewer);
+    const ice: IceSettings = { servers: peer.pc.getConfiguration().iceServers ?? [], policy: peer.pc.getConfiguration().iceTransportPolicy ?? 'all' };
+    peer.close();
+    void this.pair(peer.peer, viewer, ice);
+  }
+
+  private closePeers(): void {
+    for (const peer of this.peers.values()) peer.close();
+    this.peers.clear();
+  }
+
+  // ---- prompts, stop, end -------------------------------------------------------------------
 
   private async answer(requestId: string, accept: boolean): Promise<void> {
     try {
@@ -343,6 +392,7 @@ export class Broadcast implements Flow {
       this.dispose();
       return;
     }
+    this.closing = true;
     forgetConsent(this.host.config.site, this.options.user);
     if (this.channel && !this.channel.isClosed) {
       const ended = new Promise<void>((resolve) => {
@@ -357,7 +407,7 @@ export class Broadcast implements Flow {
   }
 
   /** Ends the attempt with `error` shown in the preview until the person closes it. */
-  private fail(error: OnAirError): void {
+  fail(error: OnAirError): void {
     if (this.over) return;
     forgetConsent(this.host.config.site, this.options.user);
     this.finish('error', { code: error.code, message: error.message, detail: error.detail }, error);
@@ -366,31 +416,18 @@ export class Broadcast implements Flow {
   }
 
   /** Common end: release media and the handle, settle promises, report the final state. */
-  private finish(state: ButtonState, detail: EventDetail, error?: OnAirError): void {
+  private finish(state: 'ended' | 'error', detail: Record<string, unknown>, error?: OnAirError): void {
     if (this.over) return;
-    this.over = true;
-    this.generation++;
-    this.heartbeat.stop();
+    this.relayWatchdog.stop();
+    this.closePeers();
     this.releaseMedia();
     this.view.setStream(null);
-    const channel = this.channel;
-    this.channel = null;
-    channel?.hangup();
-    channel?.close();
-    this.setState(state, detail);
-    this.finalError = error ?? new OnAirError(str(detail['reason'], 'ended'), str(detail['message']) || t('endedStopped'));
-    for (const w of this.waiters.splice(0)) w.reject(this.finalError);
+    this.finishSession(state, detail, error);
   }
 
   private releaseMedia(): void {
     for (const track of this.stream?.getTracks() ?? []) track.stop();
     this.stream = null;
-  }
-
-  private setState(state: ButtonState, detail: EventDetail): void {
-    this.state = state;
-    this.detail = { ...this.detail, ...detail };
-    this.host.changed(this);
   }
 
   /** Closes the preview; the flow is forgotten. */

@@ -33,8 +33,19 @@ export interface ChannelListener {
 export class Connection {
   private session: Promise<Janus> | null = null;
   private readonly lostListeners = new Set<() => void>();
+  /** The very array janus.js was constructed with: it reads it again for every PeerConnection it
+   * creates, so the plugin's servers are filled in here, in place. */
+  readonly iceServers: RTCIceServer[];
 
-  constructor(private readonly config: Config) {}
+  constructor(private readonly config: Config) {
+    this.iceServers = [...config.iceServers];
+  }
+
+  /** The plugin's STUN/TURN servers (with fresh TURN credentials) first, then the page's own
+   * `data-ice-servers`, for every PeerConnection created from now on. */
+  useIceServers(fromPlugin: RTCIceServer[]): void {
+    this.iceServers.splice(0, this.iceServers.length, ...fromPlugin, ...this.config.iceServers);
+  }
 
   /** Called once per lost session; the session is already forgotten when it runs. */
   onLost(listener: () => void): () => void {
@@ -51,7 +62,7 @@ export class Connection {
         let established = false;
         const janus: Janus = new Janus({
           server: this.config.servers,
-          iceServers: this.config.iceServers,
+          iceServers: this.iceServers,
           success: () => {
             established = true;
             resolve(janus);
@@ -130,9 +141,11 @@ export class Channel {
     });
   }
 
-  createOffer(tracks: TrackSpec[]): Promise<Jsep> {
+  /** `tracks` adds media to the handle's PeerConnection; an ICE restart of an existing one passes
+   * none (janus.js would add the tracks a second time). */
+  createOffer(tracks: TrackSpec[], iceRestart = false): Promise<Jsep> {
     return new Promise<Jsep>((resolve, reject) => {
-      this.handle.createOffer({ tracks, success: resolve, error: (e) => reject(sdpError(e)) });
+      this.handle.createOffer({ tracks, ...(iceRestart ? { iceRestart } : {}), success: resolve, error: (e) => reject(sdpError(e)) });
     });
   }
 

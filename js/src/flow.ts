@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// What a broadcast or watch flow needs from the page-level controller, and what it exposes.
+// What a broadcast or watch flow needs from the page-level controller, and the connection
+// lifecycle both share: a generation-guarded plugin handle, promises waiting for a state, the
+// pairing of plugin answers with requests, and reconnection with backoff until it gives up.
+import type { Jsep } from 'janus-gateway';
 import type { Config } from './config';
-import type { Connection } from './connection';
+import type { ChannelListener, Channel, Connection } from './connection';
+import { OnAirError, asOnAirError, clientError } from './errors';
+import { t } from './i18n';
+import { Heartbeat } from './heartbeat';
+import { str, type PluginEvent } from './protocol';
 
 export type ButtonState = 'offline' | 'live' | 'requesting' | 'watching' | 'declined' | 'ended' | 'error';
 
@@ -26,9 +33,8 @@ export interface Flow {
   readonly detail: EventDetail;
 }
 
-/** Consecutive reconnection attempts (about two minutes with the backoff below) before a flow
- * gives up and says so, instead of spinning forever behind a firewall or a dead server. */
-export const MAX_RECONNECTS = 10;
+/** How long a flow keeps trying to get its signaling back before it gives up and says so. */
+export const GIVE_UP_MS = 120_000;
 
 /** How long a hung-up PeerConnection waits for the plugin's explanation before reconnecting. */
 export const MEDIA_DOWN_GRACE_MS = 1500;
@@ -40,4 +46,244 @@ export function backoffDelay(attempt: number): number {
 
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => window.setTimeout(resolve, ms));
+}
+
+/** The answer events of each request (docs/protocol.md). janus.js drops the transaction of
+ * asynchronous plugin events, so answers are paired with requests by order instead. */
+const answers: Record<string, readonly string[]> = {
+  broadcast: ['registered'],
+  publish: ['publishing'],
+  answer: ['answered'],
+  kick: ['kicked'],
+  stop: ['ended'],
+  watch: ['waiting', 'accepted'],
+  start: ['watching'],
+  leave: ['left'],
+  heartbeat: ['heartbeat'],
+  signal: ['signalled'],
+  ice_restart: ['restarting'],
+};
+
+/** Requests whose refusal concerns one detail (a candidate, a heartbeat), not the flow: logged. */
+const softRequests = new Set(['heartbeat', 'signal', 'ice_restart', 'leave']);
+
+/** The shared lifecycle; subclasses add the role's requests, events and media. */
+export abstract class SessionFlow implements Flow {
+  abstract readonly role: 'broadcast' | 'watch';
+  state: ButtonState = 'requesting';
+  detail: EventDetail = {};
+
+  protected channel: Channel | null = null;
+  /** Bumped on every (re)connection so callbacks of an abandoned handle are ignored. */
+  protected generation = 0;
+  protected over = false;
+  /** Stop/leave in progress: no reconnection any more. */
+  protected closing = false;
+  protected finalError: OnAirError | null = null;
+  protected readonly heartbeat: Heartbeat;
+  private readonly waiters: Array<{ resolve: () => void; reject: (e: OnAirError) => void }> = [];
+  private readonly outstanding: string[] = [];
+  private outageSince = 0;
+  private attempt = 0;
+  private retryScheduled = false;
+
+  protected constructor(protected readonly host: FlowHost, readonly key: string, label: string) {
+    this.heartbeat = new Heartbeat(() => (this.channel ? this.request({ request: 'heartbeat' }) : null), label);
+  }
+
+  get isOver(): boolean {
+    return this.over;
+  }
+
+  get reconnecting(): boolean {
+    return this.outageSince !== 0;
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (err) {
+      this.fail(asOnAirError(err));
+    }
+  }
+
+  // ---- hooks --------------------------------------------------------------------------------
+
+  /** The role's first request on a fresh handle (`broadcast` / `watch`). */
+  protected abstract begin(): Promise<void>;
+  protected abstract onEvent(event: PluginEvent & { kind: 'result' }, jsep: Jsep | undefined): void;
+  /** A refused request that is not a soft one: usually ends the flow. */
+  protected abstract onRefused(request: string, code: number, text: string): void;
+  /** Whether a lost connection may be restored without asking anyone again. */
+  protected abstract canResume(): boolean;
+  /** Show or hide "reconnecting" in the flow's card. */
+  protected abstract showReconnecting(on: boolean): void;
+  /** The relay PeerConnection's ICE state (janus.js iceState). */
+  protected onRelayIce(_state: RTCIceConnectionState): void {}
+  /** A track of the relay PeerConnection came or went. */
+  protected onRelayTrack(_track: MediaStreamTrack, _on: boolean): void {}
+  /** Janus hung up the relay PeerConnection and no `ended` explained it. */
+  protected onRelayHungUp(): void {}
+  abstract fail(error: OnAirError): void;
+
+  // ---- connection ---------------------------------------------------------------------------
+
+  protected async connect(): Promise<void> {
+    const generation = ++this.generation;
+    this.heartbeat.stop(); // until the new handle is live/watching again
+    this.outstanding.length = 0;
+    const channel = await this.host.connection.attach(this.listener(generation));
+    if (generation !== this.generation || this.over) {
+      channel.close();
+      return;
+    }
+    this.channel = channel;
+    await this.begin();
+  }
+
+  private listener(generation: number): ChannelListener {
+    const current = (): boolean => generation === this.generation && !this.over;
+    return {
+      onEvent: (event, jsep) => {
+        if (current()) this.dispatch(event, jsep);
+      },
+      onIceState: (state) => {
+        if (current()) this.onRelayIce(state);
+      },
+      onWebrtcState: (up) => {
+        if (up) return;
+        window.setTimeout(() => {
+          if (current() && !this.closing) this.onRelayHungUp();
+        }, MEDIA_DOWN_GRACE_MS);
+      },
+      onRemoteTrack: (track, on) => {
+        if (current()) this.onRelayTrack(track, on);
+      },
+    };
+  }
+
+  private dispatch(event: PluginEvent, jsep: Jsep | undefined): void {
+    const head = this.outstanding[0];
+    const isAnswer = head !== undefined && (event.kind === 'error' || answers[head]?.includes(event.event));
+    const request = isAnswer ? this.outstanding.shift() ?? '' : '';
+    if (event.kind === 'error') {
+      if (softRequests.has(request)) {
+        console.warn(`onair.js: ${this.role} ${request} refused (${event.code} ${event.message})`);
+        return;
+      }
+      this.onRefused(request, event.code, event.message);
+      return;
+    }
+    if (event.event === 'heartbeat') return;
+    this.onEvent(event, jsep);
+  }
+
+  /** Sends a request on the current handle; its answer arrives as an event. */
+  protected async request(body: Record<string, unknown>, jsep?: Jsep): Promise<void> {
+    const channel = this.channel;
+    if (!channel) throw clientError('connection_lost', 'connectionGone');
+    const name = String(body['request']);
+    this.outstanding.push(name);
+    try {
+      await channel.send(body, jsep);
+    } catch (err) {
+      // Janus refused the message itself: the plugin will not answer it.
+      const index = this.outstanding.lastIndexOf(name);
+      if (channel === this.channel && index >= 0) this.outstanding.splice(index, 1);
+      throw err;
+    }
+  }
+
+  /** The Janus session is gone (server restart, network): start over on a new one. */
+  connectionLost(): void {
+    if (this.over || this.closing) return;
+    this.channel = null;
+    this.reconnect();
+  }
+
+  /** Drops the handle and attaches a new one after a backoff; gives up after GIVE_UP_MS. */
+  protected reconnect(): void {
+    if (this.over || this.closing) return;
+    if (!this.canResume()) {
+      this.fail(clientError('connection_lost', 'serverUnreachable'));
+      return;
+    }
+    this.generation++;
+    const old = this.channel;
+    this.channel = null;
+    this.outstanding.length = 0;
+    this.heartbeat.stop();
+    old?.hangup();
+    old?.close();
+    if (this.outageSince === 0) {
+      this.outageSince = Date.now();
+      this.setReconnecting(true);
+    }
+    if (Date.now() - this.outageSince > GIVE_UP_MS) {
+      this.fail(clientError('connection_lost', 'connectionGone', `no connection for ${Math.round(GIVE_UP_MS / 1000)} s`));
+      return;
+    }
+    if (this.retryScheduled) return;
+    this.retryScheduled = true;
+    void delay(backoffDelay(this.attempt++)).then(async () => {
+      this.retryScheduled = false;
+      if (this.over || this.closing) return;
+      try {
+        await this.connect();
+      } catch {
+        this.reconnect();
+      }
+    });
+  }
+
+  /** Media and signaling are back: the next outage starts a fresh backoff. */
+  protected recovered(): void {
+    this.attempt = 0;
+    if (this.outageSince === 0) return;
+    this.outageSince = 0;
+    this.setReconnecting(false);
+  }
+
+  private setReconnecting(on: boolean): void {
+    this.showReconnecting(on);
+    this.setState(this.state, { reconnecting: on });
+  }
+
+  // ---- state --------------------------------------------------------------------------------
+
+  /** Resolves once the flow reaches `target`; rejects with the error the widget shows. */
+  protected whenState(target: ButtonState): Promise<void> {
+    if (this.state === target) return Promise.resolve();
+    if (this.over) return Promise.reject(this.finalError ?? new OnAirError(this.state, str(this.detail['message']) || t('endedStopped')));
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  protected setState(state: ButtonState, detail: EventDetail): void {
+    this.state = state;
+    this.detail = { ...this.detail, ...detail };
+    this.host.changed(this);
+  }
+
+  protected settleWaiters(error?: OnAirError): void {
+    for (const w of this.waiters.splice(0)) {
+      if (error) w.reject(error);
+      else w.resolve();
+    }
+  }
+
+  /** Common end: the handle goes, promises settle, the final state is reported. Subclasses
+   * release their media first. */
+  protected finishSession(state: ButtonState, detail: EventDetail, error?: OnAirError): void {
+    this.over = true;
+    this.generation++;
+    this.heartbeat.stop();
+    const channel = this.channel;
+    this.channel = null;
+    channel?.hangup();
+    channel?.close();
+    this.setState(state, { ...detail, reconnecting: false });
+    this.finalError = error ?? this.finalError ??
+      new OnAirError(str(detail['reason'], state), str(detail['message']) || t('endedStopped'));
+    this.settleWaiters(this.finalError);
+  }
 }

@@ -17,6 +17,8 @@ export interface TrackSpec {
   recv?: boolean;
   /** Keep the track running when janus.js tears the PeerConnection down. */
   dontStop?: boolean;
+  /** Send up to three rid-based simulcast layers (video). */
+  simulcast?: boolean;
 }
 
 export interface SendOptions {
@@ -28,6 +30,7 @@ export interface SendOptions {
 
 export interface SdpOptions {
   tracks: TrackSpec[];
+  iceRestart?: boolean;
   success: (jsep: Jsep) => void;
   error: (error: unknown) => void;
 }

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The viewer's side for one target: ask, wait for the broadcaster's answer, receive, leave.
-// Survives the viewer's reload (sessionStorage; the plugin re-accepts without a prompt) and
-// connection drops (watch again on a new handle).
+// The viewer's side for one target: ask, wait for the broadcaster's answer, receive (from the relay
+// or directly from the broadcaster), move from direct to relay without a click, leave. Survives
+// the viewer's reload (sessionStorage; the plugin re-accepts without a prompt), ICE drops (ICE
+// restart) and connection drops (watch again on a new handle; a direct connection keeps playing).
 import type { Jsep } from 'janus-gateway';
-import type { Channel } from './connection';
+import { DirectPeer, IceWatchdog, iceServerList, iceSettings, type IceSettings } from './direct';
 import { OnAirError, asOnAirError, clientError, pluginError } from './errors';
-import { MAX_RECONNECTS, MEDIA_DOWN_GRACE_MS, backoffDelay, delay, type ButtonState, type EventDetail, type Flow, type FlowHost } from './flow';
+import { SessionFlow, type ButtonState, type EventDetail, type FlowHost } from './flow';
 import { t, type StringKey } from './i18n';
-import { num, str, type PluginEvent } from './protocol';
-import { Heartbeat } from './heartbeat';
+import { bool, num, str, type PluginEvent } from './protocol';
 import { forgetWatching, rememberWatching } from './storage';
 import { PlayerView } from './ui/player';
 
@@ -30,6 +30,7 @@ const endedKeys: Record<string, StringKey> = {
   admin: 'endedAdmin',
   hangup_timeout: 'endedHangup',
   publish_timeout: 'endedPublishTimeout',
+  restart: 'endedHangup',
 };
 
 const declinedKeys: Record<string, StringKey> = {
@@ -38,80 +39,53 @@ const declinedKeys: Record<string, StringKey> = {
   ended: 'declinedEnded',
 };
 
-export class Watch implements Flow {
-  readonly role = 'watch';
-  readonly key: string;
-  state: ButtonState = 'requesting';
-  detail: EventDetail = {};
+/** ICE restarts of the relay PeerConnection before watching again on a new handle. */
+const MAX_ICE_RESTARTS = 3;
+/** A new direct connection asks for an offer when none came within this. */
+const OFFER_WAIT_MS = 2500;
+/** How long the relayed picture may take to render during the move from direct to relay. */
+const HANDOFF_TIMEOUT_MS = 15000;
 
-  private channel: Channel | null = null;
+const RECV_TRACKS = [
+  { type: 'audio' as const, capture: false, recv: true },
+  { type: 'video' as const, capture: false, recv: true },
+];
+
+export class Watch extends SessionFlow {
+  readonly role = 'watch';
+
   private readonly view: PlayerView;
   private readonly displayName: string;
-  private generation = 0;
-  private lastRequest = '';
   private accepted = false;
   private interrupted = false;
-  private reconnectAttempt = 0;
-  private over = false;
-  private leaving = false;
-  private readonly waiters: Array<{ resolve: () => void; reject: (e: OnAirError) => void }> = [];
-  private finalError: OnAirError | null = null;
-  /** Runs while watching (evidence for airtime accounting); interval from `watching`. */
-  private readonly heartbeat = new Heartbeat(() => this.channel?.send({ request: 'heartbeat' }) ?? null, 'watch');
+  /** Which path feeds the player. */
+  private source: 'relay' | 'direct' | null = null;
+  private direct: DirectPeer | null = null;
+  private directIce: IceSettings = { servers: [], policy: 'all' };
+  /** The pairing for which `start` went out (one per handle and pairing). */
+  private startedFor = '';
+  /** Relay tracks gathered while the direct path still plays (`switch`). */
+  private incoming: MediaStream | null = null;
+  private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
+  private iceRestarts = 0;
 
-  constructor(private readonly host: FlowHost, private options: WatchOptions) {
-    this.key = options.target;
+  constructor(host: FlowHost, private options: WatchOptions) {
+    super(host, options.target, 'watch');
     this.displayName = options.targetName || t('userFallback', { id: options.target });
     this.view = new PlayerView({ close: () => void this.leave() }, options.target, this.displayName);
     this.setState('requesting', { user: options.user });
   }
 
-  get isOver(): boolean {
-    return this.over;
-  }
-
   whenWatching(): Promise<void> {
-    if (this.state === 'watching') return Promise.resolve();
-    if (this.over) return Promise.reject(this.finalError ?? new OnAirError(this.state, str(this.detail['message'])));
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return this.whenState('watching');
   }
 
   updateOptions(options: WatchOptions): void {
     this.options = { ...this.options, ...options };
   }
 
-  async start(): Promise<void> {
-    try {
-      await this.connect();
-    } catch (err) {
-      this.fail(asOnAirError(err));
-    }
-  }
-
-  private async connect(): Promise<void> {
-    const generation = ++this.generation;
-    this.heartbeat.stop(); // until the new handle is watching again
-    const channel = await this.host.connection.attach({
-      onEvent: (event, jsep) => {
-        if (generation === this.generation) this.onEvent(event, jsep);
-      },
-      onIceState: (state) => {
-        if (generation === this.generation) this.onIceState(state);
-      },
-      onWebrtcState: (up) => {
-        if (!up) this.onMediaDown(generation);
-      },
-      onRemoteTrack: (track, on) => {
-        if (generation !== this.generation) return;
-        if (on) this.view.addTrack(track);
-        else this.view.removeTrack(track);
-      },
-    });
-    if (generation !== this.generation || this.over) {
-      channel.close();
-      return;
-    }
-    this.channel = channel;
+  protected async begin(): Promise<void> {
+    this.startedFor = '';
     await this.request({
       request: 'watch',
       site: this.host.config.site,
@@ -122,48 +96,78 @@ export class Watch implements Flow {
     });
   }
 
-  private async request(body: Record<string, unknown>, jsep?: Jsep): Promise<void> {
-    if (!this.channel) throw clientError('connection_lost', 'connectionGone');
-    this.lastRequest = String(body['request']);
-    this.heartbeat.otherRequestSent();
-    await this.channel.send(body, jsep);
+  protected canResume(): boolean {
+    return this.accepted;
   }
 
-  private onEvent(event: PluginEvent, jsep: Jsep | undefined): void {
-    if (this.over) return;
-    if (event.kind === 'error') {
-      if (this.heartbeat.claimsError(event.code, event.message)) return;
-      if (this.lastRequest === 'leave') return;
-      this.fail(pluginError(event.code, event.message, this.displayName));
+  private get directPlaying(): boolean {
+    return this.source === 'direct' && this.direct?.alive === true;
+  }
+
+  protected showReconnecting(on: boolean): void {
+    if (this.directPlaying) {
+      this.view.setSignalDown(on);
       return;
     }
+    this.view.setSignalDown(false);
+    if (on) this.view.setState('reconnecting');
+  }
+
+  protected onRefused(_request: string, code: number, text: string): void {
+    if (!this.closing) this.fail(pluginError(code, text, this.displayName));
+  }
+
+  protected onEvent(event: PluginEvent & { kind: 'result' }, jsep: Jsep | undefined): void {
     const data = event.data;
     switch (event.event) {
       case 'waiting':
-        this.view.setState('waiting');
-        this.setState('requesting', { requestId: str(data['request_id']), expiresIn: num(data['expires_in'], 30) });
+        if (bool(data['resumed'])) {
+          // Granted before; the broadcast waits for its broadcaster (a server restart): no prompt.
+          if (!this.directPlaying) this.view.setState('reconnecting');
+        } else {
+          this.view.setState('waiting');
+          this.setState('requesting', { requestId: str(data['request_id']), expiresIn: num(data['expires_in'], 30) });
+        }
         break;
       case 'accepted':
         this.accepted = true;
         rememberWatching(this.host.config.site, this.options.target, this.options.user);
-        this.view.setState('connecting');
-        if (jsep) void this.answerOffer(jsep);
-        else this.fail(clientError('media_failed', 'mediaFailed', 'accepted without an offer'));
+        this.host.connection.useIceServers(iceServerList(data['ice_servers']));
+        if (str(data['media']) === 'p2p') {
+          this.pairDirect(str(data['peer']), data);
+        } else if (jsep) {
+          if (!this.directPlaying) this.view.setState('connecting');
+          void this.answerRelay(jsep, this.source === 'direct');
+        } else {
+          this.fail(clientError('media_failed', 'mediaFailed', 'accepted without an offer'));
+        }
+        break;
+      case 'switch':
+        if (jsep) void this.answerRelay(jsep, this.source === 'direct');
+        break;
+      case 'restarting':
+        if (jsep) void this.answerRestart(jsep);
+        break;
+      case 'signal':
+        void this.onSignal(data);
         break;
       case 'watching':
-        this.view.setState(this.interrupted ? 'reconnecting' : 'playing', this.interrupted ? t('interrupted') : undefined);
+        this.recovered();
+        this.view.setState(this.interrupted && !this.directPlaying ? 'reconnecting' : 'playing', this.interrupted && !this.directPlaying ? t('interrupted') : undefined);
         this.heartbeat.start(data['heartbeat_interval']);
-        this.setState('watching', {});
-        for (const w of this.waiters.splice(0)) w.resolve();
+        this.setState('watching', { media: str(data['media'], this.source === 'direct' ? 'p2p' : 'sfu') });
+        this.settleWaiters();
         break;
       case 'interrupted':
         this.interrupted = true;
-        this.view.setState('reconnecting', t('interrupted'));
+        if (this.directPlaying) this.view.setSignalDown(true);
+        else this.view.setState('reconnecting', t('interrupted'));
         this.host.emit('interrupted', { role: 'watch', target: this.key });
         break;
       case 'resumed':
         this.interrupted = false;
-        this.view.setState('playing');
+        this.view.setSignalDown(this.reconnecting);
+        if (this.state === 'watching') this.view.setState('playing');
         this.host.emit('resumed', { role: 'watch', target: this.key });
         break;
       case 'declined': {
@@ -180,89 +184,199 @@ export class Watch implements Flow {
         this.view.setState('ended', message);
         break;
       }
-      case 'heartbeat':
-        this.heartbeat.answered();
-        break;
       default:
         break;
     }
   }
 
-  private async answerOffer(offer: Jsep): Promise<void> {
+  // ---- relay --------------------------------------------------------------------------------
+
+  /** Answers the relay's subscriber offer. With `handoff` a direct connection still plays: the
+   * relayed picture replaces it once it renders, then the direct connection closes. */
+  private async answerRelay(offer: Jsep, handoff: boolean): Promise<void> {
     const generation = this.generation;
+    if (handoff) this.incoming = new MediaStream();
+    else this.source = 'relay';
     try {
       if (!this.channel) throw clientError('connection_lost', 'connectionGone');
-      const answer = await this.channel.createAnswer(offer, [
-        { type: 'audio', capture: false, recv: true },
-        { type: 'video', capture: false, recv: true },
-      ]);
+      const answer = await this.channel.createAnswer(offer, RECV_TRACKS);
       if (generation !== this.generation || this.over) return;
       await this.request({ request: 'start' }, answer);
     } catch (err) {
       if (generation !== this.generation || this.over) return;
+      if (handoff) {
+        // The direct path keeps playing; the relay is not needed for that.
+        console.warn('onair.js: the move to the relay failed; staying on the direct connection', err);
+        this.incoming = null;
+        return;
+      }
       this.fail(asOnAirError(err));
     }
   }
 
-  private onIceState(state: RTCIceConnectionState): void {
-    if (this.over) return;
-    if (state === 'failed') {
-      this.reconnect();
-    } else if (state === 'disconnected' && this.state === 'watching') {
+  protected override onRelayTrack(track: MediaStreamTrack, on: boolean): void {
+    if (this.incoming) {
+      if (!on) {
+        this.incoming.removeTrack(track);
+        return;
+      }
+      this.incoming.addTrack(track);
+      if (track.kind === 'video') void this.completeHandoff(this.incoming);
+      return;
+    }
+    if (this.source !== 'relay') return;
+    if (on) this.view.addTrack(track);
+    else this.view.removeTrack(track);
+  }
+
+  private async completeHandoff(incoming: MediaStream): Promise<void> {
+    const rendered = await this.view.handoff(incoming, HANDOFF_TIMEOUT_MS);
+    if (this.incoming !== incoming || this.over) return;
+    this.incoming = null;
+    if (!rendered) {
+      console.warn('onair.js: relayed video did not render; staying on the direct connection');
+      return;
+    }
+    this.source = 'relay';
+    this.closeDirect(true);
+    this.view.setSignalDown(false);
+    this.view.setState('playing');
+  }
+
+  private async answerRestart(offer: Jsep): Promise<void> {
+    const generation = this.generation;
+    try {
+      if (!this.channel) throw clientError('connection_lost', 'connectionGone');
+      const answer = await this.channel.createAnswer(offer, []);
+      if (generation !== this.generation || this.over) return;
+      await this.request({ request: 'start' }, answer);
+    } catch {
+      if (generation === this.generation && !this.over) this.reconnect();
+    }
+  }
+
+  protected override onRelayIce(state: RTCIceConnectionState): void {
+    if (this.source !== 'relay') return;
+    this.relayWatchdog.update(state);
+    if (state === 'disconnected' && this.state === 'watching') {
       this.view.setState('reconnecting');
     } else if (state === 'connected' || state === 'completed') {
-      this.reconnectAttempt = 0;
-      if (this.state === 'watching' && !this.interrupted) this.view.setState('playing');
+      this.iceRestarts = 0;
+      if (this.state === 'watching' && !this.interrupted && !this.reconnecting) this.view.setState('playing');
     }
   }
 
-  /** Janus hung up our PeerConnection. If no `ended` explains it shortly, the media path died:
-   * watch again (the plugin re-accepts an accepted viewer at once). */
-  private onMediaDown(generation: number): void {
+  private restartRelayIce(): void {
+    if (this.over || this.closing || !this.channel || this.source !== 'relay') return;
+    if (this.iceRestarts++ >= MAX_ICE_RESTARTS) {
+      this.reconnect();
+      return;
+    }
+    this.request({ request: 'ice_restart' }).catch(() => undefined);
+  }
+
+  /** Janus hung up our PeerConnection and no `ended` explains it: watch again (the plugin
+   * re-accepts an accepted viewer at once). */
+  protected override onRelayHungUp(): void {
+    if (this.state === 'watching' && this.source === 'relay') this.reconnect();
+  }
+
+  protected override reconnect(): void {
+    this.relayWatchdog.stop();
+    this.iceRestarts = 0;
+    this.incoming = null;
+    if (this.source === 'relay') this.view.clearMedia();
+    super.reconnect();
+  }
+
+  // ---- direct -------------------------------------------------------------------------------
+
+  /** A (re-)pairing with the broadcaster. A direct connection that still plays is kept under the
+   * new pairing id; otherwise a new one waits for the broadcaster's offer. */
+  private pairDirect(peerId: string, data: Record<string, unknown>): void {
+    this.directIce = iceSettings(data);
+    if (this.direct?.alive) {
+      this.direct.peer = peerId;
+      this.startIfFlowing();
+      return;
+    }
+    if (this.source !== 'relay') this.source = 'direct';
+    if (!this.directPlaying) this.view.setState('connecting');
+    const peer = this.newDirect(peerId);
     window.setTimeout(() => {
-      if (generation === this.generation && !this.over && !this.leaving && this.state === 'watching') this.reconnect();
-    }, MEDIA_DOWN_GRACE_MS);
+      if (this.direct === peer && !peer.hasRemoteDescription) this.signalDirect(peer, { restart: true });
+    }, OFFER_WAIT_MS);
   }
 
-  connectionLost(): void {
-    if (this.over || this.leaving) return;
-    this.channel = null;
-    this.reconnect();
+  /** Replaces the direct connection with a new one waiting for the broadcaster's offer. */
+  private newDirect(peerId: string): DirectPeer {
+    this.closeDirect(false);
+    const peer: DirectPeer = new DirectPeer(peerId, this.directIce, {
+      signal: (body) => this.signalDirect(peer, body),
+      stalled: () => this.signalDirect(peer, { restart: true }),
+      connected: () => this.startIfFlowing(),
+      track: (track) => {
+        if (this.source === 'direct' && this.direct === peer) this.view.addTrack(track);
+        track.addEventListener('unmute', () => this.startIfFlowing(), { once: true });
+      },
+    });
+    this.direct = peer;
+    return peer;
   }
 
-  private reconnect(): void {
-    if (this.over || this.leaving) return;
-    if (!this.accepted) {
-      // Nothing was granted yet: a new request would just prompt the broadcaster again.
-      this.fail(clientError('connection_lost', 'serverUnreachable'));
+  private signalDirect(peer: DirectPeer, body: Record<string, unknown>): void {
+    if (!this.channel || peer.isClosed) return;
+    this.request({ request: 'signal', peer: peer.peer, ...body }).catch(() => undefined);
+  }
+
+  private async onSignal(data: Record<string, unknown>): Promise<void> {
+    const peer = this.direct;
+    if (!peer || peer.peer !== str(data['peer'])) return;
+    if (bool(data['bye'])) {
+      this.closeDirect(false);
       return;
     }
-    this.generation++;
-    const old = this.channel;
-    this.channel = null;
-    old?.hangup();
-    old?.close();
-    this.view.clearMedia();
-    this.view.setState('reconnecting');
-    if (this.reconnectAttempt >= MAX_RECONNECTS) {
-      this.fail(clientError('connection_lost', 'connectionGone'));
-      return;
+    if (bool(data['restart'])) return; // only the broadcaster restarts
+    if ('sdp' in data) {
+      // An offer from a new connection of the broadcaster (other DTLS keys) may not fit ours:
+      // take it on a new connection.
+      await peer.applyDescription(data['sdp']).catch(() => this.newDirect(peer.peer).applyDescription(data['sdp']))
+        .catch((err: unknown) => console.warn('onair.js: direct offer refused', err));
+    } else if ('candidate' in data) {
+      await peer.applyCandidate(data['candidate']);
     }
-    const attempt = this.reconnectAttempt++;
-    void delay(backoffDelay(attempt)).then(async () => {
-      if (this.over || this.leaving) return;
-      try {
-        await this.connect();
-      } catch {
-        this.reconnect();
-      }
+  }
+
+  /** `start` without jsep once the direct connection delivers video. */
+  private startIfFlowing(): void {
+    const peer = this.direct;
+    if (!peer || !peer.alive || !this.channel || this.over) return;
+    const video = peer.tracks().find((tr) => tr.kind === 'video');
+    if (!video || video.muted) return;
+    for (const track of peer.tracks()) if (this.source === 'direct') this.view.addTrack(track);
+    const binding = `${this.generation}:${peer.peer}`;
+    if (this.startedFor === binding || this.source !== 'direct') return;
+    this.startedFor = binding;
+    this.request({ request: 'start' }).catch(() => {
+      this.startedFor = '';
     });
   }
 
+  /** `bye`: tells the broadcaster this side closed (after the move to the relay). */
+  private closeDirect(sayBye: boolean): void {
+    const peer = this.direct;
+    if (!peer) return;
+    if (sayBye) this.signalDirect(peer, { bye: true });
+    peer.close();
+    this.direct = null;
+  }
+
+  // ---- leave, end ---------------------------------------------------------------------------
+
   /** Stops watching, or withdraws a pending request, and closes the player. */
   async leave(): Promise<void> {
-    if (this.leaving) return;
-    this.leaving = true;
+    if (this.closing) return;
+    this.closing = true;
     forgetWatching(this.host.config.site, this.options.target);
     if (!this.over && this.channel) {
       await this.request({ request: 'leave' }).catch(() => undefined);
@@ -274,7 +388,7 @@ export class Watch implements Flow {
     this.host.finished(this);
   }
 
-  private fail(error: OnAirError): void {
+  fail(error: OnAirError): void {
     if (this.over) return;
     this.finalError = error;
     this.finish('error', { code: error.code, message: error.message, detail: error.detail });
@@ -283,23 +397,12 @@ export class Watch implements Flow {
 
   private finish(state: ButtonState, detail: EventDetail): void {
     if (this.over) return;
-    this.over = true;
-    this.generation++;
-    this.heartbeat.stop();
+    this.relayWatchdog.stop();
+    this.incoming = null;
+    this.closeDirect(false);
     if (state !== 'error' || !this.accepted) forgetWatching(this.host.config.site, this.options.target);
-    const channel = this.channel;
-    this.channel = null;
-    channel?.hangup();
-    channel?.close();
+    this.view.setSignalDown(false);
     this.view.clearMedia();
-    this.setState(state, detail);
-    const error = this.finalError ?? new OnAirError(state, str(detail['message']) || state);
-    for (const w of this.waiters.splice(0)) w.reject(error);
-  }
-
-  private setState(state: ButtonState, detail: EventDetail): void {
-    this.state = state;
-    this.detail = { ...this.detail, ...detail };
-    this.host.changed(this);
+    this.finishSession(state, detail);
   }
 }

@@ -181,12 +181,15 @@ export class Janus {
     return `ws://127.0.0.1:${this.wsPort}`;
   }
 
-  // Starts Janus and resolves once the HTTP API answers `info` listing our plugin.
-  async start() {
+  // Starts Janus and resolves once the HTTP API answers `info` listing our plugin. `samePorts`
+  // keeps the previous run's ports, so clients and nginx find the restarted server where it was.
+  async start({ samePorts = false } = {}) {
     if (this.process) throw new Error('Janus already running');
-    this.httpPort = await freePort();
-    this.adminPort = await freePort();
-    this.wsPort = await freePort();
+    if (!samePorts || !this.httpPort) {
+      this.httpPort = await freePort();
+      this.adminPort = await freePort();
+      this.wsPort = await freePort();
+    }
     const conf = this.writeConfig();
     const env = { ...process.env };
     if (this.sanitized) {

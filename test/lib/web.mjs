@@ -203,6 +203,9 @@ export async function startWeb({ janus, site, openSite }) {
 export const DEMO_SITES = Object.freeze({
   signed: { key: 'demo', secret: 'demo-site-secret-for-browser-tests', identity: 'signed', media: 'sfu', audio: true, max_broadcasts: 100, max_viewers: 50 },
   open: { key: 'demo-open', secret: 'demo-open-secret-for-browser-tests', identity: 'open', media: 'sfu', audio: true, max_broadcasts: 100, max_viewers: 50 },
+  // Peer-to-peer media: one direct viewer; `auto` moves to the relay for a second viewer.
+  p2p: { key: 'demo-p2p', secret: 'demo-p2p-secret-for-browser-tests', identity: 'signed', media: 'p2p', audio: true, max_broadcasts: 100, max_viewers: 50 },
+  auto: { key: 'demo-auto', secret: 'demo-auto-secret-for-browser-tests', identity: 'signed', media: 'auto', audio: true, max_broadcasts: 100, max_viewers: 50 },
 });
 
 /** Why the browser suite cannot run here, or null when it can. */
@@ -218,10 +221,11 @@ export function browserSuiteUnavailable() {
 /**
  * Everything one browser test file needs: Janus with the OnAir plugin (ASan build when there is
  * one) configured for the demo's sites, nginx as the OnAir host, the demo site, and Chromium.
- * `general` overrides the plugin's [general] settings (timeouts). stop() tears all of it down and
+ * `general` overrides the plugin's [general] settings (timeouts); `site` is the signed site the demo
+ * pages embed (DEMO_SITES.p2p / .auto for the peer-to-peer modes). stop() tears all of it down and
  * fails if Janus did not exit cleanly or a sanitizer reported our plugin.
  */
-export async function startStack({ general = {} } = {}) {
+export async function startStack({ general = {}, site = DEMO_SITES.signed } = {}) {
   const { startJanus } = await import('./janus.mjs');
   const { launchBrowser } = await import('./browser.mjs');
   const parts = [];
@@ -262,7 +266,7 @@ export async function startStack({ general = {} } = {}) {
       }
       await stack.janus.close();
     });
-    stack.web = await startWeb({ janus: stack.janus, site: DEMO_SITES.signed, openSite: DEMO_SITES.open });
+    stack.web = await startWeb({ janus: stack.janus, site, openSite: DEMO_SITES.open });
     parts.push(() => stack.web.stop());
     stack.demo = stack.web.demo;
     stack.onairOrigin = stack.web.nginx.origin;

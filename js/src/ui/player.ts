@@ -18,14 +18,16 @@ export class PlayerView {
   private readonly badge: HTMLElement;
   private readonly alert: SVGSVGElement;
   private readonly endedIcon: SVGSVGElement;
-  private readonly video: HTMLVideoElement;
+  private video: HTMLVideoElement;
   private readonly overlay: HTMLElement;
   private readonly spinner: HTMLElement;
   private readonly message: HTMLElement;
   private readonly cancelButton: HTMLButtonElement;
   private readonly unmuteButton: HTMLButtonElement;
-  private readonly stream = new MediaStream();
+  private stream = new MediaStream();
   private state: PlayerState = 'connecting';
+  /** Signaling is being restored while (direct) media keeps playing. */
+  private signalDown = false;
 
   constructor(private readonly actions: PlayerActions, target: string, private readonly targetName: string) {
     this.statusText = h('span', {}, t('connecting'));
@@ -78,18 +80,70 @@ export class PlayerView {
       playing: t('live'),
       reconnecting: t('reconnecting'),
     };
-    this.statusText.textContent = labels[state] ?? '';
+    this.statusText.textContent = state === 'playing' && this.signalDown ? t('reconnecting') : labels[state] ?? '';
     this.badge.hidden = this.statusText.textContent === '';
     this.alert.toggleAttribute('hidden', !(state === 'declined' || state === 'error'));
     this.endedIcon.toggleAttribute('hidden', state !== 'ended');
     this.updateUnmute();
   }
 
+  /** "Reconnecting…" in the badge only: the video keeps playing (a direct connection does not
+   * need the server). */
+  setSignalDown(down: boolean): void {
+    this.signalDown = down;
+    this.card.toggleAttribute('data-reconnecting', down);
+    this.setState(this.state);
+  }
+
+  /** Make-before-break: `next` plays in a second, transparent element on top of the current one,
+   * so its first frame covers the old picture by itself; once a frame was presented the old element
+   * goes. Resolves false (and keeps the current picture) if nothing renders within `timeoutMs`. */
+  handoff(next: MediaStream, timeoutMs: number): Promise<boolean> {
+    const incoming = h('video', { class: 'next', playsinline: true, autoplay: true, muted: true });
+    incoming.muted = true;
+    incoming.srcObject = next;
+    this.video.after(incoming);
+    void incoming.play().catch(() => undefined);
+    return new Promise<boolean>((resolve) => {
+      let settled = false;
+      const settle = (rendered: boolean): void => {
+        if (settled) return;
+        settled = true;
+        window.clearInterval(poll);
+        window.clearTimeout(timer);
+        if (!rendered || !incoming.isConnected) {
+          incoming.remove();
+          resolve(false);
+          return;
+        }
+        incoming.muted = this.video.muted;
+        incoming.classList.remove('next');
+        incoming.setAttribute('data-part', 'video');
+        this.video.remove();
+        this.video = incoming;
+        this.stream = next;
+        void incoming.play().catch(() => {
+          incoming.muted = true;
+          void incoming.play().catch(() => undefined);
+        });
+        this.updateUnmute();
+        resolve(true);
+      };
+      incoming.requestVideoFrameCallback?.(() => settle(true));
+      // Where requestVideoFrameCallback is missing: frames counted by the element itself.
+      const poll = window.setInterval(() => {
+        if (incoming.videoWidth > 0 && (incoming.getVideoPlaybackQuality?.().totalVideoFrames ?? 1) > 0) settle(true);
+      }, 100);
+      const timer = window.setTimeout(() => settle(false), timeoutMs);
+    });
+  }
+
   addTrack(track: MediaStreamTrack): void {
+    if (this.stream.getTracks().includes(track)) return;
     for (const old of this.stream.getTracks()) {
       if (old.kind === track.kind && old.id !== track.id) this.stream.removeTrack(old);
     }
-    if (!this.stream.getTracks().includes(track)) this.stream.addTrack(track);
+    this.stream.addTrack(track);
     // Re-assigning makes some browsers pick up the new track; muted autoplay is always allowed.
     this.video.srcObject = this.stream;
     void this.video.play().catch(() => undefined);

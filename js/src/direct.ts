@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Peer-to-peer media between the broadcaster and one viewer (media modes `p2p` and `auto`): a
+// plain RTCPeerConnection (webrtc-adapter shims it) whose SDP and candidates travel inside plugin
+// `signal` requests, never as Janus jsep. The broadcaster always offers, the viewer answers.
+// Direct connections do not need Janus once they are up, so they outlive signaling outages.
+import { num, str } from './protocol';
+
+/** ICE settings from `peer` / `accepted` / `registered` (ice_servers, ice_policy). */
+export interface IceSettings {
+  servers: RTCIceServer[];
+  policy: RTCIceTransportPolicy;
+}
+
+export function iceSettings(data: Record<string, unknown>): IceSettings {
+  return { servers: iceServerList(data['ice_servers']), policy: data['ice_policy'] === 'relay' ? 'relay' : 'all' };
+}
+
+export function iceServerList(value: unknown): RTCIceServer[] {
+  if (!Array.isArray(value)) return [];
+  const out: RTCIceServer[] = [];
+  for (const entry of value as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const record = entry as Record<string, unknown>;
+    const urls = Array.isArray(record['urls']) ? record['urls'].filter((u): u is string => typeof u === 'string') : str(record['urls']);
+    if (urls.length === 0) continue;
+    const server: RTCIceServer = { urls };
+    if (typeof record['username'] === 'string') server.username = record['username'];
+    if (typeof record['credential'] === 'string') server.credential = record['credential'];
+    out.push(server);
+  }
+  return out;
+}
+
+/** How long ICE may stay `disconnected` before it is restarted (a brief blip heals by itself). */
+const DISCONNECTED_GRACE_MS = 3000;
+/** Between repeated restarts while the path stays down. */
+const RETRY_MS = 5000;
+
+/** Calls `restart` when ICE has been `disconnected` for a few seconds or `failed`, and again
+ * every few seconds until it is connected again. */
+export class IceWatchdog {
+  private timer = 0;
+
+  constructor(private readonly restart: () => void) {}
+
+  update(state: RTCIceConnectionState): void {
+    if (state === 'connected' || state === 'completed' || state === 'closed' || state === 'new') {
+      this.stop();
+    } else if (state === 'failed') {
+      this.stop();
+      this.fire();
+    } else if (state === 'disconnected' && this.timer === 0) {
+      this.timer = window.setTimeout(() => this.fire(), DISCONNECTED_GRACE_MS);
+    }
+  }
+
+  private fire(): void {
+    this.restart();
+    this.timer = window.setTimeout(() => this.fire(), RETRY_MS);
+  }
+
+  stop(): void {
+    window.clearTimeout(this.timer);
+    this.timer = 0;
+  }
+}
+
+export interface DirectPeerEvents {
+  /** Sends `{request: "signal", peer, ...body}`. */
+  signal(body: Record<string, unknown>): void;
+  /** ICE has been down for a while: the owner decides how to restart. */
+  stalled(): void;
+  /** ICE connected (again). */
+  connected?(): void;
+  track?(track: MediaStreamTrack): void;
+}
+
+export class DirectPeer {
+  readonly pc: RTCPeerConnection;
+  private readonly watchdog: IceWatchdog;
+  private readonly pendingCandidates: RTCIceCandidateInit[] = [];
+  private hasRemote = false;
+  private closed = false;
+  /** When the last ICE-restart offer went out without the connection coming back since. */
+  lastRestartAt = 0;
+
+  /** `peer` is the plugin's pairing id; it changes when the pair is re-made after a reconnect. */
+  constructor(public peer: string, ice: IceSettings, private readonly events: DirectPeerEvents) {
+    this.pc = new RTCPeerConnection({ iceServers: ice.servers, iceTransportPolicy: ice.policy });
+    this.watchdog = new IceWatchdog(() => events.stalled());
+    this.pc.onicecandidate = (ev) => {
+      const c = ev.candidate;
+      this.send({ candidate: c ? { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } : null });
+    };
+    this.pc.oniceconnectionstatechange = () => {
+      const state = this.pc.iceConnectionState;
+      this.watchdog.update(state);
+      if (state === 'connected' || state === 'completed') {
+        this.lastRestartAt = 0;
+        events.connected?.();
+      }
+    };
+    this.pc.ontrack = (ev) => events.track?.(ev.track);
+  }
+
+  get alive(): boolean {
+    const state = this.pc.iceConnectionState;
+    return !this.closed && (state === 'connected' || state === 'completed');
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get hasRemoteDescription(): boolean {
+    return this.hasRemote;
+  }
+
+  /** The broadcaster's camera, send-only. */
+  addStream(stream: MediaStream): void {
+    for (const track of stream.getTracks()) this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  }
+
+  tracks(): MediaStreamTrack[] {
+    return this.pc.getReceivers().map((r) => r.track).filter((tr) => tr.readyState === 'live');
+  }
+
+  /** Broadcaster: a (re)offer; with `iceRestart` new ICE credentials on the same connection. */
+  async offer(iceRestart = false): Promise<void> {
+    if (this.closed) return;
+    if (iceRestart) this.lastRestartAt = Date.now();
+    const offer = await this.pc.createOffer({ iceRestart });
+    await this.pc.setLocalDescription(offer);
+    this.send({ sdp: { type: 'offer', sdp: this.pc.localDescription?.sdp ?? offer.sdp } });
+  }
+
+  /** Applies a signalled `sdp`; a viewer answers an offer. Rejects when the browser refuses it. */
+  async applyDescription(value: unknown): Promise<void> {
+    if (this.closed || typeof value !== 'object' || value === null) return;
+    const record = value as Record<string, unknown>;
+    const type = str(record['type']);
+    if (type !== 'offer' && type !== 'answer') return;
+    await this.pc.setRemoteDescription({ type, sdp: str(record['sdp']) });
+    this.hasRemote = true;
+    for (const candidate of this.pendingCandidates.splice(0)) await this.addCandidate(candidate);
+    if (type === 'offer') {
+      const answer = await this.pc.createAnswer();
+      await this.pc.setLocalDescription(answer);
+      this.send({ sdp: { type: 'answer', sdp: this.pc.localDescription?.sdp ?? answer.sdp } });
+    }
+  }
+
+  /** A signalled candidate, or null for the end of the other side's candidates. */
+  async applyCandidate(value: unknown): Promise<void> {
+    if (this.closed) return;
+    if (value === null || typeof value !== 'object') {
+      if (this.hasRemote) await this.pc.addIceCandidate().catch(() => undefined);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    const candidate: RTCIceCandidateInit = {
+      candidate: str(record['candidate']),
+      sdpMid: typeof record['sdpMid'] === 'string' ? record['sdpMid'] : null,
+      sdpMLineIndex: typeof record['sdpMLineIndex'] === 'number' ? num(record['sdpMLineIndex']) : null,
+    };
+    if (!this.hasRemote) this.pendingCandidates.push(candidate);
+    else await this.addCandidate(candidate);
+  }
+
+  private async addCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    // A candidate of an older ICE generation (before a restart) is refused: harmless.
+    await this.pc.addIceCandidate(candidate).catch(() => undefined);
+  }
+
+  private send(body: Record<string, unknown>): void {
+    if (!this.closed) this.events.signal(body);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.watchdog.stop();
+    this.pc.onicecandidate = null;
+    this.pc.oniceconnectionstatechange = null;
+    this.pc.ontrack = null;
+    this.pc.close();
+  }
+}
