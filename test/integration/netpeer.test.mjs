@@ -93,6 +93,29 @@ describe('a peer in its own nested network namespace', { skip: netPeerUnavailabl
     assert.match(routes, new RegExp(`default via ${peer.gateway.replace(/\./g, '\\.')} dev eth0`));
   });
 
+  test('a sender tied to the media interface, as Janus is, reaches it', async () => {
+    const iface = process.env.ONAIR_MEDIA_IFACE || 'va';
+    const listener = peer.spawn(process.execPath, ['-e', `
+      const socket = require('node:dgram').createSocket('udp4');
+      socket.on('message', (message, from) => { console.log(JSON.stringify({ from: from.address })); process.exit(0); });
+      socket.bind(40000, '${peer.address}', () => console.log('ready'));
+      setTimeout(() => process.exit(1), 5000);
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    listener.stdout.on('data', (chunk) => { output += chunk; });
+    while (!output.includes('ready')) await new Promise((resolve) => setTimeout(resolve, 20));
+    execFileSync('/usr/bin/python3', ['-c', `
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'${iface}')
+s.bind(('${MEDIA_IP}', 0))
+s.sendto(b'x', ('${peer.address}', 40000))
+`]);
+    const [code] = await once(listener, 'exit');
+    assert.equal(code, 0, `the datagram arrived: ${output}`);
+    assert.match(output, new RegExp(`"from":"${MEDIA_IP.replace(/\./g, '\\.')}"`));
+  });
+
   test('Chromium inside it loads loopback pages as secure contexts, with CORS and WebSocket', async () => {
     browser = await peer.launchBrowser();
     page = await (await browser.newContext()).newPage();

@@ -154,6 +154,23 @@ class LoopbackProxy {
 
 let nextIndex = 1;
 
+/**
+ * Sysctls of the suite namespace (per namespace, so nothing outside changes). Forwarding lets two
+ * nested peers connect directly. Janus (libnice) sends every packet out of its media interface
+ * (va, ice_enforce_list) whatever the destination, so a packet for a nested peer leaves va as if
+ * the peer were on va's link and arrives at its veth twin vb: vb answers ARP for the nested
+ * subnets (proxy_arp), accepts packets whose source is a local address (accept_local: it is va's),
+ * and forwards them to the peer's link.
+ */
+function routeJanusToNestedPeers() {
+  const twin = process.env.ONAIR_PEER_IFACE || 'vb';
+  writeFileSync('/proc/sys/net/ipv4/ip_forward', '1\n');
+  writeFileSync('/proc/sys/net/ipv4/conf/all/rp_filter', '0\n');
+  for (const [key, value] of [['proxy_arp', 1], ['accept_local', 1], ['rp_filter', 0]]) {
+    writeFileSync(`/proc/sys/net/ipv4/conf/${twin}/${key}`, `${value}\n`);
+  }
+}
+
 export class NetPeer {
   /**
    * Makes the nested namespace, its link and its proxy. `index` (1..254) picks the subnet
@@ -208,8 +225,7 @@ export class NetPeer {
     await this.exec('ip', ['addr', 'add', `${this.address}/24`, 'dev', this.inner]);
     await this.exec('ip', ['link', 'set', this.inner, 'up']);
     await this.exec('ip', ['route', 'add', 'default', 'via', this.gateway]);
-    // Per namespace: lets the suite namespace route between two nested peers (direct connections).
-    writeFileSync('/proc/sys/net/ipv4/ip_forward', '1\n');
+    routeJanusToNestedPeers();
     this.proxy = await new LoopbackProxy(this.gateway).start();
   }
 

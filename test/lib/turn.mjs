@@ -151,3 +151,30 @@ export class Turn {
 export async function startTurn(options = {}) {
   return new Turn(options).start();
 }
+
+/**
+ * The candidate pair each open PeerConnection of `page` uses now: { pc, state, local: { type,
+ * address }, remote: { type, address } } (null pair fields before ICE selected one).
+ */
+export async function selectedPairs(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const [index, pc] of (window.__onairTestPeers || []).entries()) {
+      if (pc.connectionState === 'closed') continue;
+      const stats = await pc.getStats();
+      let pair = { local: null, remote: null };
+      stats.forEach((stat) => {
+        if (stat.type !== 'transport' || !stat.selectedCandidatePairId) return;
+        const selected = stats.get(stat.selectedCandidatePairId);
+        const local = stats.get(selected.localCandidateId);
+        const remote = stats.get(selected.remoteCandidateId);
+        pair = {
+          local: { type: local.candidateType, address: local.address },
+          remote: { type: remote.candidateType, address: remote.address },
+        };
+      });
+      out.push({ pc: index, state: pc.connectionState, ...pair });
+    }
+    return out;
+  });
+}

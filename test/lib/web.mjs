@@ -254,7 +254,9 @@ export async function startStack({ general = {}, site = DEMO_SITES.signed } = {}
     },
   };
   try {
-    stack.janus = await startJanus({ sites: Object.values(DEMO_SITES), general });
+    // A `site` given with extra settings (simulcast, p2p_relay_only) replaces its DEMO_SITES entry.
+    const sites = Object.values(DEMO_SITES).map((known) => (known.key === site.key ? site : known));
+    stack.janus = await startJanus({ sites, general });
     parts.push(async () => {
       // Janus exits 0 on SIGINT/SIGTERM from anyone, so a Janus that vanished mid-test would look
       // clean at teardown: say so explicitly.
