@@ -65,6 +65,10 @@ export class IceWatchdog {
   }
 }
 
+function fingerprint(sdp: string): string {
+  return /^a=fingerprint:(.*)$/m.exec(sdp)?.[1]?.trim() ?? '';
+}
+
 export interface DirectPeerEvents {
   /** Sends `{request: "signal", peer, ...body}`. */
   signal(body: Record<string, unknown>): void;
@@ -81,7 +85,7 @@ export class DirectPeer {
   private readonly pendingCandidates: RTCIceCandidateInit[] = [];
   private hasRemote = false;
   private closed = false;
-  /** When the last ICE-restart offer went out without the connection coming back since. */
+  /** When the first ICE-restart offer of the current outage went out (0: connected since). */
   lastRestartAt = 0;
 
   /** `peer` is the plugin's pairing id; it changes when the pair is re-made after a reconnect. */
@@ -128,10 +132,18 @@ export class DirectPeer {
   /** Broadcaster: a (re)offer; with `iceRestart` new ICE credentials on the same connection. */
   async offer(iceRestart = false): Promise<void> {
     if (this.closed) return;
-    if (iceRestart) this.lastRestartAt = Date.now();
+    if (iceRestart && this.lastRestartAt === 0) this.lastRestartAt = Date.now();
     const offer = await this.pc.createOffer({ iceRestart });
     await this.pc.setLocalDescription(offer);
     this.send({ sdp: { type: 'offer', sdp: this.pc.localDescription?.sdp ?? offer.sdp } });
+  }
+
+  /** Whether a signalled offer belongs to this connection: the same DTLS certificate as before.
+   * Chrome takes a new one on an existing connection without an error, but media stops. */
+  fits(value: unknown): boolean {
+    const current = this.pc.remoteDescription?.sdp;
+    if (!current || typeof value !== 'object' || value === null) return true;
+    return fingerprint(current) === fingerprint(str((value as Record<string, unknown>)['sdp']));
   }
 
   /** Applies a signalled `sdp`; a viewer answers an offer. Rejects when the browser refuses it. */

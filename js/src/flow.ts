@@ -83,9 +83,11 @@ export abstract class SessionFlow implements Flow {
   protected readonly heartbeat: Heartbeat;
   private readonly waiters: Array<{ resolve: () => void; reject: (e: OnAirError) => void }> = [];
   private readonly outstanding: string[] = [];
-  private outageSince = 0;
+  /** The connection is being restored. */
+  private outage = false;
   private attempt = 0;
   private retryScheduled = false;
+  private giveUpTimer = 0;
 
   protected constructor(protected readonly host: FlowHost, readonly key: string, label: string) {
     this.heartbeat = new Heartbeat(() => (this.channel ? this.request({ request: 'heartbeat' }) : null), label);
@@ -96,7 +98,7 @@ export abstract class SessionFlow implements Flow {
   }
 
   get reconnecting(): boolean {
-    return this.outageSince !== 0;
+    return this.outage;
   }
 
   async start(): Promise<void> {
@@ -215,13 +217,13 @@ export abstract class SessionFlow implements Flow {
     this.heartbeat.stop();
     old?.hangup();
     old?.close();
-    if (this.outageSince === 0) {
-      this.outageSince = Date.now();
+    if (!this.outage) {
+      this.outage = true;
       this.setReconnecting(true);
-    }
-    if (Date.now() - this.outageSince > GIVE_UP_MS) {
-      this.fail(clientError('connection_lost', 'connectionGone', `no connection for ${Math.round(GIVE_UP_MS / 1000)} s`));
-      return;
+      // Also when a new handle is attached but the broadcast never comes back on it.
+      this.giveUpTimer = window.setTimeout(() => {
+        if (this.reconnecting) this.fail(clientError('connection_lost', 'connectionGone', `not restored within ${GIVE_UP_MS / 1000} s`));
+      }, GIVE_UP_MS);
     }
     if (this.retryScheduled) return;
     this.retryScheduled = true;
@@ -239,8 +241,9 @@ export abstract class SessionFlow implements Flow {
   /** Media and signaling are back: the next outage starts a fresh backoff. */
   protected recovered(): void {
     this.attempt = 0;
-    if (this.outageSince === 0) return;
-    this.outageSince = 0;
+    if (!this.outage) return;
+    this.outage = false;
+    window.clearTimeout(this.giveUpTimer);
     this.setReconnecting(false);
   }
 
@@ -275,6 +278,8 @@ export abstract class SessionFlow implements Flow {
    * release their media first. */
   protected finishSession(state: ButtonState, detail: EventDetail, error?: OnAirError): void {
     this.over = true;
+    this.outage = false;
+    window.clearTimeout(this.giveUpTimer);
     this.generation++;
     this.heartbeat.stop();
     const channel = this.channel;

@@ -37,6 +37,7 @@ const declinedKeys: Record<string, StringKey> = {
   denied: 'declinedDenied',
   timeout: 'declinedTimeout',
   ended: 'declinedEnded',
+  full: 'err550',
 };
 
 /** ICE restarts of the relay PeerConnection before watching again on a new handle. */
@@ -66,6 +67,7 @@ export class Watch extends SessionFlow {
   private startedFor = '';
   /** Relay tracks gathered while the direct path still plays (`switch`). */
   private incoming: MediaStream | null = null;
+  private handingOff: MediaStream | null = null;
   private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
   private iceRestarts = 0;
 
@@ -136,7 +138,7 @@ export class Watch extends SessionFlow {
         if (str(data['media']) === 'p2p') {
           this.pairDirect(str(data['peer']), data);
         } else if (jsep) {
-          if (!this.directPlaying) this.view.setState('connecting');
+          if (!this.directPlaying && !this.reconnecting) this.view.setState('connecting');
           void this.answerRelay(jsep, this.source === 'direct');
         } else {
           this.fail(clientError('media_failed', 'mediaFailed', 'accepted without an offer'));
@@ -216,12 +218,13 @@ export class Watch extends SessionFlow {
 
   protected override onRelayTrack(track: MediaStreamTrack, on: boolean): void {
     if (this.incoming) {
-      if (!on) {
-        this.incoming.removeTrack(track);
-        return;
+      if (!on) return; // a mute while the relay stream starts: it comes back with its first packets
+      if (!this.incoming.getTracks().includes(track)) this.incoming.addTrack(track);
+      // janus.js reports a track again after each mute/unmute: one handoff per relay stream.
+      if (track.kind === 'video' && this.handingOff !== this.incoming) {
+        this.handingOff = this.incoming;
+        void this.completeHandoff(this.incoming);
       }
-      this.incoming.addTrack(track);
-      if (track.kind === 'video') void this.completeHandoff(this.incoming);
       return;
     }
     if (this.source !== 'relay') return;
@@ -233,10 +236,12 @@ export class Watch extends SessionFlow {
     const rendered = await this.view.handoff(incoming, HANDOFF_TIMEOUT_MS);
     if (this.incoming !== incoming || this.over) return;
     this.incoming = null;
-    if (!rendered) {
+    if (!rendered && this.direct?.alive) {
       console.warn('onair.js: relayed video did not render; staying on the direct connection');
       return;
     }
+    // Rendered, or the direct path is dead too (the broadcaster reloaded): the relay it is.
+    if (!rendered) for (const track of incoming.getTracks()) this.view.addTrack(track);
     this.source = 'relay';
     this.closeDirect(true);
     this.view.setSignalDown(false);
@@ -301,7 +306,7 @@ export class Watch extends SessionFlow {
       return;
     }
     if (this.source !== 'relay') this.source = 'direct';
-    if (!this.directPlaying) this.view.setState('connecting');
+    if (!this.directPlaying && !this.reconnecting) this.view.setState('connecting');
     const peer = this.newDirect(peerId);
     window.setTimeout(() => {
       if (this.direct === peer && !peer.hasRemoteDescription) this.signalDirect(peer, { restart: true });
@@ -338,9 +343,9 @@ export class Watch extends SessionFlow {
     }
     if (bool(data['restart'])) return; // only the broadcaster restarts
     if ('sdp' in data) {
-      // An offer from a new connection of the broadcaster (other DTLS keys) may not fit ours:
-      // take it on a new connection.
-      await peer.applyDescription(data['sdp']).catch(() => this.newDirect(peer.peer).applyDescription(data['sdp']))
+      // An offer from a new connection of the broadcaster (other DTLS keys) goes to a new one here.
+      const target = peer.fits(data['sdp']) ? peer : this.newDirect(peer.peer);
+      await target.applyDescription(data['sdp']).catch(() => this.newDirect(peer.peer).applyDescription(data['sdp']))
         .catch((err: unknown) => console.warn('onair.js: direct offer refused', err));
     } else if ('candidate' in data) {
       await peer.applyCandidate(data['candidate']);

@@ -26,7 +26,7 @@ describe('peer-to-peer media on a p2p site, in Chromium', { skip: unavailable ??
   const step = story(test, people, () => stack?.diagnose());
 
   before(async () => {
-    stack = await startStack({ site: DEMO_SITES.p2p, general: { request_timeout: 10, resume_grace: 10, restart_grace: 60 } });
+    stack = await startStack({ site: DEMO_SITES.p2p, general: { request_timeout: 20, publish_timeout: 15, resume_grace: 10, restart_grace: 60 } });
   });
 
   after(async () => {

@@ -23,7 +23,7 @@ describe('a Janus crash is survived by a relayed broadcast, in Chromium', { skip
   const step = story(test, people, () => stack?.diagnose());
 
   before(async () => {
-    stack = await startStack({ general: { resume_grace: 10, restart_grace: 60 } });
+    stack = await startStack({ general: { request_timeout: 20, publish_timeout: 15, resume_grace: 10, restart_grace: 60 } });
   });
 
   after(async () => {

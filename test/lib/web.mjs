@@ -254,8 +254,9 @@ export async function startStack({ general = {}, site = DEMO_SITES.signed } = {}
     },
   };
   try {
-    // A `site` given with extra settings (simulcast, p2p_relay_only) replaces its DEMO_SITES entry.
-    const sites = Object.values(DEMO_SITES).map((known) => (known.key === site.key ? site : known));
+    // The demo's two sites and `site`; a `site` with extra settings (simulcast, p2p_relay_only)
+    // replaces the entry of the same key.
+    const sites = [...new Map([DEMO_SITES.signed, DEMO_SITES.open, site].map((one) => [one.key, one])).values()];
     stack.janus = await startJanus({ sites, general });
     parts.push(async () => {
       // Janus exits 0 on SIGINT/SIGTERM from anyone, so a Janus that vanished mid-test would look
