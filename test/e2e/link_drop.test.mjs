@@ -34,7 +34,7 @@ for (const { mode, site } of [
     const step = story(test, people, () => stack?.diagnose());
 
     before(async () => {
-      stack = await startStack({ site, general: { request_timeout: 15, resume_grace: 30 } });
+      stack = await startStack({ site, general: { request_timeout: 20, publish_timeout: 20, resume_grace: 30 } });
       net = await NetPeer.create({ label: 'vera' });
     });
 

@@ -36,7 +36,7 @@ describe('a p2p_relay_only site: direct video through our TURN relay, in Chromiu
 
   before(async () => {
     turn = await startTurn();
-    stack = await startStack({ site: RELAY_ONLY_SITE, general: { request_timeout: 15, ...turnSettings(turn) } });
+    stack = await startStack({ site: RELAY_ONLY_SITE, general: { request_timeout: 20, publish_timeout: 20, ...turnSettings(turn) } });
     net = await NetPeer.create({ label: 'vera' });
   });
 
@@ -88,7 +88,7 @@ describe('a wrong turn_secret in the plugin: the relay refuses, the viewer gets 
 
   before(async () => {
     turn = await startTurn();
-    stack = await startStack({ site: RELAY_ONLY_SITE, general: { request_timeout: 15, ...turnSettings(turn, 'not-the-coturn-secret') } });
+    stack = await startStack({ site: RELAY_ONLY_SITE, general: { request_timeout: 20, publish_timeout: 20, ...turnSettings(turn, 'not-the-coturn-secret') } });
     net = await NetPeer.create({ label: 'vera' });
   });
 

@@ -66,7 +66,7 @@ describe(`simulcast: a viewer throttled to ${THROTTLE_KBIT} kbit/s gets a lower 
   }
 
   before(async () => {
-    stack = await startStack({ site: SIMULCAST_SITE, general: { request_timeout: 15, publish_timeout: 20 } });
+    stack = await startStack({ site: SIMULCAST_SITE, general: { request_timeout: 20, publish_timeout: 20 } });
     net = await NetPeer.create({ label: 'gleb' });
   });
 
