@@ -230,7 +230,12 @@ void Plugin::destroy_session(janus_plugin_session* handle, int* error) {
 
 json_t* Plugin::query_session(janus_plugin_session* handle) {
     SessionPtr session = find(handle);
-    return session ? session->describe().release() : nullptr;
+    if (!session)
+        return nullptr;
+    JsonPtr info = session->describe();
+    if (JsonPtr media = relay_.describe(handle))
+        json_object_update(info.get(), media.get());  // a relayed handle's simulcast layer, estimate, rates
+    return info.release();
 }
 
 void Plugin::run_handler() {

@@ -99,7 +99,8 @@ void Plugin::process_request(Message& message, const Request& request) {
     std::optional<NegotiatedSdp> publisher_answer;
     if (std::holds_alternative<PublishRequest>(request)) {
         Result<NegotiatedSdp> answer =
-            answer_publisher_offer(jsep->sdp, session.audio_wanted(), session.next_sdp_version());
+            answer_publisher_offer(jsep->sdp, session.audio_wanted(), session.next_sdp_version(),
+                                   json_object_get(message.jsep.get(), "simulcast"));
         if (!answer) {
             refuse(answer.error());
             return;

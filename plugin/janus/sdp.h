@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "core/json.h"
 #include "core/result.h"
 #include "media/media_lines.h"
 
@@ -17,10 +18,14 @@ struct NegotiatedSdp {
 // Answers a broadcaster's offer: the first video m-line is accepted as VP8 recvonly, the first
 // audio m-line as Opus recvonly when `accept_audio` (the site wants the microphone), everything
 // else (more m-lines, datachannels, other codecs) is rejected. An offer that does not send VP8
-// video is refused with InvalidSdp (552), naming the reason.
-Result<NegotiatedSdp> answer_publisher_offer(const std::string& offer, bool accept_audio, unsigned version);
+// video is refused with InvalidSdp (552), naming the reason. `simulcast` is the "simulcast" member
+// Janus adds to the jsep of an offer whose video sends several layers (null when none): the layers
+// of the accepted video m-line end up in the negotiated lines.
+Result<NegotiatedSdp> answer_publisher_offer(const std::string& offer, bool accept_audio, unsigned version,
+                                             const json_t* simulcast);
 
-// The offer a viewer gets once accepted: Opus audio and VP8 video, sendonly, in one stream.
+// The offer a viewer gets once accepted: Opus audio and VP8 video, sendonly, in one stream, set up
+// for REMB feedback (abs-send-time, no transport-wide congestion control).
 Result<NegotiatedSdp> make_viewer_offer(unsigned version);
 
 // Checks a viewer's answer to make_viewer_offer: it must receive VP8 video on the offered payload

@@ -1,26 +1,32 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <memory>
 #include <vector>
 
 #include "janus/janus_api.h"
 #include "janus/session.h"
 #include "media/keyframe_requester.h"
+#include "media/layer_meter.h"
 #include "media/media_lines.h"
+#include "media/rtcp_feedback.h"
+#include "media/viewer_leg.h"
 
 namespace onair::media {
 
 // One broadcast's media: the publishing handle (none while the broadcaster is away) and the
-// viewers it is relayed to. Each viewer has its own RTP switching contexts, so its sequence numbers
-// and timestamps stay continuous when the publisher changes (a reloaded broadcaster page brings a
-// new PeerConnection with new SSRCs, sequence numbers and timestamps), and gets packets with the
-// payload types it negotiated.
+// viewers it is relayed to, each a ViewerLeg with its own RTP state. With a simulcast publisher the
+// fanout measures each layer's bitrate and, four times a second, lets every viewer's selector
+// choose its layer from those rates and the viewer's reports.
 //
-// Threading (enforced by Relay): mutators run under the relay's exclusive lock; relay_rtp and
-// request_keyframe under its shared lock. relay_rtp runs only on the current publisher's media
-// thread (Janus delivers one handle's media on one thread, and a fanout only accepts packets from
-// its current publisher), so the per-viewer contexts need no further locking.
+// Threading (enforced by Relay): mutators run under the relay's exclusive lock; relay_rtp,
+// viewer_feedback, request_keyframe and describe under its shared lock. relay_rtp runs only on the
+// current publisher's media thread (Janus delivers one handle's media on one thread, and a fanout
+// only accepts packets from its current publisher), so the per-viewer RTP state, the meter and the
+// learned layer SSRCs need no further locking; viewer_feedback (a viewer's media thread) and
+// describe (query_session) touch only atomics.
 class Fanout {
 public:
     explicit Fanout(janus_callbacks* gateway) : gateway_(gateway) {}
@@ -43,22 +49,35 @@ public:
 
     // A packet from the publisher: sent to every viewer whose media is up.
     void relay_rtp(janus_plugin_rtp* packet);
+    // What a viewer's RTCP said.
+    void viewer_feedback(const janus_plugin_session* viewer, bool video, const RtcpFeedback& feedback,
+                         std::int64_t now_us);
+
+    // query_session's media numbers for the publisher or one viewer of this fanout.
+    void describe_publisher(json_t* into) const;
+    void describe_viewer(const janus_plugin_session* viewer, json_t* into) const;
 
 private:
-    struct Viewer {
-        janus::SessionPtr session;
-        MediaLines lines;
-        janus_rtp_switching_context audio_context;
-        janus_rtp_switching_context video_context;
-    };
+    static constexpr std::int64_t kChoiceIntervalUs = 250'000;
 
-    void send_to(Viewer& viewer, janus_plugin_rtp* packet);
+    void adopt_simulcast(const Simulcast& simulcast);
+    int layer_of(const janus_plugin_rtp* packet);  // -1: not one of the publisher's layers
+    void relay_layer(janus_plugin_rtp* packet, std::int64_t now_us);
+    ViewerLeg* find(const janus_plugin_session* viewer) const;
+    json_t* shown_rates_json() const;
 
     janus_callbacks* const gateway_;
     janus::SessionPtr publisher_;
     MediaLines publisher_lines_;
-    std::vector<std::unique_ptr<Viewer>> viewers_;
+    std::vector<std::unique_ptr<ViewerLeg>> viewers_;
     KeyframeRequester keyframes_;
+
+    // Simulcast: the SSRC of each layer (given, or learned from the rid extension), the meter and
+    // when the viewers' layers were last chosen. The publisher's media thread only.
+    std::array<std::uint32_t, kMaxLayers> layer_ssrcs_{};
+    LayerMeter meter_;
+    std::int64_t chosen_at_us_ = 0;
+    std::array<std::atomic<std::uint32_t>, kMaxLayers> shown_rates_{};  // for describe
 };
 
 }  // namespace onair::media

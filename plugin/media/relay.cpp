@@ -4,6 +4,8 @@
 #include <mutex>
 #include <vector>
 
+#include "media/rtcp_feedback.h"
+
 namespace onair::media {
 
 Relay::FanoutPtr& Relay::fanout_for(const std::string& broadcast_id) {
@@ -151,24 +153,42 @@ void Relay::incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet)
 }
 
 void Relay::incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packet) {
-    // Only keyframe requests from viewers matter: the core answers NACKs from its own buffers and
-    // terminates receiver reports; the publisher's RTCP is not forwarded to viewers.
-    if (!packet->video || !packet->buffer || packet->length == 0)
+    // Only viewers' feedback matters: the core answers NACKs from its own buffers and terminates
+    // receiver reports; the publisher's RTCP is not forwarded to viewers.
+    if (!packet->buffer || packet->length <= 0)
         return;
-    if (!janus_rtcp_has_pli(packet->buffer, packet->length) &&
-        !janus_rtcp_has_fir(packet->buffer, packet->length))
+    const RtcpFeedback feedback = read_rtcp_feedback(reinterpret_cast<const std::uint8_t*>(packet->buffer),
+                                                     static_cast<std::size_t>(packet->length));
+    if (!feedback.keyframe_request && feedback.estimate_bps == 0 && feedback.worst_fraction_lost < 0)
         return;
     std::shared_lock lock(mutex_);
     auto watched = watching_.find(handle);
     if (watched == watching_.end())
         return;
     if (auto fanout = fanouts_.find(watched->second); fanout != fanouts_.end())
-        fanout->second->request_keyframe();
+        fanout->second->viewer_feedback(handle, packet->video, feedback, janus_get_monotonic_time());
 }
 
 std::size_t Relay::broadcast_count() const {
     std::shared_lock lock(mutex_);
     return fanouts_.size();
+}
+
+JsonPtr Relay::describe(const janus_plugin_session* handle) const {
+    std::shared_lock lock(mutex_);
+    JsonPtr media;
+    if (auto published = publishing_.find(handle); published != publishing_.end()) {
+        if (auto fanout = fanouts_.find(published->second); fanout != fanouts_.end()) {
+            media = json_take(json_object());
+            fanout->second->describe_publisher(media.get());
+        }
+    } else if (auto watched = watching_.find(handle); watched != watching_.end()) {
+        if (auto fanout = fanouts_.find(watched->second); fanout != fanouts_.end()) {
+            media = json_take(json_object());
+            fanout->second->describe_viewer(handle, media.get());
+        }
+    }
+    return media;
 }
 
 }  // namespace onair::media

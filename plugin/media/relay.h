@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/json.h"
 #include "janus/janus_api.h"
 #include "janus/session.h"
 #include "media/fanout.h"
@@ -16,7 +17,8 @@ namespace onair::media {
 // RTP fan-out inside Janus' media pipeline: one Fanout per broadcast, fed by the broadcaster's
 // handle and relayed to every accepted viewer. The plugin tells it who publishes and who watches
 // (from the Hub's effects); media callbacks (incoming_rtp/incoming_rtcp) go straight here and never
-// reach the Hub, never block on anything but this read-mostly lock, and never allocate.
+// reach the Hub, never block on anything but this read-mostly lock, and never allocate. A viewer's
+// RTCP feeds its fanout's keyframe requests and the viewer's simulcast layer choice.
 //
 // Lock order: the relay lock is taken after nothing else and never held while calling the Hub or
 // taking the plugin's session lock. The shared side is held while calling Janus' relay_rtp /
@@ -46,6 +48,10 @@ public:
     void incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packet);
 
     std::size_t broadcast_count() const;
+
+    // For query_session: the media numbers of a handle that publishes or watches (see Fanout), or
+    // null for other handles.
+    JsonPtr describe(const janus_plugin_session* handle) const;
 
 private:
     using FanoutPtr = std::shared_ptr<Fanout>;

@@ -287,6 +287,18 @@ export async function admin(janus, request) {
   return response.response;
 }
 
+// Admin API handle_info of one handle: its info object (`plugin_specific` is the plugin's
+// query_session answer).
+export async function handleInfo(janus, sessionId, handleId) {
+  const response = await postJson(`${janus.adminUrl}/${sessionId}/${handleId}`, {
+    janus: 'handle_info',
+    admin_secret: ADMIN_SECRET,
+    transaction: transactionId(),
+  });
+  if (response.janus !== 'success') throw new JanusError(response);
+  return response.info;
+}
+
 // The `result` of a successful plugin answer; fails with the plugin's error otherwise.
 export function result(data) {
   if (!data || data.onair !== 'event' || !data.result) {

@@ -34,9 +34,26 @@ const VIDEO_CODECS = {
 };
 const VIDEO_PTS = { vp8: '96 97', h264: '102 103', vp9: '98 99', av1: '45 46' };
 
+// The video SSRC lines of an offer: one stream with its retransmissions, three simulcast layers
+// by rid (Chromium with sendEncodings, as janus.js `simulcast: true` asks: no SSRC lines at all),
+// or three layers by SSRC (an `a=ssrc-group:SIM`, lowest first, as munged SDP does).
+function videoStreams(simulcast) {
+  const source = (ssrc) => [`a=ssrc:${ssrc} cname:onairtestcname`, `a=ssrc:${ssrc} msid:camstream camtrack`];
+  if (simulcast === 'rid') return ['a=rid:h send', 'a=rid:m send', 'a=rid:l send', 'a=simulcast:send h;m;l'];
+  if (simulcast === 'ssrc') {
+    const layers = [[22222222, 33333333], [44444444, 55555555], [66666666, 77777777]];
+    return [
+      `a=ssrc-group:SIM ${layers.map(([media]) => media).join(' ')}`,
+      ...layers.map(([media, rtx]) => `a=ssrc-group:FID ${media} ${rtx}`),
+      ...layers.flat().flatMap(source),
+    ];
+  }
+  return ['a=ssrc-group:FID 22222222 33333333', ...source(22222222), ...source(33333333)];
+}
+
 // A Chromium-like offer. audio/video: include that m-line (sendonly unless `direction`);
-// videoCodecs: which video codecs to offer, in order.
-export function chromiumOffer({ audio = true, video = true, videoCodecs = ['vp8', 'vp9', 'av1', 'h264'], direction = 'sendonly' } = {}) {
+// videoCodecs: which video codecs to offer, in order; simulcast: 'rid' or 'ssrc' for three layers.
+export function chromiumOffer({ audio = true, video = true, videoCodecs = ['vp8', 'vp9', 'av1', 'h264'], direction = 'sendonly', simulcast = null } = {}) {
   const ufrag = randomBytes(3).toString('hex');
   const pwd = randomBytes(12).toString('hex');
   const fp = fingerprint();
@@ -88,11 +105,7 @@ export function chromiumOffer({ audio = true, video = true, videoCodecs = ['vp8'
       'a=rtcp-mux',
       'a=rtcp-rsize',
       ...videoCodecs.flatMap((codec) => VIDEO_CODECS[codec]),
-      'a=ssrc-group:FID 22222222 33333333',
-      'a=ssrc:22222222 cname:onairtestcname',
-      'a=ssrc:22222222 msid:camstream camtrack',
-      'a=ssrc:33333333 cname:onairtestcname',
-      'a=ssrc:33333333 msid:camstream camtrack',
+      ...videoStreams(simulcast),
     ]);
   }
   const lines = [
