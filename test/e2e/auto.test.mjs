@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { Person, eventually, story, videoState, waitForAttribute, waitForFrames, widget } from '../lib/browser.mjs';
 import {
-  goLive, handlesOf, hasMediaPeerConnection, readGapMeter, startGapMeter, videoSendingPeers, watchWithConsent,
+  askAndAllow, goLive, handlesOf, newTab, hasMediaPeerConnection, readGapMeter, startGapMeter, videoSendingPeers, watchWithConsent,
 } from '../lib/p2p_probe.mjs';
 import { browserSuiteUnavailable, DEMO_SITES, startStack } from '../lib/web.mjs';
 
@@ -18,8 +18,10 @@ const ANNA = { slug: 'anna', id: '42', name: 'Anna' };
 const VERA = { slug: 'vera', id: '23', name: 'Vera' };
 const GLEB = { slug: 'gleb', id: '31', name: 'Gleb' };
 
-/** The longest stall of the first viewer's video during the switch that still counts as seamless. */
-const MAX_SWITCH_STALL_MS = 2000;
+/** The longest stall of the first viewer's video during the switch that still counts as a brief
+ * freeze. A quiet machine shows about half a second; a loaded one (the broadcaster then encodes
+ * two streams on a starved CPU) several times that. */
+const MAX_SWITCH_STALL_MS = 3000;
 
 const unavailable = browserSuiteUnavailable();
 
@@ -47,7 +49,7 @@ describe('auto media: direct for one viewer, the relay for two, in Chromium', { 
   });
 
   step('Boris goes live and Vera watches him directly', async () => {
-    boris = await goLive(stack, BORIS);
+    boris = await goLive(stack, BORIS, { relayed: false });
     vera = await Person.create(stack.browser, 'Vera');
     await watchWithConsent(stack, vera.page, VERA, BORIS, boris.page);
     assert.equal(await viewerMedia(stack, VERA.id), false, 'Vera receives directly, not from Janus');
@@ -82,16 +84,11 @@ describe('auto media: direct for one viewer, the relay for two, in Chromium', { 
   });
 
   step("Anna's page is reloaded mid-switch: both viewers get video again without a click", async (t) => {
-    anna = await goLive(stack, ANNA);
-    const veraTab = await vera.context.newPage();
+    anna = await goLive(stack, ANNA, { relayed: false });
+    const veraTab = await newTab(vera);
     await watchWithConsent(stack, veraTab, VERA, ANNA, anna.page);
-    const glebTab = await gleb.context.newPage();
-    await glebTab.goto(stack.demo.url(`/u/${ANNA.slug}`, GLEB.slug));
-    const button = widget.watchButton(glebTab, ANNA.id);
-    await button.click();
-    const prompt = widget.prompt(anna.page, GLEB.id);
-    await prompt.waitFor({ state: 'visible', timeout: 10_000 });
-    await prompt.locator('[data-part="allow"]').click();
+    const glebTab = await newTab(gleb);
+    await askAndAllow(stack, glebTab, GLEB, ANNA, anna.page);
     // Gleb is accepted (relay_needed is on its way to Anna): reload before the move can finish.
     await waitForAttribute(widget.player(glebTab, ANNA.id), 'data-state', ['connecting', 'playing'], { what: "Gleb's player after Allow" });
     const reloaded = Date.now();

@@ -35,7 +35,7 @@ describe('peer-to-peer media on a p2p site, in Chromium', { skip: unavailable ??
   });
 
   step('Boris goes live on the peer-to-peer site', async () => {
-    boris = await goLive(stack, BORIS);
+    boris = await goLive(stack, BORIS, { relayed: false });
     const [handle] = await handlesOf(stack.janus, BORIS.id);
     assert.ok(handle, "Janus knows Boris's handle");
     assert.equal(hasMediaPeerConnection(handle.info), false, `no media to Janus in p2p: ${JSON.stringify(handle.info)}`);

@@ -102,21 +102,21 @@ export async function videoSendingPeers(page, windowMs = 1500) {
   return (await encoded()).filter((p) => p.frames > (before.get(p.index) ?? 0)).map((p) => p.index);
 }
 
-/** A demo-site broadcaster (`who` = { slug, id, name }) who clicks Go live and sends video. */
-export async function goLive(stack, who) {
+/** A demo-site broadcaster (`who` = { slug, id, name }) who clicks Go live. With `relayed`
+ * (sfu) the camera is sent to Janus at once; on p2p/auto sites nothing is sent before a viewer. */
+export async function goLive(stack, who, { relayed = true } = {}) {
   const person = await Person.create(stack.browser, who.name, { camera: true, grantOrigins: [stack.demo.origin] });
   await person.page.goto(stack.demo.url('/me', who.slug));
   const button = widget.broadcastButton(person.page);
   await waitForAttribute(button, 'data-onair-state', 'offline', { what: `${who.name}'s Go live button`, timeout: 15_000 });
   await button.click();
   await waitForAttribute(widget.preview(person.page), 'data-state', 'live', { what: `${who.name}'s preview`, timeout: 20_000 });
-  await waitForFrames(person.page, widget.previewSelector, { direction: 'outbound', minFrames: 5 });
+  if (relayed) await waitForFrames(person.page, widget.previewSelector, { direction: 'outbound', minFrames: 5 });
   return person;
 }
 
-/** `viewer` (a Person, or a new page of one) opens `target`'s profile, asks, and
- * `broadcaster` allows; resolves once the viewer's player plays growing video. */
-export async function watchWithConsent(stack, page, viewer, target, broadcasterPage) {
+/** `viewer` opens `target`'s profile in `page` and asks to watch; `broadcasterPage` allows. */
+export async function askAndAllow(stack, page, viewer, target, broadcasterPage) {
   await page.goto(stack.demo.url(`/u/${target.slug}`, viewer.slug));
   const button = widget.watchButton(page, target.id);
   await waitForVisible(button, { what: `${viewer.name}'s Watch button`, timeout: 15_000 });
@@ -124,6 +124,20 @@ export async function watchWithConsent(stack, page, viewer, target, broadcasterP
   const prompt = widget.prompt(broadcasterPage, viewer.id);
   await waitForVisible(prompt, { what: `${target.name}'s prompt for ${viewer.name}` });
   await prompt.locator('[data-part="allow"]').click();
+}
+
+/** Another tab of `person`, whose console lines join the person's transcript. */
+export async function newTab(person) {
+  const page = await person.context.newPage();
+  page.on('console', (message) => person.console.push(`(tab) ${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => person.pageErrors.push(String(error && error.stack ? error.stack : error)));
+  return page;
+}
+
+/** `viewer` (a Person, or a new page of one) opens `target`'s profile, asks, and
+ * `broadcaster` allows; resolves once the viewer's player plays growing video. */
+export async function watchWithConsent(stack, page, viewer, target, broadcasterPage) {
+  await askAndAllow(stack, page, viewer, target, broadcasterPage);
   await waitForAttribute(widget.player(page, target.id), 'data-state', 'playing', { what: `${viewer.name}'s player`, timeout: 20_000 });
   const started = await waitForFrames(page, widget.playerSelector(target.id), { minFrames: 10, timeout: 20_000 });
   assert.ok(started.state.element.width > 0);
