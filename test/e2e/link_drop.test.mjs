@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { eventually, Person, story, videoState, waitForAttribute, waitForFrames, widget } from '../lib/browser.mjs';
+import { Person, story, videoState, waitForAttribute, waitForFrames, widget } from '../lib/browser.mjs';
 import { NetPeer, netPeerUnavailable } from '../lib/netpeer.mjs';
 import { goLive, readGapMeter, startGapMeter, watchWithConsent } from '../lib/p2p_probe.mjs';
 import { browserSuiteUnavailable, DEMO_SITES, startStack } from '../lib/web.mjs';
@@ -19,21 +19,6 @@ const DOWN_MS = 5_000;
 // From the link's return to new frames: an ICE restart (or a new session) and a keyframe.
 const RESUME_LIMIT_MS = 30_000;
 
-
-// Boris goes live on a site whose first viewer connects directly: until a viewer comes there is
-// no PeerConnection, so "live" is his preview showing his camera rather than frames sent.
-async function goLiveDirect(stack, who) {
-  const person = await Person.create(stack.browser, who.name, { camera: true, grantOrigins: [stack.demo.origin] });
-  await person.page.goto(stack.demo.url('/me', who.slug));
-  const button = widget.broadcastButton(person.page);
-  await waitForAttribute(button, 'data-onair-state', 'offline', { what: `${who.name}'s Go live button`, timeout: 15_000 });
-  await button.click();
-  await waitForAttribute(widget.preview(person.page), 'data-state', 'live', { what: `${who.name}'s preview`, timeout: 20_000 });
-  await eventually(async () => ((await videoState(person.page, widget.previewSelector)).element?.presented ?? 0) > 10, {
-    timeout: 10_000, what: `${who.name}'s camera in his preview`,
-  });
-  return person;
-}
 
 const unavailable = browserSuiteUnavailable() ?? netPeerUnavailable();
 
@@ -61,7 +46,7 @@ for (const { mode, site } of [
     });
 
     step(`Boris goes live and Vera, on her own network, watches (${mode})`, async () => {
-      boris = mode === 'direct' ? await goLiveDirect(stack, BORIS) : await goLive(stack, BORIS);
+      boris = await goLive(stack, BORIS, { relayed: mode === 'relay' });
       vera = await Person.create(await net.launchBrowser(), 'Vera');
       await watchWithConsent(stack, vera.page, VERA, BORIS, boris.page);
     });

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { eventually, Person, story, videoState, waitForAttribute, waitForVisible, widget } from '../lib/browser.mjs';
+import { Person, story, videoState, waitForVisible, widget } from '../lib/browser.mjs';
 import { NetPeer, netPeerUnavailable } from '../lib/netpeer.mjs';
-import { watchWithConsent } from '../lib/p2p_probe.mjs';
+import { goLive, watchWithConsent } from '../lib/p2p_probe.mjs';
 import { selectedPairs, startTurn, turnUnavailable } from '../lib/turn.mjs';
 import { browserSuiteUnavailable, DEMO_SITES, startStack } from '../lib/web.mjs';
 
@@ -19,21 +19,6 @@ const BORIS = { slug: 'boris', id: '17', name: 'Boris' };
 const VERA = { slug: 'vera', id: '23', name: 'Vera' };
 const RELAY_ONLY_SITE = { ...DEMO_SITES.p2p, p2p_relay_only: true };
 
-
-// Boris goes live on a site whose first viewer connects directly: until a viewer comes there is
-// no PeerConnection, so "live" is his preview showing his camera rather than frames sent.
-async function goLiveDirect(stack, who) {
-  const person = await Person.create(stack.browser, who.name, { camera: true, grantOrigins: [stack.demo.origin] });
-  await person.page.goto(stack.demo.url('/me', who.slug));
-  const button = widget.broadcastButton(person.page);
-  await waitForAttribute(button, 'data-onair-state', 'offline', { what: `${who.name}'s Go live button`, timeout: 15_000 });
-  await button.click();
-  await waitForAttribute(widget.preview(person.page), 'data-state', 'live', { what: `${who.name}'s preview`, timeout: 20_000 });
-  await eventually(async () => ((await videoState(person.page, widget.previewSelector)).element?.presented ?? 0) > 10, {
-    timeout: 10_000, what: `${who.name}'s camera in his preview`,
-  });
-  return person;
-}
 
 const unavailable = browserSuiteUnavailable() ?? netPeerUnavailable() ?? turnUnavailable();
 
@@ -64,7 +49,7 @@ describe('a p2p_relay_only site: direct video through our TURN relay, in Chromiu
   });
 
   step('Boris goes live; Vera, on her own network, watches and her video plays', async (t) => {
-    boris = await goLiveDirect(stack, BORIS);
+    boris = await goLive(stack, BORIS, { relayed: false });
     vera = await Person.create(await net.launchBrowser(), 'Vera');
     const started = await watchWithConsent(stack, vera.page, VERA, BORIS, boris.page);
     t.diagnostic(`relayed direct video: ${started.state.element.width}x${started.state.element.height}`);
@@ -116,7 +101,7 @@ describe('a wrong turn_secret in the plugin: the relay refuses, the viewer gets 
   });
 
   step('Vera is allowed but no video ever plays, and coturn logs 401 for the minted usernames', async (t) => {
-    boris = await goLiveDirect(stack, BORIS);
+    boris = await goLive(stack, BORIS, { relayed: false });
     vera = await Person.create(await net.launchBrowser(), 'Vera');
     await vera.page.goto(stack.demo.url(`/u/${BORIS.slug}`, VERA.slug));
     const button = widget.watchButton(vera.page, BORIS.id);
