@@ -44,8 +44,6 @@ const declinedKeys: Record<string, StringKey> = {
 const MAX_ICE_RESTARTS = 3;
 /** A new direct connection asks for an offer when none came within this. */
 const OFFER_WAIT_MS = 2500;
-/** How long the relayed picture may take to render during the move from direct to relay. */
-const HANDOFF_TIMEOUT_MS = 15000;
 
 const RECV_TRACKS = [
   { type: 'audio' as const, capture: false, recv: true },
@@ -233,15 +231,9 @@ export class Watch extends SessionFlow {
   }
 
   private async completeHandoff(incoming: MediaStream): Promise<void> {
-    const rendered = await this.view.handoff(incoming, HANDOFF_TIMEOUT_MS);
-    if (this.incoming !== incoming || this.over) return;
+    const rendered = await this.view.handoff(incoming);
+    if (!rendered || this.incoming !== incoming || this.over) return;
     this.incoming = null;
-    if (!rendered && this.direct?.alive) {
-      console.warn('onair.js: relayed video did not render; staying on the direct connection');
-      return;
-    }
-    // Rendered, or the direct path is dead too (the broadcaster reloaded): the relay it is.
-    if (!rendered) for (const track of incoming.getTracks()) this.view.addTrack(track);
     this.source = 'relay';
     this.closeDirect(true);
     this.view.setSignalDown(false);
@@ -290,6 +282,7 @@ export class Watch extends SessionFlow {
     this.relayWatchdog.stop();
     this.iceRestarts = 0;
     this.incoming = null;
+    this.view.abandonHandoff();
     if (this.source === 'relay') this.view.clearMedia();
     super.reconnect();
   }

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { Person, story, videoState, waitForAttribute, waitForFrames, widget } from '../lib/browser.mjs';
 import { goLive, watchWithConsent } from '../lib/p2p_probe.mjs';
-import { browserSuiteUnavailable, startStack } from '../lib/web.mjs';
+import { browserSuiteUnavailable, DEMO_SITES, startStack } from '../lib/web.mjs';
 
 const BORIS = { slug: 'boris', id: '17', name: 'Boris' };
 const VERA = { slug: 'vera', id: '23', name: 'Vera' };
@@ -23,7 +23,7 @@ describe('a Janus crash is survived by a relayed broadcast, in Chromium', { skip
   const step = story(test, people, () => stack?.diagnose());
 
   before(async () => {
-    stack = await startStack({ general: { request_timeout: 20, publish_timeout: 15, resume_grace: 10, restart_grace: 60 } });
+    stack = await startStack({ site: DEMO_SITES.sfu, general: { request_timeout: 20, publish_timeout: 15, resume_grace: 10, restart_grace: 60 } });
   });
 
   after(async () => {

@@ -90,8 +90,13 @@ describe('simulcast through the relay, in Chromium', { skip: unavailable ?? fals
     ({ server } = await openJanusPage(anna, janus));
     annaIds = await anna.page.evaluate(
       (options) => window.onairPage.broadcast(options),
-      // 960x540: the smallest size Chromium sends three layers for, and the least CPU for them.
-      { server, site: SITES.open.key, ...BROADCASTER, simulcast: true, width: 960, height: 540 },
+      // 960x540: the smallest size Chromium sends three layers for, and the least CPU for them;
+      // modest bitrates, so that Chromium's own estimate (which starts low) enables every layer soon
+      // even on a busy machine.
+      {
+        server, site: SITES.open.key, ...BROADCASTER, simulcast: true, width: 960, height: 540,
+        maxBitrates: { high: 400_000, medium: 150_000, low: 60_000 },
+      },
     );
     const widths = await eventually(async () => {
       const sent = await topWidths();

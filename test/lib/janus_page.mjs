@@ -83,7 +83,7 @@ function pageScript() {
     });
   }
 
-  async function broadcast({ server, site, user, name, simulcast, width = 1280, height = 720 }) {
+  async function broadcast({ server, site, user, name, simulcast, maxBitrates, width = 1280, height = 720 }) {
     await connect(server);
     onMessage = (message, jsep) => {
       record(message.result ?? message, jsep);
@@ -95,7 +95,7 @@ function pageScript() {
     await waitFor('registered');
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width, height }, audio: true });
     const tracks = [
-      { type: 'video', capture: stream.getVideoTracks()[0], simulcast, recv: false },
+      { type: 'video', capture: stream.getVideoTracks()[0], simulcast, simulcastMaxBitrates: maxBitrates, recv: false },
       { type: 'audio', capture: stream.getAudioTracks()[0], recv: false },
     ];
     const offer = await new Promise((resolve, reject) => handle.createOffer({ tracks, success: resolve, error: reject }));

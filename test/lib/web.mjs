@@ -203,6 +203,8 @@ export async function startWeb({ janus, site, openSite }) {
 export const DEMO_SITES = Object.freeze({
   signed: { key: 'demo', secret: 'demo-site-secret-for-browser-tests', identity: 'signed', media: 'sfu', audio: true, max_broadcasts: 100, max_viewers: 50 },
   open: { key: 'demo-open', secret: 'demo-open-secret-for-browser-tests', identity: 'open', media: 'sfu', audio: true, max_broadcasts: 100, max_viewers: 50 },
+  // Relayed with one layer, for suites about recovery rather than simulcast.
+  sfu: { key: 'demo-sfu', secret: 'demo-sfu-secret-for-browser-tests', identity: 'signed', media: 'sfu', audio: true, simulcast: false, max_broadcasts: 100, max_viewers: 50 },
   // Peer-to-peer media: one direct viewer; `auto` moves to the relay for a second viewer. One
   // relayed layer keeps the move itself in focus (simulcast has its own suite).
   p2p: { key: 'demo-p2p', secret: 'demo-p2p-secret-for-browser-tests', identity: 'signed', media: 'p2p', audio: true, simulcast: false, max_broadcasts: 100, max_viewers: 50 },

@@ -28,6 +28,7 @@ export class PlayerView {
   private state: PlayerState = 'connecting';
   /** Signaling is being restored while (direct) media keeps playing. */
   private signalDown = false;
+  private cancelHandoff: (() => void) | null = null;
 
   constructor(private readonly actions: PlayerActions, target: string, private readonly targetName: string) {
     this.statusText = h('span', {}, t('connecting'));
@@ -97,8 +98,10 @@ export class PlayerView {
 
   /** Make-before-break: `next` plays in a second, transparent element on top of the current one,
    * so its first frame covers the old picture by itself; once a frame was presented the old element
-   * goes. Resolves false (and keeps the current picture) if nothing renders within `timeoutMs`. */
-  handoff(next: MediaStream, timeoutMs: number): Promise<boolean> {
+   * goes. It waits as long as it takes (the current picture plays on meanwhile); a newer handoff,
+   * clearMedia() or destroy() cancel it, and then it resolves false. */
+  handoff(next: MediaStream): Promise<boolean> {
+    this.cancelHandoff?.();
     const incoming = h('video', { class: 'next', playsinline: true, autoplay: true, muted: true });
     incoming.muted = true;
     incoming.srcObject = next;
@@ -109,8 +112,8 @@ export class PlayerView {
       const settle = (rendered: boolean): void => {
         if (settled) return;
         settled = true;
+        this.cancelHandoff = null;
         window.clearInterval(poll);
-        window.clearTimeout(timer);
         if (!rendered || !incoming.isConnected) {
           incoming.remove();
           resolve(false);
@@ -129,13 +132,18 @@ export class PlayerView {
         this.updateUnmute();
         resolve(true);
       };
+      this.cancelHandoff = () => settle(false);
       incoming.requestVideoFrameCallback?.(() => settle(true));
       // Where requestVideoFrameCallback is missing: frames counted by the element itself.
       const poll = window.setInterval(() => {
         if (incoming.videoWidth > 0 && (incoming.getVideoPlaybackQuality?.().totalVideoFrames ?? 1) > 0) settle(true);
       }, 100);
-      const timer = window.setTimeout(() => settle(false), timeoutMs);
     });
+  }
+
+  /** Drops a pending handoff: its stream is gone (the handle was replaced). */
+  abandonHandoff(): void {
+    this.cancelHandoff?.();
   }
 
   addTrack(track: MediaStreamTrack): void {
@@ -156,6 +164,7 @@ export class PlayerView {
   }
 
   clearMedia(): void {
+    this.cancelHandoff?.();
     for (const track of this.stream.getTracks()) this.stream.removeTrack(track);
     // Detach so the last frame does not linger behind the overlay; addTrack() re-attaches.
     this.video.srcObject = null;
@@ -178,6 +187,7 @@ export class PlayerView {
   }
 
   destroy(): void {
+    this.cancelHandoff?.();
     this.video.srcObject = null;
     this.card.remove();
   }
