@@ -28,6 +28,16 @@ void Ledger::open(const std::string& session_id, AirtimeKind kind, const std::st
     sessions_.emplace(session_id, std::move(session));
 }
 
+void Ledger::restore(const AirtimeSegment& last, std::int64_t earlier_seconds) {
+    Session session;
+    session.current = last;
+    session.current.closed = true;
+    session.closed_seconds = earlier_seconds;
+    session.structural_change = false;  // the Store has it as it is
+    session.saved_evidence = last.last_evidence;
+    sessions_.insert_or_assign(last.session_id, std::move(session));
+}
+
 void Ledger::evidence(const std::string& session_id, std::int64_t when) {
     auto found = sessions_.find(session_id);
     if (found == sessions_.end()) {

@@ -39,6 +39,9 @@ public:
     // A new session, with its first segment starting (and evidenced) at `now`.
     void open(const std::string& session_id, AirtimeKind kind, const std::string& site,
               const std::string& user, const std::string& broadcast_id, std::int64_t now);
+    // A session a previous run counted, whose latest stored segment is `last` (closed at start-up)
+    // after `earlier_seconds` in earlier segments: new evidence continues it with a new segment.
+    void restore(const AirtimeSegment& last, std::int64_t earlier_seconds);
     [[nodiscard]] bool has(const std::string& session_id) const { return sessions_.count(session_id) > 0; }
 
     // Evidence that the session is alive at `when`: extends its open segment, or starts a new

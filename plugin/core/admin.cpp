@@ -86,15 +86,21 @@ Status apply_site_options(const json_t* request, Site& site) {
     if (media.value()) {
         std::optional<MediaMode> mode = media_mode_from(*media.value());
         if (!mode) {
-            return fail(ErrorCode::InvalidElement, "Invalid element: media must be 'sfu'");
+            return fail(ErrorCode::InvalidElement, "Invalid element: media must be 'sfu', 'p2p' or 'auto'");
         }
         site.media = *mode;
     }
-    if (const json_t* audio = json_object_get(request, "audio"); audio != nullptr && !json_is_null(audio)) {
-        if (!json_is_boolean(audio)) {
-            return fail(ErrorCode::InvalidElement, "Invalid element: audio must be true or false");
+    for (auto [key, field] : {std::pair{"audio", &site.audio}, std::pair{"simulcast", &site.simulcast},
+                              std::pair{"p2p_relay_only", &site.p2p_relay_only}}) {
+        const json_t* value = json_object_get(request, key);
+        if (value == nullptr || json_is_null(value)) {
+            continue;
         }
-        site.audio = json_is_true(audio);
+        if (!json_is_boolean(value)) {
+            return fail(ErrorCode::InvalidElement,
+                        std::string("Invalid element: ") + key + " must be true or false");
+        }
+        *field = json_is_true(value);
     }
     Result<std::optional<std::string>> callback_url = text_member(request, "callback_url", false);
     if (!callback_url) {
@@ -176,6 +182,8 @@ JsonPtr HubState::site_json(const Site& site) const {
     json_object_set_new(object.get(), "identity", json_string(to_string(site.identity)));
     json_object_set_new(object.get(), "media", json_string(to_string(site.media)));
     json_object_set_new(object.get(), "audio", json_boolean(site.audio));
+    json_object_set_new(object.get(), "simulcast", json_boolean(site.simulcast));
+    json_object_set_new(object.get(), "p2p_relay_only", json_boolean(site.p2p_relay_only));
     json_object_set_new(object.get(), "max_broadcasts", json_integer(site.max_broadcasts));
     json_object_set_new(object.get(), "max_viewers", json_integer(site.max_viewers));
     json_object_set_new(object.get(), "broadcasts", json_integer(broadcasts_of_site(site.key)));
@@ -228,6 +236,10 @@ JsonPtr HubState::admin_add_site(const json_t* request) {
     }
     if (Status valid = validate_site(site); !valid) {
         return admin_error(valid.error());
+    }
+    if (site.p2p_relay_only && !ice_servers_.has_turn()) {
+        return admin_error(fail(ErrorCode::InvalidElement,
+                                "Invalid element: p2p_relay_only needs TURN (turn_uris) configured"));
     }
     if (store_) {
         if (Status saved = store_->save_site(site); !saved) {

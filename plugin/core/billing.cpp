@@ -142,7 +142,7 @@ Status HubState::commit(std::int64_t now, const BroadcastRecord* record) {
     return done;
 }
 
-Status HubState::end_previous_run(std::int64_t now) {
+Status HubState::recover_previous_run(std::int64_t now) {
     if (!store_) {
         return Ok{};
     }
@@ -150,7 +150,16 @@ Status HubState::end_previous_run(std::int64_t now) {
     if (!unended) {
         return unended.error();
     }
+    std::vector<BroadcastRecord> ended;
     for (const BroadcastRecord& record : unended.value()) {
+        const Site* site = sites_.find(record.site);
+        if (record.started_at == 0 || site == nullptr) {
+            // Never live (or its site is gone): nothing to come back to.
+            BroadcastRecord over = record;
+            over.ended_at = now;
+            over.end_reason = kRestartReason;
+            ended.push_back(std::move(over));
+        }
         if (record.started_at == 0) {
             continue;
         }
@@ -165,6 +174,7 @@ Status HubState::end_previous_run(std::int64_t now) {
             std::int64_t seconds = 0;
             std::int64_t last_evidence = 0;
             bool open = false;
+            AirtimeSegment last;  // the latest segment
         };
         std::map<std::string, Total> totals;
         for (const AirtimeSegment& segment : segments.value()) {
@@ -174,6 +184,9 @@ Status HubState::end_previous_run(std::int64_t now) {
             total.seconds += segment.seconds();
             total.last_evidence = std::max(total.last_evidence, segment.last_evidence);
             total.open = total.open || !segment.closed;
+            if (segment.index >= total.last.index) {
+                total.last = segment;
+            }
         }
         std::int64_t broadcast_seconds = 0;
         std::int64_t ended_at = record.started_at;
@@ -181,7 +194,11 @@ Status HubState::end_previous_run(std::int64_t now) {
             if (total.kind == AirtimeKind::Broadcast) {
                 broadcast_seconds = total.seconds;
                 ended_at = std::max(ended_at, total.last_evidence);
+                if (site != nullptr) {
+                    ledger_.restore(total.last, total.seconds - total.last.seconds());
+                }
             } else if (total.open) {
+                // Viewer sessions do not survive: viewers come back with new ones.
                 emit(record, "viewer.left", now,
                      Event(nullptr)
                          .text("user", record.user)
@@ -192,20 +209,41 @@ Status HubState::end_previous_run(std::int64_t now) {
                          .take());
             }
         }
-        emit(record, "broadcast.ended", now,
-             Event(nullptr)
-                 .text("user", record.user)
-                 .number("ended_at", ended_at)
-                 .text("reason", kRestartReason)
-                 .number("broadcast_seconds", broadcast_seconds)
-                 .take());
+        if (site == nullptr) {
+            emit(record, "broadcast.ended", now,
+                 Event(nullptr)
+                     .text("user", record.user)
+                     .number("ended_at", ended_at)
+                     .text("reason", kRestartReason)
+                     .number("broadcast_seconds", broadcast_seconds)
+                     .take());
+            continue;
+        }
+        Result<std::map<std::string, std::string>> grants = store_->grants_of(record.broadcast_id);
+        if (!grants) {
+            return grants.error();
+        }
+        // Back as interrupted: its broadcaster has restart_grace to return, its viewers need no new
+        // consent; then it ends with reason `restart` (and broadcast.ended) like any interruption.
+        Broadcast broadcast;
+        broadcast.record = record;
+        broadcast.media = site->media;
+        broadcast.state = BroadcastState::Interrupted;
+        broadcast.deadline = now + settings_.restart_grace;
+        broadcast.deadline_reason = kRestartReason;
+        broadcast.grants = std::move(grants.value());
+        broadcast.next_report_at = now + settings_.report_interval;
+        by_broadcaster_[{record.site, record.user}] = record.broadcast_id;
+        broadcasts_.emplace(record.broadcast_id, std::move(broadcast));
     }
     Status done = store_->atomically([&]() -> Status {
         if (Status closed = store_->close_open_segments(); !closed) {
             return closed;
         }
-        if (Status ended = store_->end_all_unended(now, kRestartReason); !ended) {
-            return ended;
+        for (const BroadcastRecord& record : ended) {
+            if (Status saved = store_->save_broadcast(record); !saved) {
+                return saved;
+            }
         }
         for (const OutboxEvent& event : outgoing_) {
             if (Status queued = store_->append_event(event, now); !queued) {

@@ -28,6 +28,8 @@ const char* to_string(ViewerStage stage) {
             return "accepted";
         case ViewerStage::Watching:
             return "watching";
+        case ViewerStage::Held:
+            return "held";
     }
     return "pending";
 }
@@ -53,11 +55,17 @@ HandleId Broadcast::prompt_handle(const std::string& request_id) const {
     return 0;
 }
 
+bool Broadcast::admits_other_than(const std::string& viewer_user) const {
+    return std::any_of(sessions.begin(), sessions.end(), [&viewer_user](const auto& entry) {
+        return entry.second.admitted() && entry.second.user != viewer_user;
+    });
+}
+
 JsonPtr Broadcast::viewers_json() const {
     JsonPtr list(json_array());
     std::set<std::string> listed;
     for (const auto& [handle, session] : sessions) {
-        if (session.stage != ViewerStage::Pending && listed.insert(session.user).second) {
+        if (session.admitted() && listed.insert(session.user).second) {
             json_array_append_new(list.get(), person_json(session.user, session.name).release());
         }
     }

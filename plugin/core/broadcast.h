@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "effects.h"
+#include "site.h"
 #include "store.h"
 
 namespace onair {
@@ -17,9 +18,10 @@ namespace onair {
 enum class BroadcastState { Registered, Live, Interrupted };
 const char* to_string(BroadcastState state);
 
-// Pending: a watch prompt waits for the broadcaster. Accepted: the subscriber offer went out,
-// the viewer has not answered it with `start` yet. Watching: media is relayed to the viewer.
-enum class ViewerStage { Pending, Accepted, Watching };
+// Pending: a watch prompt waits for the broadcaster. Accepted: the subscriber offer (or the direct
+// pairing) went out, the viewer has not sent `start` yet. Watching: media reaches the viewer.
+// Held: a viewer with a grant asked while the broadcaster was away; admitted when it is back.
+enum class ViewerStage { Pending, Accepted, Watching, Held };
 const char* to_string(ViewerStage stage);
 
 // One viewer handle's relation to a broadcast.
@@ -31,6 +33,16 @@ struct ViewerSession {
     std::int64_t since = 0;       // when the stage began
     std::int64_t expires_at = 0;  // Pending only: when the prompt times out
     std::string watch_id;         // Watching only: the airtime session of this viewing
+    // Direct viewers: the pairing with the broadcaster ("p-…"); kept after a switch to the relay
+    // until the direct connection is closed, so both sides can still say `bye`.
+    std::string peer;
+    bool direct = false;     // media comes browser to browser, not through the relay
+    bool switching = false;  // a direct viewer was sent a `switch` offer for the relay
+
+    // Accepted or watching: the broadcaster let this viewer in and it is still there.
+    [[nodiscard]] bool admitted() const {
+        return stage == ViewerStage::Accepted || stage == ViewerStage::Watching;
+    }
 };
 
 // A viewer session of this broadcast that is over, for the cumulative airtime reports.
@@ -44,7 +56,9 @@ struct FinishedWatch {
 struct Broadcast {
     BroadcastRecord record;
     BroadcastState state = BroadcastState::Registered;
-    HandleId broadcaster = 0;  // 0 while no handle holds it (the broadcaster's page is reloading)
+    HandleId broadcaster = 0;          // 0 while no handle holds it (the broadcaster's page is reloading)
+    MediaMode media = MediaMode::Sfu;  // the site's mode when it was registered
+    bool relay_up = false;             // the broadcaster's relay PeerConnection is up
     // When state has a deadline (Registered, Interrupted): the time and the `ended` reason then.
     std::int64_t deadline = 0;
     std::string deadline_reason;
@@ -61,6 +75,10 @@ struct Broadcast {
     [[nodiscard]] bool has_pending_from(const std::string& viewer_user) const;
     // The handle whose pending prompt has this id, or 0.
     [[nodiscard]] HandleId prompt_handle(const std::string& request_id) const;
+    // Whether viewers get media through the relay: always in `sfu`, in `auto` once it moved there.
+    [[nodiscard]] bool relayed() const { return media == MediaMode::Sfu || record.relay; }
+    // Whether a user other than `viewer_user` is accepted or watching.
+    [[nodiscard]] bool admits_other_than(const std::string& viewer_user) const;
     // Accepted or watching viewers, one entry per user: [{user, name}].
     [[nodiscard]] JsonPtr viewers_json() const;
 };

@@ -29,6 +29,10 @@ Event& Event::object(const char* key, JsonPtr value) {
     return *this;
 }
 
+JsonPtr bye_event(const std::string& peer) {
+    return Event("signal").text("peer", peer).flag("bye", true).take();
+}
+
 JsonPtr person_json(const std::string& user, const std::string& name) {
     JsonPtr person(json_object());
     json_object_set_new(person.get(), "user", json_stringn(user.data(), user.size()));

@@ -25,6 +25,9 @@ private:
     JsonPtr data_;
 };
 
+// {"event": "signal", "peer": ..., "bye": true}: the other side of a direct connection closed it.
+JsonPtr bye_event(const std::string& peer);
+
 // {"user": ..., "name": ...}: how a viewer is shown to the broadcaster.
 JsonPtr person_json(const std::string& user, const std::string& name);
 

@@ -57,9 +57,14 @@ Result<Reply> Hub::handle_request(HandleId handle, const Request& request, std::
     return reply;
 }
 
-Status Hub::may_start(HandleId handle) {
+Status Hub::may_start(HandleId handle, bool with_answer) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return state_->may_start(handle);
+    return state_->may_start(handle, with_answer);
+}
+
+Status Hub::may_publish(HandleId handle, bool with_offer) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return state_->may_publish(handle, with_offer);
 }
 
 Effects Hub::tick(std::int64_t now) {
@@ -90,6 +95,7 @@ std::optional<CallbackTarget> Hub::callback_target(const std::string& site) {
 
 HubState::HubState(const Settings& settings, std::unique_ptr<Store> store)
     : settings_(settings),
+      ice_servers_(settings.turn_uris, settings.turn_secret, settings.turn_ttl, settings.stun_uris),
       store_(std::move(store)),
       watch_limiter_(settings.watch_rate, kRateWindowSeconds),
       ledger_(settings.evidence_timeout) {}
@@ -124,8 +130,7 @@ Status HubState::start(const std::vector<Site>& configured, std::int64_t now) {
             return added;
         }
     }
-    // Media does not survive a restart, so broadcasts a previous run left open are over.
-    return end_previous_run(now);
+    return recover_previous_run(now);
 }
 
 void HubState::handle_created(HandleId handle) { handles_.try_emplace(handle); }
@@ -157,36 +162,10 @@ Effects HubState::media_up(HandleId handle, std::int64_t now) {
     if (broadcast == nullptr) {
         return effects;  // a viewer's PeerConnection: its relay starts with `start`
     }
-    const BroadcastState before = broadcast->state;
-    broadcast->state = BroadcastState::Live;
-    broadcast->deadline = 0;
-    broadcast->deadline_reason.clear();
-    if (broadcast->record.started_at == 0) {
-        BroadcastRecord record = broadcast->record;
-        record.started_at = now;
-        // Bookkeeping only: the media is up whether or not the store took the start time.
-        ledger_.open(record.broadcast_id, AirtimeKind::Broadcast, record.site, record.user,
-                     record.broadcast_id, now);
-        broadcast->next_report_at = now + settings_.report_interval;
-        emit(record, "broadcast.started", now,
-             Event(nullptr)
-                 .text("user", record.user)
-                 .text("name", record.name)
-                 .number("started_at", now)
-                 .take());
-        if (persist(record, now)) {
-            broadcast->record = std::move(record);
-        }
-    } else {
-        ledger_.evidence(broadcast->record.broadcast_id, now);
-    }
-    effects.notify(handle, Event("live").take());
-    if (before == BroadcastState::Registered) {
-        announce(*broadcast, true, effects);
-    } else if (before == BroadcastState::Interrupted) {
-        notify_viewers(*broadcast, "resumed", effects);
-    }
+    go_live(*broadcast, handle, now, effects);
+    broadcast->relay_up = true;
     effects.media.emplace_back(RelaySetPublisher{broadcast->record.broadcast_id, handle});
+    offer_switch(*broadcast, effects);
     return effects;
 }
 
@@ -204,7 +183,7 @@ Effects HubState::media_down(HandleId handle, std::int64_t now) {
     }
     if (Broadcast* broadcast = find_broadcast(found->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
-        if (session != broadcast->sessions.end() && session->second.stage != ViewerStage::Pending) {
+        if (session != broadcast->sessions.end() && session->second.admitted() && !session->second.direct) {
             drop_session(*broadcast, handle, "hangup", now, effects);
         }
     }
@@ -236,8 +215,8 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
     if (const auto* r = std::get_if<BroadcastRequest>(&request)) {
         return on_broadcast(handle, *r, now);
     }
-    if (std::holds_alternative<PublishRequest>(request)) {
-        return on_publish(handle);
+    if (const auto* r = std::get_if<PublishRequest>(&request)) {
+        return on_publish(handle, *r, now);
     }
     if (const auto* r = std::get_if<AnswerRequest>(&request)) {
         return on_answer(handle, *r, now);
@@ -251,8 +230,14 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
     if (const auto* r = std::get_if<WatchRequest>(&request)) {
         return on_watch(handle, *r, now);
     }
-    if (std::holds_alternative<StartRequest>(request)) {
-        return on_start(handle, now);
+    if (const auto* r = std::get_if<StartRequest>(&request)) {
+        return on_start(handle, *r, now);
+    }
+    if (const auto* r = std::get_if<SignalRequest>(&request)) {
+        return on_signal(handle, *r);
+    }
+    if (std::holds_alternative<IceRestartRequest>(request)) {
+        return on_ice_restart(handle);
     }
     if (std::holds_alternative<LeaveRequest>(request)) {
         return on_leave(handle, now);
@@ -369,11 +354,14 @@ void HubState::end_broadcast(const std::string& broadcast_id, const std::string&
     }
     Broadcast& broadcast = found->second;
     for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.stage == ViewerStage::Pending) {
+        if (!session.admitted()) {
             effects.notify(
                 viewer,
                 Event("declined").text("request_id", session.request_id).text("reason", "ended").take());
         } else {
+            if (!session.peer.empty()) {
+                effects.notify(viewer, bye_event(session.peer));
+            }
             effects.notify(viewer, Event("ended").text("reason", reason).take());
             effects.media.emplace_back(ClosePeerConnection{viewer});
         }
@@ -402,6 +390,7 @@ void HubState::interrupt(Broadcast& broadcast, std::int64_t now, Effects& effect
     broadcast.state = BroadcastState::Interrupted;
     broadcast.deadline = now + settings_.resume_grace;
     broadcast.deadline_reason = "hangup_timeout";
+    broadcast.relay_up = false;
     notify_viewers(broadcast, "interrupted", effects);
     effects.media.emplace_back(RelaySetPublisher{broadcast.record.broadcast_id, 0});
 }
@@ -416,7 +405,7 @@ void HubState::announce(const Broadcast& broadcast, bool live, Effects& effects)
 
 void HubState::notify_viewers(const Broadcast& broadcast, const char* event, Effects& effects) const {
     for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.stage != ViewerStage::Pending) {
+        if (session.admitted()) {
             effects.notify(viewer, Event(event).take());
         }
     }
@@ -432,6 +421,12 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
     broadcast.sessions.erase(found);
     if (auto record = handles_.find(viewer); record != handles_.end()) {
         record->second.watching.clear();
+    }
+    if (session.stage == ViewerStage::Held) {
+        return;  // nobody was told of it yet
+    }
+    if (!session.peer.empty() && broadcast.broadcaster != 0) {
+        effects.notify(broadcast.broadcaster, bye_event(session.peer));
     }
     if (session.stage == ViewerStage::Pending) {
         emit(broadcast.record, "viewer.declined", now,
@@ -449,7 +444,9 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
     }
     if (session.stage == ViewerStage::Watching) {
         watch_ended(broadcast, session, reason, now);
-        effects.media.emplace_back(RelayRemoveViewer{broadcast.record.broadcast_id, viewer});
+        if (!session.direct) {
+            effects.media.emplace_back(RelayRemoveViewer{broadcast.record.broadcast_id, viewer});
+        }
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
                            Event("viewer_left")
@@ -463,6 +460,10 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
 bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
                              std::int64_t now, Effects& effects) {
     bool found = broadcast.grants.erase(viewer_user) > 0;
+    if (found && store_) {
+        // Should this fail, the grant is gone in memory now and at the broadcast's end for good.
+        (void)store_->delete_grant(broadcast.record.broadcast_id, viewer_user);
+    }
     std::vector<HandleId> removed;
     for (const auto& [viewer, session] : broadcast.sessions) {
         if (session.user == viewer_user && session.stage != ViewerStage::Pending) {
@@ -471,6 +472,9 @@ bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_use
     }
     for (HandleId viewer : removed) {
         found = true;
+        if (const std::string& peer = broadcast.sessions.at(viewer).peer; !peer.empty()) {
+            effects.notify(viewer, bye_event(peer));
+        }
         effects.notify(viewer, Event("ended").text("reason", reason).take());
         drop_session(broadcast, viewer, reason, now, effects);
         effects.media.emplace_back(ClosePeerConnection{viewer});

@@ -28,6 +28,7 @@ struct Reply {
     JsonPtr result;
     bool offer_in_reply = false;
     Effects effects;
+    bool ice_restart = false;  // that offer restarts ICE (a relay viewer's `ice_restart`)
 };
 
 // OnAir's Janus-free core: sites, identities, the broadcast/viewer/consent state machine, presence,
@@ -48,8 +49,8 @@ public:
     Hub(const Hub&) = delete;
     Hub& operator=(const Hub&) = delete;
 
-    // Loads stored sites over `configured` (stored ones win) and ends broadcasts left unended by a
-    // previous run.
+    // Loads stored sites over `configured` (stored ones win) and recovers broadcasts left unended by
+    // a previous run (interrupted for restart_grace, with their grants).
     Status start(const std::vector<Site>& configured, std::int64_t now);
 
     // Handle lifecycle, from the Janus callbacks.
@@ -61,9 +62,12 @@ public:
     // One plugin request from a handle.
     Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
 
-    // Whether the handle may `start` now (its watch request was accepted and not revoked since), so
-    // the caller can refuse a `start` with 547 before looking at its SDP.
-    Status may_start(HandleId handle);
+    // Whether the handle may `start` now (its watch request was accepted and not revoked since) with
+    // or without a jsep answer (relay viewers answer, direct ones do not), so the caller can refuse
+    // it before looking at its SDP.
+    Status may_start(HandleId handle, bool with_answer);
+    // Likewise for `publish` with or without an offer (the site's media mode decides).
+    Status may_publish(HandleId handle, bool with_offer);
 
     // Timers: expired prompts, publish timeouts, resume grace. Call about once a second.
     Effects tick(std::int64_t now);

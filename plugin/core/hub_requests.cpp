@@ -19,15 +19,27 @@ Error not_broadcasting(const char* request) {
                 std::string("Not allowed: '") + request + "' needs a broadcast registered on this handle");
 }
 
-JsonPtr registered_event(const Broadcast& broadcast, bool resumed, bool audio, int heartbeat_interval) {
+struct Registration {
+    bool resumed = false;
+    int heartbeat_interval = 0;
+    JsonPtr ice_servers;
+    const char* ice_policy = "all";
+};
+
+JsonPtr registered_event(const Broadcast& broadcast, const Site& site, Registration registration) {
     const BroadcastRecord& record = broadcast.record;
     return Event("registered")
         .text("broadcast_id", record.broadcast_id)
-        .flag("resumed", resumed)
-        .flag("audio", audio)
+        .flag("resumed", registration.resumed)
+        .flag("audio", site.audio)
         .number("started_at", record.started_at != 0 ? record.started_at : record.registered_at)
         .object("viewers", broadcast.viewers_json())
-        .number("heartbeat_interval", heartbeat_interval)
+        .number("heartbeat_interval", registration.heartbeat_interval)
+        .text("media", to_string(broadcast.media))
+        .flag("simulcast", site.simulcast)
+        .flag("relay", broadcast.relayed())
+        .object("ice_servers", std::move(registration.ice_servers))
+        .text("ice_policy", registration.ice_policy)
         .take();
 }
 
@@ -70,6 +82,7 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     broadcast.record.user = who.user;
     broadcast.record.name = who.name;
     broadcast.record.registered_at = now;
+    broadcast.media = site.media;
     if (Status saved = persist(broadcast.record, now); !saved) {
         return saved.error();
     }
@@ -83,7 +96,10 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     record.site = who.site;
     record.user = who.user;
     record.broadcasting = id;
-    return reply(registered_event(stored, false, site.audio, settings_.heartbeat_interval));
+    return reply(registered_event(
+        stored, site,
+        Registration{false, settings_.heartbeat_interval, ice_servers_for(who.site, who.user, now),
+                     ice_policy(stored, stored.media == MediaMode::P2p)}));
 }
 
 Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Identity& identity,
@@ -118,20 +134,49 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
                 effects.notify(handle, watch_request_event(session.request_id, session, now));
             }
         }
+        pair_again(broadcast, now, effects);
     }
     HandleRecord& record = handles_[handle];
     record.site = identity.site;
     record.user = identity.user;
     record.broadcasting = broadcast.record.broadcast_id;
-    return reply(registered_event(broadcast, true, site.audio, settings_.heartbeat_interval),
+    return reply(registered_event(broadcast, site,
+                                  Registration{true, settings_.heartbeat_interval,
+                                               ice_servers_for(identity.site, identity.user, now),
+                                               ice_policy(broadcast, broadcast.media == MediaMode::P2p)}),
                  std::move(effects));
 }
 
-Result<Reply> HubState::on_publish(HandleId handle) {
-    if (broadcast_held_by(handle) == nullptr) {
+Status HubState::may_publish(HandleId handle, bool with_offer) {
+    const Broadcast* broadcast = broadcast_held_by(handle);
+    if (broadcast == nullptr) {
         return not_broadcasting("publish");
     }
-    return reply(Event("publishing").take());
+    if (with_offer && broadcast->media == MediaMode::P2p) {
+        return fail(
+            ErrorCode::WrongState,
+            "Not allowed: a peer-to-peer broadcast sends no media to the server (publish without jsep)");
+    }
+    if (with_offer && !broadcast->relayed()) {
+        return fail(ErrorCode::WrongState, "Not allowed: publish to the relay only after relay_needed");
+    }
+    if (!with_offer && broadcast->relayed()) {
+        return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
+    }
+    return Ok{};
+}
+
+Result<Reply> HubState::on_publish(HandleId handle, const PublishRequest& request, std::int64_t now) {
+    if (Status allowed = may_publish(handle, request.offer); !allowed) {
+        return allowed.error();
+    }
+    Effects effects;
+    Broadcast& broadcast = *broadcast_held_by(handle);
+    if (!request.offer && broadcast.state != BroadcastState::Live) {
+        // "My camera runs": a direct broadcast is live from here on, its evidence the heartbeats.
+        go_live(broadcast, handle, now, effects);
+    }
+    return reply(Event("publishing").take(), std::move(effects));
 }
 
 Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now) {
@@ -143,6 +188,11 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
     }
     Effects effects;
     ViewerSession& session = broadcast->sessions.at(viewer);
+    const Path path = request.accept ? path_for(*broadcast, session.user) : Path::Full;
+    if (request.accept && path == Path::Full) {
+        return fail(ErrorCode::LimitExceeded,
+                    "Limit exceeded: a peer-to-peer broadcast has room for one viewer");
+    }
     if (request.accept) {
         emit(broadcast->record, "viewer.accepted", now,
              Event(nullptr)
@@ -150,11 +200,10 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
                  .text("viewer", session.user)
                  .text("request_id", request.request_id)
                  .take());
-        broadcast->grants[session.user] = session.name;
+        grant(*broadcast, session.user, session.name);
         session.stage = ViewerStage::Accepted;
         session.since = now;
-        effects.media.emplace_back(
-            SendViewerOffer{viewer, Event("accepted").text("request_id", request.request_id).take()});
+        admit(*broadcast, viewer, session, path, false, now, effects);
     } else {
         emit(broadcast->record, "viewer.declined", now,
              Event(nullptr)
@@ -218,7 +267,8 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     if (broadcast == nullptr || broadcast->state == BroadcastState::Registered) {
         return fail(ErrorCode::NotLive, "User '" + request.target + "' is not live");
     }
-    if (broadcast->state == BroadcastState::Interrupted) {
+    const bool granted = broadcast->grants.count(who.user) > 0;
+    if (broadcast->state == BroadcastState::Interrupted && !granted) {
         return fail(ErrorCode::NotLive,
                     "User '" + request.target + "' is reconnecting; try again in a moment");
     }
@@ -229,6 +279,10 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     if (!record.watching.empty()) {
         return fail(ErrorCode::WrongState,
                     "Not allowed: this handle already watches or asks; send leave first");
+    }
+    if (broadcast->media == MediaMode::P2p && broadcast->admits_other_than(who.user)) {
+        return fail(ErrorCode::LimitExceeded,
+                    "Limit exceeded: a peer-to-peer broadcast has room for one viewer");
     }
     const Site& site = *sites_.find(who.site);
     if (static_cast<int>(broadcast->sessions.size()) >= site.max_viewers) {
@@ -244,16 +298,33 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     session.since = now;
     const std::string request_id = session.request_id;
 
-    if (broadcast->grants.count(who.user) > 0) {
-        // Accepted before into this broadcast (a reload of the viewer's page): no new prompt.
-        session.stage = ViewerStage::Accepted;
-        broadcast->grants[who.user] = who.name;
-        broadcast->sessions.emplace(handle, std::move(session));
+    if (granted) {
+        // Accepted before into this broadcast (a reload of the viewer's page, a restart): no new
+        // prompt. While the broadcaster is away the viewer waits for it.
+        grant(*broadcast, who.user, who.name);
         record.site = who.site;
         record.user = who.user;
         record.watching = broadcast->record.broadcast_id;
-        Reply accepted = reply(Event("accepted").text("request_id", request_id).flag("resumed", true).take());
-        accepted.offer_in_reply = true;
+        if (broadcast->state == BroadcastState::Interrupted) {
+            session.stage = ViewerStage::Held;
+            broadcast->sessions.emplace(handle, std::move(session));
+            return reply(Event("waiting")
+                             .text("request_id", request_id)
+                             .number("expires_in", std::max<std::int64_t>(0, broadcast->deadline - now))
+                             .flag("resumed", true)
+                             .take());
+        }
+        session.stage = ViewerStage::Accepted;
+        ViewerSession& admitted = broadcast->sessions.emplace(handle, std::move(session)).first->second;
+        Effects effects;
+        Path path = path_for(*broadcast, who.user);
+        if (path == Path::RelayNeeded) {
+            move_to_relay(*broadcast, now, effects);
+            path = Path::Relay;
+        }
+        Reply accepted = reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
+                               std::move(effects));
+        accepted.offer_in_reply = path != Path::Direct;
         return accepted;
     }
 
@@ -298,21 +369,37 @@ ViewerSession* HubState::accepted_session(HandleId handle, Broadcast*& broadcast
     return &found->second;
 }
 
-Status HubState::may_start(HandleId handle) {
+Status HubState::may_start(HandleId handle, bool with_answer) {
     Broadcast* broadcast = nullptr;
-    if (accepted_session(handle, broadcast) == nullptr) {
+    const ViewerSession* session = accepted_session(handle, broadcast);
+    if (session == nullptr) {
         return fail(ErrorCode::WrongState, "Not allowed: start needs an accepted watch request");
+    }
+    const bool direct = session->direct && !session->switching;
+    if (direct && with_answer) {
+        return fail(ErrorCode::WrongState, "Not allowed: a direct (peer-to-peer) viewer starts without jsep");
+    }
+    if (!direct && !with_answer) {
+        return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
     }
     return Ok{};
 }
 
-Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
+Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, std::int64_t now) {
+    if (Status allowed = may_start(handle, request.answer); !allowed) {
+        return allowed.error();
+    }
     Broadcast* broadcast = nullptr;
     ViewerSession* session = accepted_session(handle, broadcast);
-    if (session == nullptr) {
-        return may_start(handle).error();
-    }
     Effects effects;
+    const bool switched = session->switching && session->stage == ViewerStage::Watching;
+    const bool relay_added = session->switching;
+    if (session->switching) {
+        // The viewer answered the relay's offer: from now on it watches through the relay.
+        session->switching = false;
+        session->direct = false;
+        effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+    }
     if (session->stage == ViewerStage::Accepted) {
         session->stage = ViewerStage::Watching;
         session->since = now;
@@ -326,7 +413,9 @@ Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
                  .text("viewer", session->user)
                  .text("watch_id", session->watch_id)
                  .take());
-        effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+        if (!session->direct && !relay_added) {
+            effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+        }
         if (broadcast->broadcaster != 0) {
             effects.notify(broadcast->broadcaster,
                            Event("viewer_joined")
@@ -335,8 +424,26 @@ Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
                                .take());
         }
     }
-    return reply(Event("watching").number("heartbeat_interval", settings_.heartbeat_interval).take(),
-                 std::move(effects));
+    Event watching("watching");
+    watching.text("media", session->direct ? "p2p" : "sfu")
+        .number("heartbeat_interval", settings_.heartbeat_interval);
+    if (switched) {
+        watching.flag("switched", true);
+    }
+    return reply(watching.take(), std::move(effects));
+}
+
+Result<Reply> HubState::on_ice_restart(HandleId handle) {
+    Broadcast* broadcast = nullptr;
+    const ViewerSession* session = accepted_session(handle, broadcast);
+    if (session == nullptr || (session->direct && !session->switching)) {
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: ice_restart is for viewers watching through the relay");
+    }
+    Reply restarting = reply(Event("restarting").take());
+    restarting.offer_in_reply = true;
+    restarting.ice_restart = true;
+    return restarting;
 }
 
 Result<Reply> HubState::on_leave(HandleId handle, std::int64_t now) {

@@ -14,6 +14,7 @@
 #include "broadcast.h"
 #include "effects.h"
 #include "hub.h"
+#include "ice_servers.h"
 #include "presence.h"
 #include "rate_limiter.h"
 #include "request.h"
@@ -46,7 +47,8 @@ public:
     Effects media_up(HandleId handle, std::int64_t now);
     Effects media_down(HandleId handle, std::int64_t now);
     Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
-    Status may_start(HandleId handle);
+    Status may_start(HandleId handle, bool with_answer);
+    Status may_publish(HandleId handle, bool with_offer);
     Effects tick(std::int64_t now);
     JsonPtr admin(const json_t* request, std::int64_t now, Effects& effects);
 
@@ -61,18 +63,45 @@ private:
     Result<Reply> on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now);
     Result<Reply> resume(HandleId handle, Broadcast& broadcast, const Identity& identity, const Site& site,
                          std::int64_t now);
-    Result<Reply> on_publish(HandleId handle);
+    Result<Reply> on_publish(HandleId handle, const PublishRequest& request, std::int64_t now);
     Result<Reply> on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now);
     Result<Reply> on_kick(HandleId handle, const KickRequest& request, std::int64_t now);
     Result<Reply> on_stop(HandleId handle, std::int64_t now);
     Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
-    Result<Reply> on_start(HandleId handle, std::int64_t now);
+    Result<Reply> on_start(HandleId handle, const StartRequest& request, std::int64_t now);
+    Result<Reply> on_ice_restart(HandleId handle);
     // The handle's accepted (or watching) session and its broadcast; nullptr while it has none.
     ViewerSession* accepted_session(HandleId handle, Broadcast*& broadcast);
     Result<Reply> on_leave(HandleId handle, std::int64_t now);
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
     Result<Reply> on_heartbeat(HandleId handle, std::int64_t now);
     Result<Reply> on_usage(const UsageRequest& request, std::int64_t now);
+
+    // Direct (peer-to-peer) connections and the move to the relay (hub_direct.cpp).
+    enum class Path { Direct, Relay, RelayNeeded, Full };
+    // How a newly admitted `viewer_user` gets media now.
+    [[nodiscard]] Path path_for(const Broadcast& broadcast, const std::string& viewer_user) const;
+    // An `auto` broadcast moves to the relay for good: stored, and the broadcaster told to publish.
+    void move_to_relay(Broadcast& broadcast, std::int64_t now, Effects& effects);
+    // The `accepted` event of an admitted viewer; a direct one gets a new pairing (session.peer) and
+    // the broadcaster its `peer` event in `effects`.
+    JsonPtr accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
+                           std::int64_t now, Effects& effects);
+    // Lets an admitted (Accepted) session in by `path`: a direct pairing, or the relay's offer.
+    void admit(Broadcast& broadcast, HandleId viewer, ViewerSession& session, Path path, bool resumed,
+               std::int64_t now, Effects& effects);
+    // The broadcaster's media is up (relay PeerConnection, or a direct `publish`): live, presence,
+    // `resumed` and held viewers let in.
+    void go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, Effects& effects);
+    // Direct viewers of a relayed broadcast whose publisher is up get a `switch` offer.
+    void offer_switch(Broadcast& broadcast, Effects& effects);
+    // A resumed broadcaster of a direct broadcast pairs again with each direct viewer.
+    void pair_again(Broadcast& broadcast, std::int64_t now, Effects& effects);
+    Result<Reply> on_signal(HandleId handle, const SignalRequest& request);
+    // Remembers the broadcaster's consent for this viewer, in memory and in the store.
+    void grant(Broadcast& broadcast, const std::string& viewer_user, const std::string& name);
+    JsonPtr ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const;
+    const char* ice_policy(const Broadcast& broadcast, bool direct) const;
 
     // Airtime and billing (billing.cpp).
     void evidence_of(HandleId handle, std::int64_t now);
@@ -82,8 +111,9 @@ private:
     void watch_ended(Broadcast& broadcast, ViewerSession& session, const std::string& reason,
                      std::int64_t now);
     void report_airtime(Broadcast& broadcast, std::int64_t now);
-    // Billing events and airtime of broadcasts a previous run left open (at start-up).
-    Status end_previous_run(std::int64_t now);
+    // Broadcasts a previous run left open (at start-up): ones that were live come back
+    // interrupted for restart_grace with their grants, the others end; airtime and billing events.
+    Status recover_previous_run(std::int64_t now);
     Result<JsonPtr> usage_of(const std::string& site, const std::string& from, const std::string& to,
                              std::int64_t now);
 
@@ -134,6 +164,7 @@ private:
     void expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& effects);
 
     Settings settings_;
+    IceServers ice_servers_;
     std::unique_ptr<Store> store_;
     SiteRegistry sites_;
     std::map<std::string, Broadcast> broadcasts_;                                // unended ones, by id

@@ -33,14 +33,20 @@ std::string new_broadcast_id() { return random_id("b-"); }
 std::string new_request_id() { return random_id("r-"); }
 std::string new_watch_id() { return random_id("w-"); }
 std::string new_event_id() { return random_id("evt_"); }
+std::string new_peer_id() { return random_id("p-"); }
 
-bool is_request_id(std::string_view text) {
-    if (text.size() != 2 + 2 * kRandomBytes || text.substr(0, 2) != "r-") {
+namespace {
+bool is_random_id(std::string_view text, std::string_view prefix) {
+    if (text.size() != 2 + 2 * kRandomBytes || text.substr(0, 2) != prefix) {
         return false;
     }
     const std::string_view digits = text.substr(2);
     return std::all_of(digits.begin(), digits.end(),
                        [](char c) { return kHexDigits.find(c) != std::string_view::npos; });
 }
+}  // namespace
+
+bool is_request_id(std::string_view text) { return is_random_id(text, "r-"); }
+bool is_peer_id(std::string_view text) { return is_random_id(text, "p-"); }
 
 }  // namespace onair

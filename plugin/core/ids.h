@@ -13,8 +13,10 @@ std::string new_broadcast_id();  // "b-…"
 std::string new_request_id();    // "r-…"
 std::string new_watch_id();      // "w-…": one viewer session's airtime
 std::string new_event_id();      // "evt_…": one billing callback event
+std::string new_peer_id();       // "p-…": one direct (peer-to-peer) pairing of broadcaster and viewer
 
 // Whether the text has the form new_request_id() produces.
 bool is_request_id(std::string_view text);
+bool is_peer_id(std::string_view text);
 
 }  // namespace onair

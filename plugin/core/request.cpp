@@ -16,6 +16,7 @@ constexpr std::size_t kMaxBodyBytes = 16 * 1024;
 constexpr std::size_t kMaxPresenceUsers = 200;
 constexpr std::size_t kMaxNameLength = 128;
 constexpr std::size_t kMaxTokenLength = 4096;
+constexpr std::size_t kMaxCandidateLength = 1024;
 
 Error missing(const char* field) {
     return fail(ErrorCode::MissingElement, std::string("Missing element: ") + field);
@@ -181,6 +182,93 @@ Result<Request> parse_usage(const json_t* body) {
     return Request{std::move(request)};
 }
 
+// {type: "offer"|"answer", sdp: "…"}: the kind it is and a copy of it.
+Result<SignalKind> signal_sdp(const json_t* sdp) {
+    if (!json_is_object(sdp)) {
+        return invalid("sdp", "must be an object {type, sdp}");
+    }
+    const char* type = json_string_value(json_object_get(sdp, "type"));
+    const json_t* text = json_object_get(sdp, "sdp");
+    if (!json_is_string(text) || json_string_length(text) == 0) {
+        return invalid("sdp", "must carry a non-empty sdp string");
+    }
+    if (type != nullptr && std::strcmp(type, "offer") == 0) {
+        return SignalKind::Offer;
+    }
+    if (type != nullptr && std::strcmp(type, "answer") == 0) {
+        return SignalKind::Answer;
+    }
+    return invalid("sdp", "type must be 'offer' or 'answer'");
+}
+
+// {candidate, sdpMid, sdpMLineIndex} as a browser's RTCIceCandidate.toJSON() gives it, or null.
+Status signal_candidate(const json_t* candidate) {
+    if (json_is_null(candidate)) {
+        return Ok{};  // end of candidates
+    }
+    if (!json_is_object(candidate)) {
+        return invalid("candidate", "must be an object {candidate, sdpMid, sdpMLineIndex} or null");
+    }
+    const json_t* text = json_object_get(candidate, "candidate");
+    if (!json_is_string(text)) {
+        return invalid("candidate", "must carry a candidate string");
+    }
+    if (json_string_length(text) > kMaxCandidateLength) {
+        return fail(ErrorCode::TooLarge, "Request too large: a candidate is at most 1024 characters");
+    }
+    const json_t* mid = json_object_get(candidate, "sdpMid");
+    if (mid != nullptr && !json_is_null(mid) && !json_is_string(mid)) {
+        return invalid("candidate", "sdpMid must be a string or null");
+    }
+    const json_t* index = json_object_get(candidate, "sdpMLineIndex");
+    if (index != nullptr && !json_is_null(index) && !json_is_integer(index)) {
+        return invalid("candidate", "sdpMLineIndex must be an integer or null");
+    }
+    return Ok{};
+}
+
+Result<Request> parse_signal(const json_t* body) {
+    Result<std::string> peer = string_field(body, "peer", true);
+    if (!peer) {
+        return peer.error();
+    }
+    if (!is_peer_id(peer.value())) {
+        return invalid("peer", "is not a peer id");
+    }
+    const char* const kinds[] = {"sdp", "candidate", "restart", "bye"};  // NOLINT(*-avoid-c-arrays)
+    const char* present = nullptr;
+    for (const char* kind : kinds) {
+        if (json_object_get(body, kind) != nullptr) {
+            if (present != nullptr) {
+                return invalid(kind, "cannot come with another of sdp, candidate, restart, bye");
+            }
+            present = kind;
+        }
+    }
+    if (present == nullptr) {
+        return missing("sdp, candidate, restart or bye");
+    }
+    json_t* value = json_object_get(body, present);
+    SignalRequest request{std::move(peer.value()), SignalKind::Candidate, json_share(value)};
+    if (std::strcmp(present, "sdp") == 0) {
+        Result<SignalKind> kind = signal_sdp(value);
+        if (!kind) {
+            return kind.error();
+        }
+        request.kind = kind.value();
+    } else if (std::strcmp(present, "candidate") == 0) {
+        if (Status valid = signal_candidate(value); !valid) {
+            return valid.error();
+        }
+    } else {
+        if (!json_is_true(value)) {
+            return invalid(present, "must be true");
+        }
+        request.kind = std::strcmp(present, "restart") == 0 ? SignalKind::Restart : SignalKind::Bye;
+    }
+    return Request{std::move(request)};
+}
+
 }  // namespace
 
 Result<Request> parse_request(const json_t* body) {
@@ -232,6 +320,12 @@ Result<Request> parse_request(const json_t* body) {
     if (request == "usage") {
         return parse_usage(body);
     }
+    if (request == "signal") {
+        return parse_signal(body);
+    }
+    if (request == "ice_restart") {
+        return Request{IceRestartRequest{}};
+    }
     return fail(ErrorCode::UnknownRequest, "Unknown request '" + request + "'");
 }
 
@@ -248,6 +342,8 @@ const char* request_name(const Request& request) {
         const char* operator()(const PresenceRequest& /*unused*/) const { return "presence"; }
         const char* operator()(const HeartbeatRequest& /*unused*/) const { return "heartbeat"; }
         const char* operator()(const UsageRequest& /*unused*/) const { return "usage"; }
+        const char* operator()(const SignalRequest& /*unused*/) const { return "signal"; }
+        const char* operator()(const IceRestartRequest& /*unused*/) const { return "ice_restart"; }
     };
     return std::visit(Namer{}, request);
 }

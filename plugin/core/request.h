@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "json.h"
 #include "result.h"
 
 namespace onair {
@@ -22,7 +23,9 @@ struct Credentials {
 struct BroadcastRequest {
     Credentials who;
 };
-struct PublishRequest {};  // comes with a jsep offer
+struct PublishRequest {  // with a jsep offer: relay publishing; without: "my camera runs" (direct)
+    bool offer = true;
+};
 struct AnswerRequest {
     std::string request_id;
     bool accept = false;
@@ -35,12 +38,24 @@ struct WatchRequest {
     Credentials who;
     std::string target;
 };
-struct StartRequest {};  // comes with a jsep answer
+struct StartRequest {  // with a jsep answer: relay viewing; without: a direct viewer's media is up
+    bool answer = true;
+};
 struct LeaveRequest {};
 struct PresenceRequest {
     std::string site;
     std::vector<std::string> users;
 };
+
+// One signaling message between the two parties of a direct (peer-to-peer) connection, relayed as is.
+enum class SignalKind { Offer, Answer, Candidate, Restart, Bye };
+struct SignalRequest {
+    std::string peer;
+    SignalKind kind = SignalKind::Candidate;
+    // The `sdp` object, the `candidate` object (JSON null: end of candidates), or true.
+    JsonPtr payload;
+};
+struct IceRestartRequest {};  // a relay viewer asks for an offer that restarts ICE
 
 struct HeartbeatRequest {};  // evidence that a broadcaster or viewer is still there
 struct UsageRequest {        // a site's backend asks for its airtime (token with scope "usage")
@@ -50,14 +65,15 @@ struct UsageRequest {        // a site's backend asks for its airtime (token wit
     std::string to;
 };
 
-using Request =
-    std::variant<BroadcastRequest, PublishRequest, AnswerRequest, KickRequest, StopRequest, WatchRequest,
-                 StartRequest, LeaveRequest, PresenceRequest, HeartbeatRequest, UsageRequest>;
+using Request = std::variant<BroadcastRequest, PublishRequest, AnswerRequest, KickRequest, StopRequest,
+                             WatchRequest, StartRequest, LeaveRequest, PresenceRequest, HeartbeatRequest,
+                             UsageRequest, SignalRequest, IceRestartRequest>;
 
 // Validates a plugin message body and turns it into a typed request: 540 for null, 541 for a
 // non-object, 553 for oversized bodies (over 16 KiB serialized) or lists, 542 for an unknown
 // `request`, 543 for a missing field, 544 for a field of the wrong type or form (site key
 // characters, user ids of 1-64 printable chars, names up to 128, tokens up to 4096, request ids).
+// `publish` and `start` read as carrying a jsep; the Janus layer clears that when none came.
 Result<Request> parse_request(const json_t* body);
 
 // The `request` name of a typed request, for logs and admin listings.

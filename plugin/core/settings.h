@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace onair {
 
@@ -21,6 +22,15 @@ struct Settings {
     int delivery_backoff_base = 2;   // seconds before the second attempt; doubles each time
     int delivery_backoff_max = 600;  // cap of the delay between attempts
     int delivery_timeout = 10;       // seconds one POST may take
+
+    // Recovery: seconds a broadcast a previous run left open waits for its broadcaster at start-up.
+    int restart_grace = 60;
+
+    // ICE servers handed to browsers (TURN REST API credentials, see ice_servers.h).
+    std::vector<std::string> turn_uris;
+    std::string turn_secret;  // coturn's static-auth-secret
+    int turn_ttl = 86400;     // seconds the minted TURN credentials are valid
+    std::vector<std::string> stun_uris;
 };
 
 }  // namespace onair

@@ -23,6 +23,10 @@ const char* to_string(MediaMode mode) {
     switch (mode) {
         case MediaMode::Sfu:
             return "sfu";
+        case MediaMode::P2p:
+            return "p2p";
+        case MediaMode::Auto:
+            return "auto";
     }
     return "sfu";
 }
@@ -40,6 +44,12 @@ std::optional<IdentityMode> identity_mode_from(const std::string& text) {
 std::optional<MediaMode> media_mode_from(const std::string& text) {
     if (text == "sfu") {
         return MediaMode::Sfu;
+    }
+    if (text == "p2p") {
+        return MediaMode::P2p;
+    }
+    if (text == "auto") {
+        return MediaMode::Auto;
     }
     return std::nullopt;
 }

@@ -11,7 +11,9 @@
 namespace onair {
 
 enum class IdentityMode { Signed, Open };
-enum class MediaMode { Sfu };
+// Sfu: every viewer through the plugin's relay. P2p: one viewer, browser to browser (the plugin
+// only relays signaling). Auto: the first viewer direct, the relay from the second one on.
+enum class MediaMode { Sfu, P2p, Auto };
 
 struct Site {
     std::string key;
@@ -21,7 +23,9 @@ struct Site {
     bool audio = true;
     int max_broadcasts = 100;
     int max_viewers = 50;
-    std::string callback_url;  // billing events are POSTed here; empty: no callbacks
+    std::string callback_url;     // billing events are POSTed here; empty: no callbacks
+    bool simulcast = true;        // relay publishing sends up to 3 layers where the browser can
+    bool p2p_relay_only = false;  // direct connections use TURN relays only (needs TURN configured)
 };
 
 const char* to_string(IdentityMode mode);

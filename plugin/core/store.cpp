@@ -77,6 +77,21 @@ CREATE INDEX outbox_site ON outbox (site, state);
 PRAGMA user_version = 2;
 )sql";
 
+// Version 3: per-site simulcast and p2p relay-only, whether a broadcast moved to the relay, and the
+// consent grants of broadcasts (so viewers come back without a new prompt after a restart).
+const char* const kMigrationTo3 = R"sql(
+ALTER TABLE sites ADD COLUMN simulcast INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE sites ADD COLUMN p2p_relay_only INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE broadcasts ADD COLUMN relay INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE grants (
+    broadcast_id TEXT NOT NULL,
+    user         TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    PRIMARY KEY (broadcast_id, user)
+);
+PRAGMA user_version = 3;
+)sql";
+
 Error store_error(sqlite3* db, const std::string& what) {
     return fail(ErrorCode::Internal, "Internal error: store " + what + " failed: " + sqlite3_errmsg(db));
 }
@@ -180,7 +195,12 @@ Status prepare_schema(sqlite3* db, const std::string& path) {
                 return created;
             }
         }
-        return exec(db, kMigrationTo2, "migrating the schema to version 2");
+        if (version.value() < 2) {
+            if (Status migrated = exec(db, kMigrationTo2, "migrating the schema to version 2"); !migrated) {
+                return migrated;
+            }
+        }
+        return exec(db, kMigrationTo3, "migrating the schema to version 3");
     });
 }
 
@@ -194,11 +214,13 @@ BroadcastRecord read_broadcast(const Statement& row) {
     record.started_at = row.number(5);
     record.ended_at = row.number(6);
     record.end_reason = row.text(7);
+    record.relay = row.number(8) != 0;
     return record;
 }
 
 constexpr const char* kBroadcastColumns =
-    "SELECT broadcast_id, site, user, name, registered_at, started_at, ended_at, end_reason FROM broadcasts ";
+    "SELECT broadcast_id, site, user, name, registered_at, started_at, ended_at, end_reason, relay"
+    " FROM broadcasts ";
 
 }  // namespace
 
@@ -269,9 +291,10 @@ Status Store::save_site(const Site& site) {
         Statement upsert(
             db,
             "INSERT INTO sites (key, secret, identity, media, audio, max_broadcasts, max_viewers, removed,"
-            " callback_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8)"
+            " callback_url, simulcast, p2p_relay_only) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, ?8, ?9, ?10)"
             " ON CONFLICT (key) DO UPDATE SET secret = ?2, identity = ?3, media = ?4, audio = ?5,"
-            " max_broadcasts = ?6, max_viewers = ?7, removed = 0, callback_url = ?8");
+            " max_broadcasts = ?6, max_viewers = ?7, removed = 0, callback_url = ?8, simulcast = ?9,"
+            " p2p_relay_only = ?10");
         if (upsert.ok()) {
             upsert.bind(1, site.key);
             upsert.bind(2, site.secret);
@@ -281,6 +304,8 @@ Status Store::save_site(const Site& site) {
             upsert.bind(6, std::int64_t{site.max_broadcasts});
             upsert.bind(7, std::int64_t{site.max_viewers});
             upsert.bind(8, site.callback_url);
+            upsert.bind(9, std::int64_t{site.simulcast ? 1 : 0});
+            upsert.bind(10, std::int64_t{site.p2p_relay_only ? 1 : 0});
         }
         return upsert.run("saving site " + site.key);
     });
@@ -305,7 +330,8 @@ Status Store::delete_site(const std::string& key) {
 Result<std::vector<Site>> Store::load_sites() {
     Statement query(
         db_.get(),
-        "SELECT key, secret, identity, media, audio, max_broadcasts, max_viewers, callback_url FROM sites"
+        "SELECT key, secret, identity, media, audio, max_broadcasts, max_viewers, callback_url, simulcast,"
+        " p2p_relay_only FROM sites"
         " WHERE removed = 0 ORDER BY key");
     if (!query.ok()) {
         return store_error(db_.get(), "loading sites");
@@ -322,6 +348,8 @@ Result<std::vector<Site>> Store::load_sites() {
         site.max_broadcasts = static_cast<int>(query.number(5));
         site.max_viewers = static_cast<int>(query.number(6));
         site.callback_url = query.text(7);
+        site.simulcast = query.number(8) != 0;
+        site.p2p_relay_only = query.number(9) != 0;
         sites.push_back(std::move(site));
     }
     if (step != SQLITE_DONE) {
@@ -352,9 +380,9 @@ Status Store::save_broadcast(const BroadcastRecord& record) {
         Statement upsert(
             db,
             "INSERT INTO broadcasts (broadcast_id, site, user, name, registered_at, started_at, ended_at,"
-            " end_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            " end_reason, relay) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
             " ON CONFLICT (broadcast_id) DO UPDATE SET site = ?2, user = ?3, name = ?4,"
-            " registered_at = ?5, started_at = ?6, ended_at = ?7, end_reason = ?8");
+            " registered_at = ?5, started_at = ?6, ended_at = ?7, end_reason = ?8, relay = ?9");
         if (upsert.ok()) {
             upsert.bind(1, record.broadcast_id);
             upsert.bind(2, record.site);
@@ -364,6 +392,7 @@ Status Store::save_broadcast(const BroadcastRecord& record) {
             upsert.bind(6, record.started_at);
             upsert.bind(7, record.ended_at);
             upsert.bind(8, record.end_reason);
+            upsert.bind(9, std::int64_t{record.relay ? 1 : 0});
         }
         return upsert.run("saving broadcast " + record.broadcast_id);
     });
@@ -402,16 +431,48 @@ Result<std::vector<BroadcastRecord>> Store::unended_broadcasts() {
     return records;
 }
 
-Status Store::end_all_unended(std::int64_t now, const std::string& reason) {
+Status Store::save_grant(const std::string& broadcast_id, const std::string& user, const std::string& name) {
     sqlite3* db = db_.get();
-    return transact("ending unended broadcasts", [&]() {
-        Statement update(db, "UPDATE broadcasts SET ended_at = ?1, end_reason = ?2 WHERE ended_at = 0");
-        if (update.ok()) {
-            update.bind(1, now);
-            update.bind(2, reason);
+    return transact("saving a grant of " + broadcast_id, [&]() {
+        Statement upsert(db,
+                         "INSERT INTO grants (broadcast_id, user, name) VALUES (?1, ?2, ?3)"
+                         " ON CONFLICT (broadcast_id, user) DO UPDATE SET name = ?3");
+        if (upsert.ok()) {
+            upsert.bind(1, broadcast_id);
+            upsert.bind(2, user);
+            upsert.bind(3, name);
         }
-        return update.run("ending unended broadcasts");
+        return upsert.run("saving a grant of " + broadcast_id);
     });
+}
+
+Status Store::delete_grant(const std::string& broadcast_id, const std::string& user) {
+    sqlite3* db = db_.get();
+    return transact("removing a grant of " + broadcast_id, [&]() {
+        Statement remove(db, "DELETE FROM grants WHERE broadcast_id = ?1 AND user = ?2");
+        if (remove.ok()) {
+            remove.bind(1, broadcast_id);
+            remove.bind(2, user);
+        }
+        return remove.run("removing a grant of " + broadcast_id);
+    });
+}
+
+Result<std::map<std::string, std::string>> Store::grants_of(const std::string& broadcast_id) {
+    Statement query(db_.get(), "SELECT user, name FROM grants WHERE broadcast_id = ?1 ORDER BY user");
+    if (!query.ok()) {
+        return store_error(db_.get(), "loading the grants of " + broadcast_id);
+    }
+    query.bind(1, broadcast_id);
+    std::map<std::string, std::string> grants;
+    int step = SQLITE_ROW;
+    while ((step = query.step()) == SQLITE_ROW) {
+        grants.emplace(query.text(0), query.text(1));
+    }
+    if (step != SQLITE_DONE) {
+        return store_error(db_.get(), "loading the grants of " + broadcast_id);
+    }
+    return grants;
 }
 
 // ---- airtime ledger ----

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ struct BroadcastRecord {
     std::int64_t started_at = 0;  // 0 until media first flowed
     std::int64_t ended_at = 0;    // 0 while not ended
     std::string end_reason;
+    bool relay = false;  // an `auto` broadcast that moved to the relay stays there
 };
 
 // Durable state in one SQLite file: sites managed at run time, every broadcast, the airtime ledger
@@ -49,9 +51,12 @@ public:
     Status save_broadcast(const BroadcastRecord& record);  // insert or update by broadcast_id
     Result<std::optional<BroadcastRecord>> find_broadcast(const std::string& broadcast_id);
     Result<std::vector<BroadcastRecord>> unended_broadcasts();  // ended_at == 0
-    // Marks every unended broadcast ended (at `now`, with `reason`): used at start-up, since
-    // media does not survive a restart of this version.
-    Status end_all_unended(std::int64_t now, const std::string& reason);
+
+    // Consent grants of a broadcast (viewer user -> name), kept until the broadcast ends or the
+    // viewer is removed.
+    Status save_grant(const std::string& broadcast_id, const std::string& user, const std::string& name);
+    Status delete_grant(const std::string& broadcast_id, const std::string& user);
+    Result<std::map<std::string, std::string>> grants_of(const std::string& broadcast_id);
 
     // Runs `body` as one transaction: every write it makes commits together, or none does.
     Status atomically(const std::function<Status()>& body);
@@ -84,7 +89,7 @@ public:
     Result<CallbackStatus> callback_status(const std::string& site);
 
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
 private:
     // Runs one requeueing UPDATE (?1 = the key, ?2 = now) and counts the rows it changed.

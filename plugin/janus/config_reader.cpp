@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/ice_servers.h"
 #include "janus/janus_api.h"
 
 namespace onair::janus {
@@ -110,9 +111,19 @@ Result<Settings> read_general(janus_config* config) {
            << general.read_positive("delivery_max_attempts", settings.delivery_max_attempts)
            << general.read_positive("delivery_backoff_base", settings.delivery_backoff_base)
            << general.read_positive("delivery_backoff_max", settings.delivery_backoff_max)
-           << general.read_positive("delivery_timeout", settings.delivery_timeout);
+           << general.read_positive("delivery_timeout", settings.delivery_timeout)
+           << general.read_positive("restart_grace", settings.restart_grace)
+           << general.read_positive("turn_ttl", settings.turn_ttl)
+           << general.read_string("turn_secret", settings.turn_secret);
+    std::string turn_uris;
+    std::string stun_uris;
+    errors << general.read_string("turn_uris", turn_uris) << general.read_string("stun_uris", stun_uris);
     if (errors.error())
         return *errors.error();
+    settings.turn_uris = split_uris(turn_uris);
+    settings.stun_uris = split_uris(stun_uris);
+    if (!settings.turn_uris.empty() && settings.turn_secret.empty())
+        return general.bad("turn_secret", "set when turn_uris is (coturn's static-auth-secret)");
     if (settings.store_path.empty())
         return general.bad("store", "a file path");
     if (settings.delivery_backoff_max < settings.delivery_backoff_base)
@@ -131,7 +142,9 @@ Result<Site> read_site(const Category& category) {
            << category.read_bool("audio", site.audio)
            << category.read_positive("max_broadcasts", site.max_broadcasts)
            << category.read_positive("max_viewers", site.max_viewers)
-           << category.read_string("callback_url", site.callback_url);
+           << category.read_string("callback_url", site.callback_url)
+           << category.read_bool("simulcast", site.simulcast)
+           << category.read_bool("p2p_relay_only", site.p2p_relay_only);
     if (errors.error())
         return *errors.error();
     if (auto mode = identity_mode_from(identity))
@@ -141,7 +154,7 @@ Result<Site> read_site(const Category& category) {
     if (auto mode = media_mode_from(media))
         site.media = *mode;
     else
-        return category.bad("media", "\"sfu\"");
+        return category.bad("media", "\"sfu\", \"p2p\" or \"auto\"");
     if (Status valid = validate_site(site); !valid.ok())
         return fail(valid.error().code, "configuration: " + category.name() + ": " + valid.error().message);
     return site;
@@ -175,9 +188,12 @@ Result<PluginConfig> read_plugin_config(const std::string& config_folder, const 
         auto* category = static_cast<janus_config_category*>(node->data);
         if (!category->name || !g_str_has_prefix(category->name, "site-"))
             continue;
-        Result<Site> site = read_site(Category(config.get(), category));
+        const Category reader(config.get(), category);
+        Result<Site> site = read_site(reader);
         if (!site)
             return site.error();
+        if (site.value().p2p_relay_only && result.settings.turn_uris.empty())
+            return reader.bad("p2p_relay_only", "false while general.turn_uris is empty (it needs TURN)");
         result.sites.push_back(std::move(site.value()));
     }
     return result;

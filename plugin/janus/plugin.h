@@ -79,7 +79,9 @@ private:
 
     void carry_out(Effects effects);
     void carry_out(const MediaAction& action);
-    void send_viewer_offer(Session& viewer, const std::string& transaction, JsonPtr result);
+    // Pushes `result` with a fresh subscriber offer; `ice_restart` asks Janus to restart ICE with it.
+    void send_viewer_offer(Session& viewer, const std::string& transaction, JsonPtr result,
+                           bool ice_restart = false);
 
     static std::int64_t now();
 

@@ -33,7 +33,8 @@ JsonPtr make_jsep(const char* type, const std::string& sdp) {
 }
 
 // Checks the jsep against what the request expects: an offer with `publish`, an answer with
-// `start`, nothing with anything else.
+// `start` (both may come without one: the Hub decides whether that is allowed), nothing with
+// anything else.
 Status check_jsep_presence(const Request& request, const std::optional<Jsep>& jsep) {
     const bool publish = std::holds_alternative<PublishRequest>(request);
     const bool start = std::holds_alternative<StartRequest>(request);
@@ -44,7 +45,7 @@ Status check_jsep_presence(const Request& request, const std::optional<Jsep>& js
         return Ok{};
     }
     if (!jsep)
-        return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
+        return Ok{};
     const char* expected = publish ? "offer" : "answer";
     if (jsep->type != expected)
         return fail(ErrorCode::InvalidSdp,
@@ -65,6 +66,11 @@ void Plugin::process(Message& message) {
         push_error(session, message.transaction, request.error());
         return;
     }
+    // Whether `publish` and `start` carry SDP decides their meaning (relay or direct media).
+    if (auto* publish = std::get_if<PublishRequest>(&request.value()))
+        publish->offer = message.jsep != nullptr;
+    else if (auto* start = std::get_if<StartRequest>(&request.value()))
+        start->answer = message.jsep != nullptr;
     process_request(message, request.value());
 }
 
@@ -77,6 +83,7 @@ void Plugin::process_request(Message& message, const Request& request) {
     // stray jsep keeps the media), except a viewer's: its PeerConnection is only wanted after `start`.
     const bool negotiated = session.publisher_lines().has_video() || session.media_up();
     const bool is_start = std::holds_alternative<StartRequest>(request);
+    const bool is_publish = std::holds_alternative<PublishRequest>(request);
     auto refuse = [&](const Error& error) {
         push_error(session, message.transaction, error);
         if (jsep && (is_start || !negotiated) && !session.destroyed())
@@ -84,8 +91,13 @@ void Plugin::process_request(Message& message, const Request& request) {
     };
     // Acceptance comes first: before it, any SDP for `start` is out of place, whatever its type.
     if (is_start) {
-        if (Status accepted = hub_->may_start(session.id()); !accepted.ok()) {
+        if (Status accepted = hub_->may_start(session.id(), jsep.has_value()); !accepted.ok()) {
             refuse(accepted.error());
+            return;
+        }
+    } else if (is_publish) {
+        if (Status allowed = hub_->may_publish(session.id(), jsep.has_value()); !allowed.ok()) {
+            refuse(allowed.error());
             return;
         }
     }
@@ -97,7 +109,7 @@ void Plugin::process_request(Message& message, const Request& request) {
     // SDP is checked (and the broadcaster's answer written) before the Hub hears of the request,
     // so a refused SDP changes no state.
     std::optional<NegotiatedSdp> publisher_answer;
-    if (std::holds_alternative<PublishRequest>(request)) {
+    if (is_publish && jsep) {
         Result<NegotiatedSdp> answer =
             answer_publisher_offer(jsep->sdp, session.audio_wanted(), session.next_sdp_version(),
                                    json_object_get(message.jsep.get(), "simulcast"));
@@ -106,7 +118,7 @@ void Plugin::process_request(Message& message, const Request& request) {
             return;
         }
         publisher_answer = std::move(answer.value());
-    } else if (std::holds_alternative<StartRequest>(request)) {
+    } else if (is_start && jsep) {
         if (Status valid = check_viewer_answer(jsep->sdp, session.viewer_lines()); !valid.ok()) {
             refuse(valid.error());
             return;
@@ -139,14 +151,15 @@ void Plugin::process_request(Message& message, const Request& request) {
         push_result(session, message.transaction, std::move(done.result), answer.get());
         relay_.publisher_renegotiated(session);
     } else if (done.offer_in_reply) {
-        send_viewer_offer(session, message.transaction, std::move(done.result));
+        send_viewer_offer(session, message.transaction, std::move(done.result), done.ice_restart);
     } else {
         push_result(session, message.transaction, std::move(done.result));
     }
     carry_out(std::move(done.effects));
 }
 
-void Plugin::send_viewer_offer(Session& viewer, const std::string& transaction, JsonPtr result) {
+void Plugin::send_viewer_offer(Session& viewer, const std::string& transaction, JsonPtr result,
+                               bool ice_restart) {
     Result<NegotiatedSdp> offer = make_viewer_offer(viewer.next_sdp_version());
     if (!offer) {
         push_error(viewer, transaction, offer.error());
@@ -154,6 +167,8 @@ void Plugin::send_viewer_offer(Session& viewer, const std::string& transaction, 
     }
     viewer.set_viewer_lines(offer.value().lines);
     JsonPtr jsep = make_jsep("offer", offer.value().sdp);
+    if (ice_restart)
+        json_object_set_new(jsep.get(), "restart", json_true());  // Janus then offers new ICE credentials
     push_result(viewer, transaction, std::move(result), jsep.get());
 }
 

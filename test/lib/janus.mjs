@@ -29,6 +29,7 @@ export const FAST_GENERAL = Object.freeze({
   request_timeout: 2,
   publish_timeout: 3,
   resume_grace: 3,
+  restart_grace: 3,
   watch_rate: 6,
 });
 
@@ -181,8 +182,8 @@ export class Janus {
     return `ws://127.0.0.1:${this.wsPort}`;
   }
 
-  // Starts Janus and resolves once the HTTP API answers `info` listing our plugin. `samePorts`
-  // keeps the previous run's ports, so clients and nginx find the restarted server where it was.
+  // Starts Janus and resolves once the HTTP API answers `info` listing our plugin. With
+  // samePorts a restart keeps the previous run's ports (clients reconnect to the same URLs).
   async start({ samePorts = false } = {}) {
     if (this.process) throw new Error('Janus already running');
     if (!samePorts || !this.httpPort) {
@@ -283,6 +284,12 @@ export class Janus {
   async restart() {
     await this.stop();
     return this.start();
+  }
+
+  // A crash and a restart on the same ports and store (recovery tests).
+  async crashAndRestart() {
+    await this.kill9();
+    return this.start({ samePorts: true });
   }
 
   // Sanitizer reports that involve our plugin. Janus and GLib allocate things they never free at

@@ -81,15 +81,24 @@ Site demo_site() {
     return site;
 }
 
-World::World(Settings settings, const std::vector<Site>& sites) {
-    settings.store_path = store_path();
-    Result<std::unique_ptr<Store>> store = Store::open(settings.store_path);
+World::World(Settings settings, const std::vector<Site>& sites)
+    : settings_(std::move(settings)), sites_(sites) {
+    settings_.store_path = store_path();
+    restart(kNow - 100);
+}
+
+void World::restart(std::int64_t now) {
+    hub_.reset();
+    Result<std::unique_ptr<Store>> store = Store::open(settings_.store_path);
     if (!store.ok()) {
         std::fprintf(stderr, "\n  %s\n", store.error().message.c_str());
     }
     CU_ASSERT_FATAL(store.ok());
-    hub_ = std::make_unique<Hub>(settings, std::move(store.value()));
-    Status started = hub_->start(sites, kNow - 100);
+    hub_ = std::make_unique<Hub>(settings_, std::move(store.value()));
+    Status started = hub_->start(sites_, now);
+    if (!started.ok()) {
+        std::fprintf(stderr, "\n  %s\n", started.error().message.c_str());
+    }
     CU_ASSERT_FATAL(started.ok());
 }
 

@@ -51,6 +51,9 @@ public:
     explicit World(Settings settings = {}, const std::vector<Site>& sites = {demo_site()});
     Hub& hub() { return *hub_; }
     [[nodiscard]] std::string store_path() const { return dir_.file("onair.sqlite"); }
+    // Janus restarted (or crashed: the Hub is gone without any goodbye): a new Hub on the same store,
+    // started at `now`.
+    void restart(std::int64_t now);
 
     // Requests on behalf of users of the "demo" site, with valid tokens.
     Result<Reply> broadcast(HandleId handle, const std::string& user, const std::string& name = "",
@@ -70,6 +73,8 @@ public:
 
 private:
     TempDir dir_;
+    Settings settings_;
+    std::vector<Site> sites_;
     std::unique_ptr<Hub> hub_;
 };
 

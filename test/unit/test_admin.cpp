@@ -46,6 +46,8 @@ void list_sites_never_shows_secrets() {
     CU_ASSERT_EQUAL(text_of(site, "key"), "demo");
     CU_ASSERT_EQUAL(text_of(site, "identity"), "signed");
     CU_ASSERT_EQUAL(text_of(site, "media"), "sfu");
+    CU_ASSERT_TRUE(flag_of(site, "simulcast"));
+    CU_ASSERT_FALSE(flag_of(site, "p2p_relay_only"));
     CU_ASSERT_TRUE(flag_of(site, "audio"));
     CU_ASSERT_EQUAL(number_of(site, "max_broadcasts"), 100);
     CU_ASSERT_EQUAL(number_of(site, "max_viewers"), 50);
@@ -101,8 +103,50 @@ void add_site_validates() {
         admin(world,
               R"({"request":"add_site","key":"shop","secret":"shop-secret-0123456789","audio":"yes"})"),
         ErrorCode::InvalidElement);
+    expect_admin_error(
+        admin(world,
+              R"({"request":"add_site","key":"shop","secret":"shop-secret-0123456789","media":"mesh"})"),
+        ErrorCode::InvalidElement);
+    expect_admin_error(
+        admin(world,
+              R"({"request":"add_site","key":"shop","secret":"shop-secret-0123456789","simulcast":1})"),
+        ErrorCode::InvalidElement);
+    // Relay-only direct connections need TURN, which this world has not configured.
+    expect_admin_error(admin(world, R"({"request":"add_site","key":"shop","secret":"shop-secret-0123456789",
+                                        "media":"p2p","p2p_relay_only":true})"),
+                       ErrorCode::InvalidElement);
     JsonPtr listed = admin(world, R"({"request":"list_sites"})");
     CU_ASSERT_EQUAL(json_array_size(json_object_get(listed.get(), "sites")), 1U);  // nothing half-added
+}
+
+void add_site_media_modes() {
+    Settings settings;
+    settings.turn_uris = {"turn:turn.example.com:3478"};
+    settings.turn_secret = "turn-shared-secret";
+    World world(settings);
+    JsonPtr added = admin(world, R"({"request":"add_site","key":"shop","secret":"shop-secret-0123456789",
+                                     "media":"p2p","simulcast":false,"p2p_relay_only":true})");
+    expect_success(added);
+    const json_t* site = json_object_get(added.get(), "site");
+    CU_ASSERT_EQUAL(text_of(site, "media"), "p2p");
+    CU_ASSERT_FALSE(flag_of(site, "simulcast"));
+    CU_ASSERT_TRUE(flag_of(site, "p2p_relay_only"));
+    Credentials who{"shop", "7", "", make_token("shop-secret-0123456789", Claims{"7", "shop"})};
+    Result<Reply> registered = world.request(kAnna, BroadcastRequest{who});
+    CU_ASSERT_FATAL(registered.ok());
+    CU_ASSERT_EQUAL(text_of(registered.value().result.get(), "media"), "p2p");
+    CU_ASSERT_FALSE(flag_of(registered.value().result.get(), "simulcast"));
+    CU_ASSERT_FALSE(flag_of(registered.value().result.get(), "relay"));
+
+    expect_success(admin(world, R"({"request":"add_site","key":"shop","media":"auto"})"));
+    JsonPtr listed = admin(world, R"({"request":"list_sites"})");
+    const json_t* sites = json_object_get(listed.get(), "sites");
+    for (std::size_t i = 0; i < json_array_size(sites); ++i) {
+        if (text_of(json_array_get(sites, i), "key") == "shop") {
+            CU_ASSERT_EQUAL(text_of(json_array_get(sites, i), "media"), "auto");
+            CU_ASSERT_TRUE(flag_of(json_array_get(sites, i), "p2p_relay_only"));  // kept
+        }
+    }
 }
 
 void remove_site_ends_its_broadcasts() {
@@ -204,6 +248,7 @@ CU_TestInfo tests[] = {
     {"list_sites never shows secrets", list_sites_never_shows_secrets},
     {"add_site, then use it", add_site_then_use_it},
     {"add_site validates", add_site_validates},
+    {"add_site media modes", add_site_media_modes},
     {"remove_site ends its broadcasts", remove_site_ends_its_broadcasts},
     {"list_broadcasts and list_viewers", list_broadcasts_and_viewers},
     {"stop_broadcast and remove_viewer", stop_broadcast_and_remove_viewer},

@@ -189,9 +189,13 @@ PRAGMA user_version = 1;
     CU_ASSERT_EQUAL(sites.value()[0].key, "old");
     CU_ASSERT_EQUAL(sites.value()[0].max_viewers, 7);
     CU_ASSERT_EQUAL(sites.value()[0].callback_url, "");
+    CU_ASSERT_TRUE(sites.value()[0].simulcast);  // version 3 defaults
+    CU_ASSERT_FALSE(sites.value()[0].p2p_relay_only);
     Result<std::optional<BroadcastRecord>> old = store->find_broadcast("b-old");
     CU_ASSERT_FATAL(old.ok() && old.value().has_value());
     CU_ASSERT_EQUAL(old.value()->end_reason, "stopped");
+    CU_ASSERT_FALSE(old.value()->relay);
+    CU_ASSERT(store->save_grant("b-old", "17", "Boris").ok());
     // The new tables work.
     Site site = sites.value()[0];
     site.callback_url = "https://billing.example/hook";
@@ -200,7 +204,7 @@ PRAGMA user_version = 1;
     append(*store, "b-old", "broadcast.ended", kNow, "old");
     CU_ASSERT_EQUAL(due(*store, kNow).size(), 1U);
     store.reset();
-    // Reopening a version-2 file changes nothing.
+    // Reopening a migrated file changes nothing.
     store = open_store(path);
     CU_ASSERT_EQUAL(due(*store, kNow).size(), 1U);
 }

@@ -168,6 +168,59 @@ void too_large_is_553() {
     CU_ASSERT(parse(R"({"request":"presence","site":"demo","users":[)" + users + "]}").ok());
 }
 
+const std::string kPeer = "p-0123456789abcdef0123456789abcdef";
+
+Result<Request> parse_signal(const std::string& fields) {
+    return parse(R"({"request":"signal","peer":")" + kPeer + "\"" + (fields.empty() ? "" : "," + fields) +
+                 "}");
+}
+
+void parses_signal_and_ice_restart() {
+    struct Case {
+        const char* fields;
+        SignalKind kind;
+    };
+    for (const Case& c :
+         {Case{R"("sdp":{"type":"offer","sdp":"v=0"})", SignalKind::Offer},
+          Case{R"("sdp":{"type":"answer","sdp":"v=0"})", SignalKind::Answer},
+          Case{R"("candidate":{"candidate":"candidate:1","sdpMid":"0","sdpMLineIndex":0})",
+               SignalKind::Candidate},
+          Case{R"("candidate":null)", SignalKind::Candidate}, Case{R"("restart":true)", SignalKind::Restart},
+          Case{R"("bye":true)", SignalKind::Bye}}) {
+        Result<Request> parsed = parse_signal(c.fields);
+        CU_ASSERT_FATAL(parsed.ok());
+        const auto* signal = std::get_if<SignalRequest>(&parsed.value());
+        CU_ASSERT_FATAL(signal != nullptr);
+        CU_ASSERT_EQUAL(signal->peer, kPeer);
+        CU_ASSERT(signal->kind == c.kind);
+        CU_ASSERT_PTR_NOT_NULL(signal->payload.get());
+    }
+    Result<Request> restart = parse(R"({"request":"ice_restart"})");
+    CU_ASSERT(restart.ok() && std::holds_alternative<IceRestartRequest>(restart.value()));
+    CU_ASSERT_EQUAL(std::string(request_name(restart.value())), "ice_restart");
+}
+
+void signal_errors() {
+    expect_error(R"({"request":"signal","bye":true})", ErrorCode::MissingElement, "peer");
+    expect_error(R"({"request":"signal","peer":"r-0123456789abcdef0123456789abcdef","bye":true})",
+                 ErrorCode::InvalidElement, "peer");
+    CU_ASSERT_EQUAL(parse_signal("").error().code, ErrorCode::MissingElement);
+    CU_ASSERT_EQUAL(parse_signal(R"("bye":true,"restart":true)").error().code, ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(parse_signal(R"("bye":false)").error().code, ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(parse_signal(R"("sdp":{"type":"pranswer","sdp":"v=0"})").error().code,
+                    ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(parse_signal(R"("sdp":{"type":"offer","sdp":""})").error().code,
+                    ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(parse_signal(R"("sdp":"v=0")").error().code, ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(parse_signal(R"("candidate":{"sdpMid":"0"})").error().code, ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(parse_signal(R"("candidate":{"candidate":"c","sdpMLineIndex":"0"})").error().code,
+                    ErrorCode::InvalidElement);
+    const std::string at_limit(1024, 'c');
+    CU_ASSERT(parse_signal(R"("candidate":{"candidate":")" + at_limit + "\"}").ok());
+    CU_ASSERT_EQUAL(parse_signal(R"("candidate":{"candidate":")" + at_limit + "c\"}").error().code,
+                    ErrorCode::TooLarge);
+}
+
 CU_TestInfo tests[] = {
     {"broadcast", parses_broadcast},
     {"watch without optional fields", parses_watch_and_optional_fields},
@@ -180,6 +233,8 @@ CU_TestInfo tests[] = {
     {"544 invalid elements", invalid_elements_are_544},
     {"limits at the edge pass", limits_at_the_edge_pass},
     {"553 too large", too_large_is_553},
+    {"signal and ice_restart", parses_signal_and_ice_restart},
+    {"signal errors", signal_errors},
     CU_TEST_INFO_NULL,
 };
 

@@ -88,7 +88,10 @@ void mode_names_round_trip() {
     CU_ASSERT(identity_mode_from("signed") == IdentityMode::Signed);
     CU_ASSERT_FALSE(identity_mode_from("Signed").has_value());
     CU_ASSERT(media_mode_from("sfu") == MediaMode::Sfu);
-    CU_ASSERT_FALSE(media_mode_from("p2p").has_value());
+    CU_ASSERT(media_mode_from("p2p") == MediaMode::P2p);
+    CU_ASSERT(media_mode_from("auto") == MediaMode::Auto);
+    CU_ASSERT_STRING_EQUAL(to_string(MediaMode::Auto), "auto");
+    CU_ASSERT_FALSE(media_mode_from("mesh").has_value());
 }
 
 CU_TestInfo tests[] = {

@@ -54,13 +54,33 @@ void broadcasts_survive_reopening() {
     CU_ASSERT_FATAL(unended.ok() && unended.value().size() == 1);
     CU_ASSERT_EQUAL(unended.value().front().broadcast_id, "b-1");
 
-    CU_ASSERT(store->end_all_unended(kNow + 9, "restart").ok());
-    CU_ASSERT_EQUAL(store->unended_broadcasts().value().size(), 0U);
-    Result<std::optional<BroadcastRecord>> ended = store->find_broadcast("b-1");
-    CU_ASSERT_EQUAL(ended.value()->ended_at, kNow + 9);
-    CU_ASSERT_EQUAL(ended.value()->end_reason, "restart");
+    CU_ASSERT_FALSE(unended.value().front().relay);
+
+    record.relay = true;  // an `auto` broadcast moved to the relay
+    CU_ASSERT(store->save_broadcast(record).ok());
+    CU_ASSERT_TRUE(store->find_broadcast("b-1").value()->relay);
     Result<std::optional<BroadcastRecord>> untouched = store->find_broadcast("b-2");
     CU_ASSERT_EQUAL(untouched.value()->end_reason, "stopped");
+}
+
+void grants_survive_reopening() {
+    TempDir dir;
+    const std::string path = dir.file("onair.sqlite");
+    {
+        std::unique_ptr<Store> store = open_store(path);
+        CU_ASSERT(store->save_grant("b-1", "17", "Boris").ok());
+        CU_ASSERT(store->save_grant("b-1", "18", "Cyril").ok());
+        CU_ASSERT(store->save_grant("b-1", "17", "Boris B.").ok());  // renamed, not a second row
+        CU_ASSERT(store->save_grant("b-2", "17", "Boris").ok());
+        CU_ASSERT(store->delete_grant("b-1", "18").ok());
+    }
+    std::unique_ptr<Store> store = open_store(path);
+    Result<std::map<std::string, std::string>> grants = store->grants_of("b-1");
+    CU_ASSERT_FATAL(grants.ok());
+    CU_ASSERT_EQUAL(grants.value().size(), 1U);
+    CU_ASSERT_EQUAL(grants.value().at("17"), "Boris B.");
+    CU_ASSERT_EQUAL(store->grants_of("b-2").value().size(), 1U);
+    CU_ASSERT_EQUAL(store->grants_of("b-none").value().size(), 0U);
 }
 
 void sites_save_load_and_tombstones() {
@@ -73,6 +93,9 @@ void sites_save_load_and_tombstones() {
         site.audio = false;
         site.max_broadcasts = 7;
         site.max_viewers = 9;
+        site.media = MediaMode::Auto;
+        site.simulcast = false;
+        site.p2p_relay_only = true;
         CU_ASSERT(store->save_site(site).ok());
         Site other = demo_site();
         other.key = "gone";
@@ -90,6 +113,9 @@ void sites_save_load_and_tombstones() {
     CU_ASSERT_FALSE(site.audio);
     CU_ASSERT_EQUAL(site.max_broadcasts, 7);
     CU_ASSERT_EQUAL(site.max_viewers, 9);
+    CU_ASSERT(site.media == MediaMode::Auto);
+    CU_ASSERT_FALSE(site.simulcast);
+    CU_ASSERT_TRUE(site.p2p_relay_only);
     Result<std::vector<std::string>> removed = store->removed_sites();
     CU_ASSERT_FATAL(removed.ok() && removed.value().size() == 2);
     CU_ASSERT_EQUAL(removed.value()[0], "gone");
@@ -172,18 +198,21 @@ void unended_broadcasts_end_at_start() {
         hub->media_up(1, kNow + 1);
         // The process dies here: no stop, no timers.
     }
+    // Back as interrupted for restart_grace; its broadcaster never returns.
     std::unique_ptr<Hub> hub = start_hub(path, {demo_site()}, kNow + 500);
+    CU_ASSERT_EQUAL(open_store(path)->find_broadcast(broadcast_id).value()->ended_at, 0);
+    hub->tick(kNow + 500 + Settings{}.restart_grace);
     {
         std::unique_ptr<Store> store = open_store(path);
         Result<std::optional<BroadcastRecord>> record = store->find_broadcast(broadcast_id);
         CU_ASSERT_FATAL(record.ok() && record.value().has_value());
         CU_ASSERT_EQUAL(record.value()->started_at, kNow + 1);
-        CU_ASSERT_EQUAL(record.value()->ended_at, kNow + 500);
+        CU_ASSERT_EQUAL(record.value()->ended_at, kNow + 500 + Settings{}.restart_grace);
         CU_ASSERT_EQUAL(record.value()->end_reason, "restart");
     }
     // The user starts over with a new broadcast.
     Credentials who{"demo", "42", "", make_token(kSecret, Claims{"42"})};
-    Result<Reply> again = hub->handle_request(2, BroadcastRequest{who}, kNow + 501);
+    Result<Reply> again = hub->handle_request(2, BroadcastRequest{who}, kNow + 600);
     CU_ASSERT_FATAL(again.ok());
     CU_ASSERT_FALSE(flag_of(again.value().result.get(), "resumed"));
     CU_ASSERT_NOT_EQUAL(text_of(again.value().result.get(), "broadcast_id"), broadcast_id);
@@ -205,6 +234,7 @@ CU_TestInfo tests[] = {
     {"broadcasts survive reopening", broadcasts_survive_reopening},
     {"sites: save, load, tombstones", sites_save_load_and_tombstones},
     {"schema version and WAL", schema_is_versioned},
+    {"grants survive reopening", grants_survive_reopening},
     {"unopenable store", unopenable_store_is_an_internal_error},
     {"admin sites survive a restart", admin_sites_survive_a_restart},
     {"unended broadcasts end at start", unended_broadcasts_end_at_start},
