@@ -257,7 +257,10 @@ export async function startStack({ general = {}, site = DEMO_SITES.signed } = {}
     },
   };
   try {
-    stack.janus = await startJanus({ sites: [...new Set([DEMO_SITES.signed, DEMO_SITES.open, site])], general });
+    // The demo's two sites and `site`; a `site` with extra settings (simulcast, p2p_relay_only)
+    // replaces the entry of the same key.
+    const sites = [...new Map([DEMO_SITES.signed, DEMO_SITES.open, site].map((one) => [one.key, one])).values()];
+    stack.janus = await startJanus({ sites, general });
     parts.push(async () => {
       // Janus exits 0 on SIGINT/SIGTERM from anyone, so a Janus that vanished mid-test would look
       // clean at teardown: say so explicitly.
