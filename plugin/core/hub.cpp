@@ -172,7 +172,9 @@ Effects HubState::media_up(HandleId handle, std::int64_t now) {
 Effects HubState::media_down(HandleId handle, std::int64_t now) {
     Effects effects;
     if (Broadcast* broadcast = broadcast_held_by(handle); broadcast != nullptr) {
-        if (broadcast->state == BroadcastState::Live) {
+        // A direct broadcast does not depend on a PeerConnection with Janus: a relay offer that
+        // was refused, or never came up, leaves it live.
+        if (broadcast->state == BroadcastState::Live && broadcast->relay_up) {
             interrupt(*broadcast, now, effects);
         }
         return effects;

@@ -95,6 +95,18 @@ void p2p_registers_and_goes_live_without_relay() {
     world.ask(kBoris, "17", "42");
 }
 
+// A refused relay offer still makes Janus hang up the half-made PeerConnection; the direct
+// broadcast does not depend on it and stays live.
+void p2p_hangup_of_a_refused_offer_keeps_the_broadcast_live() {
+    World world({}, {site_with(MediaMode::P2p)});
+    go_live_direct(world, kAnna, "42");
+    expect_code(world.request(kAnna, PublishRequest{true}), ErrorCode::WrongState);
+    Effects effects = world.hub().media_down(kAnna, kNow);
+    CU_ASSERT_TRUE(effects.notices.empty());
+    CU_ASSERT_TRUE(effects.media.empty());
+    world.ask(kBoris, "17", "42");  // still live: the watch is not told "reconnecting"
+}
+
 void sfu_needs_jsep_to_publish() {
     World world;
     world.hub().handle_created(kAnna);
@@ -479,6 +491,8 @@ void uri_lists_split_on_commas() {
 CU_TestInfo tests[] = {
     // NOLINT(cppcoreguidelines-avoid-c-arrays): CUnit's table
     {"p2p registers and goes live without the relay", p2p_registers_and_goes_live_without_relay},
+    {"p2p hang-up of a refused offer keeps the broadcast live",
+     p2p_hangup_of_a_refused_offer_keeps_the_broadcast_live},
     {"sfu needs jsep to publish", sfu_needs_jsep_to_publish},
     {"p2p viewer is paired and signals are relayed", p2p_viewer_is_paired_and_signals_relay},
     {"p2p second accept is refused, prompt stays", p2p_second_accept_is_refused_and_prompt_stays},
