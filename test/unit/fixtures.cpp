@@ -161,6 +161,25 @@ std::int64_t number_of(const json_t* data, const char* key) {
 
 bool flag_of(const json_t* data, const char* key) { return json_is_true(json_object_get(data, key)); }
 
+Reply expect_ok(Result<Reply> result) {
+    if (!result.ok()) {
+        std::fprintf(stderr, "\n  unexpected error %d: %s\n", static_cast<int>(result.error().code),
+                     result.error().message.c_str());
+    }
+    CU_ASSERT_FATAL(result.ok());
+    return std::move(result.value());
+}
+
+void expect_code(const Result<Reply>& result, ErrorCode code) {
+    CU_ASSERT_FATAL(!result.ok());
+    if (result.error().code != code) {
+        std::fprintf(stderr, "\n  expected %d, got %d: %s\n", static_cast<int>(code),
+                     static_cast<int>(result.error().code), result.error().message.c_str());
+    }
+    CU_ASSERT_EQUAL(static_cast<int>(result.error().code), static_cast<int>(code));
+    CU_ASSERT_FALSE(result.error().message.empty());
+}
+
 const json_t* notice(const Effects& effects, HandleId to, const char* event) {
     for (const Notice& sent : effects.notices) {
         if (sent.to == to && event_of(sent.data.get()) == event) {

@@ -85,6 +85,11 @@ std::string text_of(const json_t* data, const char* key);
 std::int64_t number_of(const json_t* data, const char* key);
 bool flag_of(const json_t* data, const char* key);
 
+// The reply of a request that must succeed (the test stops otherwise, printing the error).
+Reply expect_ok(Result<Reply> result);
+// A request that must fail with `code` and say why.
+void expect_code(const Result<Reply>& result, ErrorCode code);
+
 // The data of the notice with that event sent to `to`, or nullptr.
 const json_t* notice(const Effects& effects, HandleId to, const char* event);
 // How many notices went to `to`.

@@ -18,24 +18,6 @@ constexpr HandleId kBoris = 3;
 constexpr HandleId kCyril = 4;
 constexpr HandleId kBorisReloaded = 6;
 
-Reply expect_ok(Result<Reply> result) {
-    if (!result.ok()) {
-        std::fprintf(stderr, "\n  unexpected error %d: %s\n", static_cast<int>(result.error().code),
-                     result.error().message.c_str());
-    }
-    CU_ASSERT_FATAL(result.ok());
-    return std::move(result.value());
-}
-
-void expect_code(const Result<Reply>& result, ErrorCode code) {
-    CU_ASSERT_FATAL(!result.ok());
-    if (result.error().code != code) {
-        std::fprintf(stderr, "\n  expected %d, got %d: %s\n", static_cast<int>(code),
-                     static_cast<int>(result.error().code), result.error().message.c_str());
-    }
-    CU_ASSERT_EQUAL(static_cast<int>(result.error().code), static_cast<int>(code));
-}
-
 Site site_with(MediaMode media) {
     Site site = demo_site();
     site.media = media;
