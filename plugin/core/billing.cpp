@@ -61,13 +61,30 @@ void HubState::watch_ended(Broadcast& broadcast, ViewerSession& session, const s
     }
     const std::int64_t seconds = ledger_.close(session.watch_id);
     broadcast.finished_watches.push_back(FinishedWatch{session.user, session.watch_id, seconds});
-    emit(broadcast.record, "viewer.left", now,
+    emit_viewer_left(broadcast.record, session.user, session.watch_id, seconds, reason, now);
+}
+
+void HubState::emit_viewer_left(const BroadcastRecord& record, const std::string& viewer,
+                                const std::string& watch_id, std::int64_t seconds, const std::string& reason,
+                                std::int64_t now) {
+    emit(record, "viewer.left", now,
          Event(nullptr)
-             .text("user", broadcast.record.user)
-             .text("viewer", session.user)
-             .text("watch_id", session.watch_id)
+             .text("user", record.user)
+             .text("viewer", viewer)
+             .text("watch_id", watch_id)
              .number("watch_seconds", seconds)
              .text("reason", reason)
+             .take());
+}
+
+void HubState::emit_broadcast_ended(const BroadcastRecord& record, std::int64_t ended_at,
+                                    const std::string& reason, std::int64_t seconds, std::int64_t now) {
+    emit(record, "broadcast.ended", now,
+         Event(nullptr)
+             .text("user", record.user)
+             .number("ended_at", ended_at)
+             .text("reason", reason)
+             .number("broadcast_seconds", seconds)
              .take());
 }
 
@@ -199,24 +216,11 @@ Status HubState::recover_previous_run(std::int64_t now) {
                 }
             } else if (total.open) {
                 // Viewer sessions do not survive: viewers come back with new ones.
-                emit(record, "viewer.left", now,
-                     Event(nullptr)
-                         .text("user", record.user)
-                         .text("viewer", total.user)
-                         .text("watch_id", session_id)
-                         .number("watch_seconds", total.seconds)
-                         .text("reason", kRestartReason)
-                         .take());
+                emit_viewer_left(record, total.user, session_id, total.seconds, kRestartReason, now);
             }
         }
         if (site == nullptr) {
-            emit(record, "broadcast.ended", now,
-                 Event(nullptr)
-                     .text("user", record.user)
-                     .number("ended_at", ended_at)
-                     .text("reason", kRestartReason)
-                     .number("broadcast_seconds", broadcast_seconds)
-                     .take());
+            emit_broadcast_ended(record, ended_at, kRestartReason, broadcast_seconds, now);
             continue;
         }
         Result<std::map<std::string, std::string>> grants = store_->grants_of(record.broadcast_id);

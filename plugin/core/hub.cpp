@@ -326,24 +326,11 @@ Status HubState::persist_end(const Broadcast& broadcast, const std::string& reas
                          .take());
             } else if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
                 const std::int64_t seconds = ledger_.close(session.watch_id);
-                emit(record, "viewer.left", now,
-                     Event(nullptr)
-                         .text("user", record.user)
-                         .text("viewer", session.user)
-                         .text("watch_id", session.watch_id)
-                         .number("watch_seconds", seconds)
-                         .text("reason", "ended")
-                         .take());
+                emit_viewer_left(record, session.user, session.watch_id, seconds, "ended", now);
             }
         }
         const std::int64_t seconds = ledger_.close(record.broadcast_id);
-        emit(record, "broadcast.ended", now,
-             Event(nullptr)
-                 .text("user", record.user)
-                 .number("ended_at", now)
-                 .text("reason", reason)
-                 .number("broadcast_seconds", seconds)
-                 .take());
+        emit_broadcast_ended(record, now, reason, seconds, now);
     }
     return persist(record, now);
 }
