@@ -77,6 +77,27 @@ void HubState::emit_viewer_left(const BroadcastRecord& record, const std::string
              .take());
 }
 
+Status HubState::append_outgoing(std::int64_t now) {
+    for (const OutboxEvent& event : outgoing_) {
+        if (Status queued = store_->append_event(event, now); !queued) {
+            return queued;
+        }
+    }
+    return Ok{};
+}
+
+void HubState::emit_viewer_declined(const BroadcastRecord& record, const std::string& viewer,
+                                    const std::string& request_id, const std::string& reason,
+                                    std::int64_t now) {
+    emit(record, "viewer.declined", now,
+         Event(nullptr)
+             .text("user", record.user)
+             .text("viewer", viewer)
+             .text("request_id", request_id)
+             .text("reason", reason)
+             .take());
+}
+
 void HubState::emit_broadcast_ended(const BroadcastRecord& record, std::int64_t ended_at,
                                     const std::string& reason, std::int64_t seconds, std::int64_t now) {
     emit(record, "broadcast.ended", now,
@@ -144,12 +165,7 @@ Status HubState::commit(std::int64_t now, const BroadcastRecord* record) {
         if (Status saved = store_->save_segments(segments); !saved) {
             return saved;
         }
-        for (const OutboxEvent& event : outgoing_) {
-            if (Status queued = store_->append_event(event, now); !queued) {
-                return queued;
-            }
-        }
-        return Ok{};
+        return append_outgoing(now);
     });
     // Either way the queue is done with: written, or rolled back with the state change it described.
     outgoing_.clear();
@@ -249,12 +265,7 @@ Status HubState::recover_previous_run(std::int64_t now) {
                 return saved;
             }
         }
-        for (const OutboxEvent& event : outgoing_) {
-            if (Status queued = store_->append_event(event, now); !queued) {
-                return queued;
-            }
-        }
-        return Ok{};
+        return append_outgoing(now);
     });
     outgoing_.clear();
     return done;

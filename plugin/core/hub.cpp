@@ -317,13 +317,7 @@ Status HubState::persist_end(const Broadcast& broadcast, const std::string& reas
         // Billing first: every viewer's session ends with the broadcast, then the broadcast itself.
         for (const auto& [viewer, session] : broadcast.sessions) {
             if (session.stage == ViewerStage::Pending) {
-                emit(record, "viewer.declined", now,
-                     Event(nullptr)
-                         .text("user", record.user)
-                         .text("viewer", session.user)
-                         .text("request_id", session.request_id)
-                         .text("reason", "ended")
-                         .take());
+                emit_viewer_declined(record, session.user, session.request_id, "ended", now);
             } else if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
                 const std::int64_t seconds = ledger_.close(session.watch_id);
                 emit_viewer_left(record, session.user, session.watch_id, seconds, "ended", now);
@@ -418,13 +412,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
         effects.notify(broadcast.broadcaster, bye_event(session.peer));
     }
     if (session.stage == ViewerStage::Pending) {
-        emit(broadcast.record, "viewer.declined", now,
-             Event(nullptr)
-                 .text("user", broadcast.record.user)
-                 .text("viewer", session.user)
-                 .text("request_id", session.request_id)
-                 .text("reason", "cancelled")
-                 .take());
+        emit_viewer_declined(broadcast.record, session.user, session.request_id, "cancelled", now);
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
                            Event("request_cancelled").text("request_id", session.request_id).take());
@@ -478,13 +466,7 @@ void HubState::expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& e
             ++it;
             continue;
         }
-        emit(broadcast.record, "viewer.declined", now,
-             Event(nullptr)
-                 .text("user", broadcast.record.user)
-                 .text("viewer", session.user)
-                 .text("request_id", session.request_id)
-                 .text("reason", "timeout")
-                 .take());
+        emit_viewer_declined(broadcast.record, session.user, session.request_id, "timeout", now);
         effects.notify(
             it->first,
             Event("declined").text("request_id", session.request_id).text("reason", "timeout").take());

@@ -205,13 +205,7 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
         session.since = now;
         admit(*broadcast, viewer, session, path, false, now, effects);
     } else {
-        emit(broadcast->record, "viewer.declined", now,
-             Event(nullptr)
-                 .text("user", broadcast->record.user)
-                 .text("viewer", session.user)
-                 .text("request_id", request.request_id)
-                 .text("reason", "denied")
-                 .take());
+        emit_viewer_declined(broadcast->record, session.user, request.request_id, "denied", now);
         effects.notify(
             viewer, Event("declined").text("request_id", request.request_id).text("reason", "denied").take());
         broadcast->sessions.erase(viewer);

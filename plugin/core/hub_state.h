@@ -106,11 +106,16 @@ private:
     // Airtime and billing (billing.cpp).
     void evidence_of(HandleId handle, std::int64_t now);
     // Queues a billing event of the broadcast for the site's callback (none when it has no URL).
+    // Stores the queued billing events (outgoing_) in the outbox; call inside Store::atomically.
+    Status append_outgoing(std::int64_t now);
     void emit(const BroadcastRecord& record, const char* type, std::int64_t when, JsonPtr data);
-    // The two billing events every way of ending writes (billing.md): viewer.left, broadcast.ended.
+    // Billing events written from several places (billing.md): viewer.left, viewer.declined,
+    // broadcast.ended.
     void emit_viewer_left(const BroadcastRecord& record, const std::string& viewer,
                           const std::string& watch_id, std::int64_t seconds, const std::string& reason,
                           std::int64_t now);
+    void emit_viewer_declined(const BroadcastRecord& record, const std::string& viewer,
+                              const std::string& request_id, const std::string& reason, std::int64_t now);
     void emit_broadcast_ended(const BroadcastRecord& record, std::int64_t ended_at, const std::string& reason,
                               std::int64_t seconds, std::int64_t now);
     // Closes the viewer's airtime and queues viewer.left.

@@ -227,29 +227,11 @@ constexpr const char* kBroadcastColumns =
 Store::Store(DbPtr db) : db_(std::move(db)) {}
 
 Status Store::transact(const std::string& what, const std::function<Status()>& body) {
-    sqlite3* db = db_.get();
-    if (depth_ > 0) {
-        ++depth_;
-        Status done = body();  // the outermost transaction commits or rolls back
-        --depth_;
-        return done;
-    }
-    Status begun = exec(db, "BEGIN IMMEDIATE", what);
-    if (!begun) {
-        return begun;
-    }
+    // Writes inside an open transaction join it: the outermost one commits or rolls back.
     ++depth_;
-    Status done = body();
+    Status done = depth_ > 1 ? body() : in_transaction(db_.get(), what, body);
     --depth_;
-    if (!done) {
-        exec(db, "ROLLBACK", what);
-        return done;
-    }
-    Status committed = exec(db, "COMMIT", what);
-    if (!committed) {
-        exec(db, "ROLLBACK", what);
-    }
-    return committed;
+    return done;
 }
 
 Status Store::atomically(const std::function<Status()>& body) { return transact("writing", body); }
