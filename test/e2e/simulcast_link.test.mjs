@@ -2,9 +2,12 @@
 // Simulcast meets a slow link, in Chromium: Anna publishes three layers to the relay (janus.js
 // `simulcast: true`, through the bare protocol page of test/lib/janus_page.mjs). Vera watches from
 // the suite network; Gleb watches from his own network (a NetPeer), which is then throttled to
-// 300 kbit/s. Gleb ends on a lower layer (his browser decodes narrower frames, and the plugin's
-// handle_info shows a lower `substream` for him) while Vera stays on the top layer. (Climbing back
-// after the link is freed goes by probes whose wait doubles up to 120 s: too slow for a suite.)
+// 300 kbit/s. Gleb ends on a lower layer than the ones arriving at the relay (his browser decodes
+// narrower frames, and the plugin's handle_info shows a lower `target_substream` for him) while Vera
+// gets the top layer that arrives. (Chromium pauses its own upper layers when its uplink estimate
+// drops, which a loaded machine causes: what arrives is the broadcaster's choice, what each viewer
+// gets of it the plugin's.) (Climbing back after the link is freed goes by probes whose wait
+// doubles up to 120 s: too slow for a suite.)
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -86,24 +89,44 @@ describe(`simulcast: a viewer throttled to ${THROTTLE_KBIT} kbit/s gets a lower 
     }
   }, { timeout: 180_000 });
 
-  step(`Gleb's link drops to ${THROTTLE_KBIT} kbit/s: he ends on a lower layer, Vera stays on top`, async (t) => {
+  step(`Gleb's link drops to ${THROTTLE_KBIT} kbit/s: he ends below the layers that arrive, Vera on the top one`, async (t) => {
+    // What the plugin controls is the choice among the layers that reach it: Chromium itself
+    // pauses its upper encodings when its own estimate drops, which on a loaded machine happened
+    // right after the throttle in 2 of 3 runs (qualityLimitationReason "bandwidth", never "cpu").
+    // So each sample reads the layers arriving (layer_bps) and both viewers' chosen layers at once.
+    const samples = [];
+    const states = []; // "top arriving/Gleb's layer/Vera's layer" of each sample
+    const sample = async () => {
+      const [gleb, vera] = [await shown(viewers.gleb), await shown(viewers.vera)];
+      const arriving = vera.layer_bps.findLastIndex((bps) => bps > 0);
+      const sent = await anna.page.evaluate(() => window.onairPage.outboundVideo()).catch(() => []);
+      const sending = sent.map((encoding) => `${encoding.rid}@${encoding.fps}/${encoding.limitation}`).join(',');
+      states.push(`${arriving}/${gleb.target_substream}/${vera.target_substream}`);
+      samples.push(`top arriving ${arriving} (Anna sends ${sending}): Gleb ${gleb.target_substream}@${Math.round(gleb.estimate_bps / 1000)}k, Vera ${vera.target_substream}@${Math.round(vera.estimate_bps / 1000)}k`);
+      return { gleb, vera, arriving };
+    };
     await net.throttle(THROTTLE_KBIT);
     const started = Date.now();
-    const low = await eventually(async () => {
-      const info = await shown(viewers.gleb);
-      return info.substream < TOP ? info : null;
-    }, { timeout: 45_000, interval: 500, what: 'a lower substream for Gleb in handle_info' });
+    const chosen = await eventually(async () => {
+      const now = await sample();
+      // Two layers at least arrive: Gleb on a lower one than arrives, Vera on the top one.
+      return now.arriving > 0 && now.gleb.target_substream < now.arriving && now.vera.target_substream === now.arriving ? now : null;
+    }, { timeout: 45_000, interval: 500, what: 'Gleb below the top arriving layer and Vera on it' })
+      .catch((error) => { throw new Error(`${error.message}\n  samples:\n  ${samples.slice(-20).join('\n  ')}`); });
     const switchedAfter = Date.now() - started;
-    // His browser really decodes the smaller layer, while Vera's decodes the top one.
+    // His browser really decodes a smaller layer than hers.
     const widths = await eventually(async () => {
       const [gleb, vera] = [await decodedWidth(viewers.gleb), await decodedWidth(viewers.vera)];
       return gleb > 0 && gleb < vera ? { gleb, vera } : null;
-    }, { timeout: 20_000, interval: 250, what: "Gleb's decoded frames narrower than Vera's" });
-    const [gleb, vera] = [await shown(viewers.gleb), await shown(viewers.vera)];
-    t.diagnostic(`throttled → substream ${low.substream} after ${switchedAfter} ms; now Gleb ${gleb.substream} (${widths.gleb} wide, estimate ${gleb.estimate_bps} bps), Vera ${vera.substream} (${widths.vera} wide, estimate ${vera.estimate_bps} bps)`);
-    assert.ok(gleb.substream < TOP, `Gleb stays on a lower layer while his link is slow: ${JSON.stringify(gleb)}`);
-    assert.equal(vera.substream, TOP, `Vera stays on the top layer: ${JSON.stringify(vera)}`);
-    assert.equal(widths.vera, Math.max(...(await sentWidths())), 'Vera decodes the top layer');
+    }, { timeout: 20_000, interval: 250, what: "Gleb's decoded frames narrower than Vera's" })
+      .catch((error) => { throw new Error(`${error.message}\n  samples:\n  ${samples.slice(-20).join('\n  ')}`); });
+    t.diagnostic(`throttled → after ${switchedAfter} ms: ${samples.at(-1)}; decoded Gleb ${widths.gleb} wide, Vera ${widths.vera} wide`);
+    const tally = new Map();
+    for (const state of states) tally.set(state, (tally.get(state) ?? 0) + 1);
+    const counts = [...tally].map(([state, seen]) => `${state} ×${seen}`);
+    t.diagnostic(`samples (top arriving/Gleb/Vera): ${counts.join(', ')}`);
+    assert.ok(chosen.gleb.target_substream < chosen.arriving, `Gleb below the top arriving layer: ${JSON.stringify(chosen.gleb)}`);
+    assert.equal(chosen.vera.target_substream, chosen.arriving, `Vera on the top arriving layer: ${JSON.stringify(chosen.vera)}`);
   }, { timeout: 90_000 });
 
   test('no page threw an uncaught error', () => {

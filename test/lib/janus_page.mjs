@@ -137,7 +137,8 @@ function pageScript() {
     return video;
   }
 
-  // What this page's PeerConnection sends: one entry per video encoding (rid, width, active).
+  // What this page's PeerConnection sends: one entry per video encoding (rid, width, frame rate,
+  // and why Chromium limits it: "bandwidth", "cpu" or "none").
   async function outboundVideo() {
     const pc = handle && handle.webrtcStuff ? handle.webrtcStuff.pc : null;
     if (!pc) return [];
@@ -145,7 +146,10 @@ function pageScript() {
     const out = [];
     report.forEach((stat) => {
       if (stat.type === 'outbound-rtp' && stat.kind === 'video') {
-        out.push({ rid: stat.rid ?? null, width: stat.frameWidth || 0, framesEncoded: stat.framesEncoded || 0, bytesSent: stat.bytesSent || 0 });
+        out.push({
+          rid: stat.rid ?? null, width: stat.frameWidth || 0, framesEncoded: stat.framesEncoded || 0, bytesSent: stat.bytesSent || 0,
+          fps: stat.framesPerSecond || 0, limitation: stat.qualityLimitationReason ?? null,
+        });
       }
     });
     return out;
