@@ -25,6 +25,12 @@ const MAX_SWITCH_STALL_MS = 3000;
 
 const unavailable = browserSuiteUnavailable();
 
+/** Each PeerConnection of `page` as two letters: connection state and ICE state initials. */
+async function peerStates(page) {
+  return page.evaluate(() => (window.__onairTestPeers || []).map((pc) => pc.connectionState[0] + pc.iceConnectionState[0]).join(','))
+    .catch(() => '?');
+}
+
 async function viewerMedia(stack, user) {
   const handles = await handlesOf(stack.janus, user);
   return handles.some(({ info }) => hasMediaPeerConnection(info));
@@ -92,15 +98,36 @@ describe('auto media: direct for one viewer, the relay for two, in Chromium', { 
     // Gleb is accepted (relay_needed is on its way to Anna): reload before the move can finish.
     await waitForAttribute(widget.player(glebTab, ANNA.id), 'data-state', ['connecting', 'playing'], { what: "Gleb's player after Allow" });
     const reloaded = Date.now();
-    await anna.page.reload();
-    // Frames counted from here: the old connections stop with the page that owned them.
-    // (element: null: a move to the relay swaps the <video>, whose own frame count starts again.)
-    const baseline = await Promise.all([veraTab, glebTab].map(async (tab) => ({ ...(await videoState(tab, widget.playerSelector(ANNA.id))), element: null })));
-    const backAfter = async (tab, since) => {
-      await waitForFrames(tab, widget.playerSelector(ANNA.id), { since, minFrames: 20, timeout: 45_000 });
-      return Date.now() - reloaded;
-    };
-    const [veraMs, glebMs] = await Promise.all([backAfter(veraTab, baseline[0]), backAfter(glebTab, baseline[1])]);
+    // What each page shows and its PeerConnections' states, every second: a failure of this step
+    // has so far only been seen elsewhere, and the Janus log alone does not say who got stuck.
+    const timeline = [];
+    let recording = false;
+    const recorder = setInterval(async () => {
+      if (recording) return; // a starved page answers slowly: one sample at a time
+      recording = true;
+      const parts = await Promise.all([['Anna', anna.page, widget.preview(anna.page)], ['Vera', veraTab, widget.player(veraTab, ANNA.id)], ['Gleb', glebTab, widget.player(glebTab, ANNA.id)]]
+        .map(async ([name, page, card]) => `${name} ${await peerStates(page)} ${await card.getAttribute('data-state', { timeout: 300 }).catch(() => '?')}`));
+      timeline.push(`+${Date.now() - reloaded} ms: ${parts.join(' | ')}`);
+      recording = false;
+    }, 1000);
+    let veraMs;
+    let glebMs;
+    try {
+      await anna.page.reload();
+      // Frames counted from here: the old connections stop with the page that owned them.
+      // (element: null: a move to the relay swaps the <video>, whose own frame count starts again.)
+      const baseline = await Promise.all([veraTab, glebTab].map(async (tab) => ({ ...(await videoState(tab, widget.playerSelector(ANNA.id))), element: null })));
+      const backAfter = async (tab, since) => {
+        await waitForFrames(tab, widget.playerSelector(ANNA.id), { since, minFrames: 20, timeout: 45_000 });
+        return Date.now() - reloaded;
+      };
+      [veraMs, glebMs] = await Promise.all([backAfter(veraTab, baseline[0]), backAfter(glebTab, baseline[1])]);
+    } catch (error) {
+      error.message += `\n--- since the reload (PeerConnection states: connection/ICE initials; card state) ---\n${timeline.join('\n')}`;
+      throw error;
+    } finally {
+      clearInterval(recorder);
+    }
     await waitForAttribute(widget.preview(anna.page), 'data-state', 'live', { what: "Anna's preview after the reload", timeout: 30_000 });
     t.diagnostic(`broadcaster reloaded mid-switch → video resumed for Vera after ${veraMs} ms, for Gleb after ${glebMs} ms, no click`);
     for (const tab of [veraTab, glebTab]) {
