@@ -115,6 +115,9 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
     Effects effects;
     const HandleId previous = broadcast.broadcaster;
     if (previous != handle) {
+        // An interrupted broadcast keeps its deadline: re-registering from new handles without ever
+        // bringing media must not keep it visible (and billed) for ever.
+        const bool interrupted = broadcast.state == BroadcastState::Interrupted;
         if (previous != 0) {
             effects.notify(previous, Event("ended").text("reason", "taken_over").take());
             effects.media.emplace_back(ClosePeerConnection{previous});
@@ -124,7 +127,7 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
             }
         }
         broadcast.broadcaster = handle;
-        if (broadcast.state != BroadcastState::Live) {
+        if (broadcast.state != BroadcastState::Live && !interrupted) {
             // The new handle gets the time a fresh registration gets to bring its media up.
             broadcast.deadline = now + settings_.publish_timeout;
             broadcast.deadline_reason = "publish_timeout";
