@@ -288,6 +288,13 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
                                                   " viewers)");
     }
 
+    // Every watch counts, the re-admitted ones too: a granted viewer's loop of watch and leave
+    // would otherwise grow airtime and outbox rows as fast as it can send.
+    if (!watch_limiter_.allow(who.site + '\n' + who.user, now)) {
+        return fail(ErrorCode::RateLimited, "Rate limited: at most " + std::to_string(settings_.watch_rate) +
+                                                " watch requests per minute");
+    }
+
     ViewerSession session;
     session.user = who.user;
     session.name = who.name;
@@ -325,10 +332,6 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
         return accepted;
     }
 
-    if (!watch_limiter_.allow(who.site + '\n' + who.user, now)) {
-        return fail(ErrorCode::RateLimited, "Rate limited: at most " + std::to_string(settings_.watch_rate) +
-                                                " watch requests per minute");
-    }
     session.stage = ViewerStage::Pending;
     session.expires_at = now + settings_.request_timeout;
     Effects effects;
