@@ -61,6 +61,25 @@ bool Broadcast::admits_other_than(const std::string& viewer_user) const {
     });
 }
 
+int Broadcast::users_other_than(const std::string& viewer_user) const {
+    std::set<std::string> users;
+    for (const auto& [handle, session] : sessions) {
+        if (session.user != viewer_user) {
+            users.insert(session.user);
+        }
+    }
+    return static_cast<int>(users.size());
+}
+
+HandleId Broadcast::granted_handle_of(const std::string& viewer_user) const {
+    for (const auto& [handle, session] : sessions) {
+        if (session.stage != ViewerStage::Pending && session.user == viewer_user) {
+            return handle;
+        }
+    }
+    return 0;
+}
+
 JsonPtr Broadcast::viewers_json() const {
     JsonPtr list(json_array());
     std::set<std::string> listed;

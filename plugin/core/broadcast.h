@@ -79,6 +79,10 @@ struct Broadcast {
     [[nodiscard]] bool relayed() const { return media == MediaMode::Sfu || record.relay; }
     // Whether a user other than `viewer_user` is accepted or watching.
     [[nodiscard]] bool admits_other_than(const std::string& viewer_user) const;
+    // How many users other than `viewer_user` have a session (any stage): what max_viewers counts.
+    [[nodiscard]] int users_other_than(const std::string& viewer_user) const;
+    // The handle of the user's session past its prompt (held, accepted or watching), or 0.
+    [[nodiscard]] HandleId granted_handle_of(const std::string& viewer_user) const;
     // Accepted or watching viewers, one entry per user: [{user, name}].
     [[nodiscard]] JsonPtr viewers_json() const;
 };

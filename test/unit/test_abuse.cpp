@@ -14,7 +14,17 @@ namespace {
 constexpr HandleId kAnna = 1;
 constexpr HandleId kAnnaTab = 2;
 constexpr HandleId kBoris = 3;
+constexpr HandleId kBorisTab = 4;
+constexpr HandleId kCyril = 5;
 constexpr HandleId kAnnaThirdTab = 6;
+
+// The viewers Admin list_viewers shows for the broadcast of "42".
+std::size_t viewers_listed(World& world) {
+    JsonPtr body = parse_json(R"({"request":"list_viewers","site":"demo","user":"42"})");
+    Effects ignored;
+    JsonPtr answer = world.hub().admin(body.get(), kNow, ignored);
+    return json_array_size(json_object_get(answer.get(), "viewers"));
+}
 
 void granted_watches_are_rate_limited() {
     Settings settings;
@@ -36,6 +46,72 @@ void granted_watches_are_rate_limited() {
     CU_ASSERT_PTR_NULL(notice(later.effects, kAnna, "watch_request"));
 }
 
+void new_handle_takes_over_the_session() {
+    World world;
+    world.go_live(kAnna, "42");
+    world.join(kBoris, "17", kAnna, "42");
+    world.hub().handle_created(kBorisTab);
+    Reply taken = expect_ok(world.watch(kBorisTab, "17", "42", "", kNow + 1));
+    CU_ASSERT_EQUAL(event_of(taken.result.get()), "accepted");
+    CU_ASSERT_TRUE(flag_of(taken.result.get(), "resumed"));
+    CU_ASSERT_TRUE(taken.offer_in_reply);
+    CU_ASSERT_PTR_NULL(notice(taken.effects, kAnna, "watch_request"));
+    const json_t* ended = notice(taken.effects, kBoris, "ended");
+    CU_ASSERT_FATAL(ended != nullptr);
+    CU_ASSERT_EQUAL(text_of(ended, "reason"), "taken_over");
+    CU_ASSERT_TRUE(closes(taken.effects, kBoris));
+    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(taken.effects), 1U);
+    CU_ASSERT_EQUAL(viewers_listed(world), 1U);
+
+    // The old handle lost it for good; the new one watches.
+    expect_code(world.request(kBoris, StartRequest{}, kNow + 2), ErrorCode::WrongState);
+    Reply watching = expect_ok(world.request(kBorisTab, StartRequest{}, kNow + 2));
+    CU_ASSERT_EQUAL(event_of(watching.result.get()), "watching");
+    Effects late = world.hub().media_down(kBoris, kNow + 3);
+    CU_ASSERT_EQUAL(late.notices.size(), 0U);
+
+    // A session accepted but not started is taken over the same way.
+    world.hub().handle_created(kCyril);
+    Reply third = expect_ok(world.watch(kCyril, "17", "42", "", kNow + 4));
+    CU_ASSERT_EQUAL(event_of(third.result.get()), "accepted");
+    CU_ASSERT_PTR_NOT_NULL(notice(third.effects, kBorisTab, "ended"));
+    CU_ASSERT_EQUAL(viewers_listed(world), 1U);
+}
+
+void limits_count_users_not_handles() {
+    Site small = demo_site();
+    small.max_viewers = 1;
+    World world({}, {small});
+    world.go_live(kAnna, "42");
+    world.join(kBoris, "17", kAnna, "42");
+    world.hub().handle_created(kBorisTab);
+    Reply second = expect_ok(world.watch(kBorisTab, "17", "42", "", kNow + 1));
+    CU_ASSERT_EQUAL(event_of(second.result.get()), "accepted");
+    world.hub().handle_created(kCyril);
+    expect_code(world.watch(kCyril, "18", "42", "", kNow + 2), ErrorCode::LimitExceeded);
+}
+
+void accepted_without_media_ends() {
+    World world;  // publish_timeout 30
+    world.go_live(kAnna, "42");
+    world.accept(kAnna, world.ask(kBoris, "17", "42", kNow + 10), kNow + 10);
+    CU_ASSERT_EQUAL(notices_to(world.hub().tick(kNow + 39), kBoris), 0U);
+    Effects expired = world.hub().tick(kNow + 40);
+    const json_t* ended = notice(expired, kBoris, "ended");
+    CU_ASSERT_FATAL(ended != nullptr);
+    CU_ASSERT_EQUAL(text_of(ended, "reason"), "start_timeout");
+    CU_ASSERT_TRUE(closes(expired, kBoris));
+    CU_ASSERT_EQUAL(viewers_listed(world), 0U);
+    expect_code(world.request(kBoris, StartRequest{}, kNow + 41), ErrorCode::WrongState);
+    // The grant stays: the viewer may come back without a prompt.
+    Reply again = expect_ok(world.watch(kBoris, "17", "42", "", kNow + 42));
+    CU_ASSERT_EQUAL(event_of(again.result.get()), "accepted");
+
+    // A viewer that started is not touched.
+    world.join(kCyril, "18", kAnna, "42", kNow + 50);
+    CU_ASSERT_EQUAL(notices_to(world.hub().tick(kNow + 200), kCyril), 0U);
+}
+
 void re_registering_does_not_extend_an_interruption() {
     World world;  // resume_grace 20, publish_timeout 30
     world.go_live(kAnna, "42");
@@ -55,6 +131,9 @@ void re_registering_does_not_extend_an_interruption() {
 
 CU_TestInfo tests[] = {
     {"granted watches are rate limited", granted_watches_are_rate_limited},
+    {"a new handle takes over the user's session", new_handle_takes_over_the_session},
+    {"max_viewers counts users, not handles", limits_count_users_not_handles},
+    {"an accepted session without media ends", accepted_without_media_ends},
     {"re-registering does not extend an interruption", re_registering_does_not_extend_an_interruption},
     CU_TEST_INFO_NULL,
 };
