@@ -71,6 +71,11 @@ int Broadcast::users_other_than(const std::string& viewer_user) const {
     return static_cast<int>(users.size());
 }
 
+bool Broadcast::has_session_of(const std::string& viewer_user) const {
+    return std::any_of(sessions.begin(), sessions.end(),
+                       [&viewer_user](const auto& entry) { return entry.second.user == viewer_user; });
+}
+
 HandleId Broadcast::granted_handle_of(const std::string& viewer_user) const {
     for (const auto& [handle, session] : sessions) {
         if (session.stage != ViewerStage::Pending && session.user == viewer_user) {

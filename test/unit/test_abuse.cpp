@@ -3,6 +3,7 @@
 // the Janus layer would drive it, with a controlled clock.
 #include <CUnit/CUnit.h>
 
+#include "core/broadcast.h"
 #include "fixtures.h"
 #include "suites.h"
 
@@ -129,12 +130,39 @@ void re_registering_does_not_extend_an_interruption() {
     CU_ASSERT_PTR_NOT_NULL(notice(over, kAnnaThirdTab, "ended"));
 }
 
+void grants_are_bounded() {
+    World world;
+    const std::string broadcast_id = world.go_live(kAnna, "42");
+    // Viewers "v0" ... "v999" were each accepted once and left: the grants are full.
+    const auto user = [](std::size_t n) {
+        return "v" + std::to_string(n);
+    };
+    for (std::size_t n = 0; n <= Broadcast::kMaxGrants; ++n) {
+        const HandleId viewer = 100 + n;
+        world.accept(kAnna, world.ask(viewer, user(n), "42"));
+        expect_ok(world.request(viewer, LeaveRequest{}));
+    }
+    // Accepting one more forgot the grant of a user not in the broadcast ("v0", the first by id).
+    Result<std::map<std::string, std::string>> stored =
+        open_store(world.store_path())->grants_of(broadcast_id);
+    CU_ASSERT_FATAL(stored.ok());
+    CU_ASSERT_EQUAL(stored.value().size(), Broadcast::kMaxGrants);
+    CU_ASSERT_EQUAL(stored.value().count(user(0)), 0U);
+    world.hub().handle_created(kCyril);
+    Reply asked = expect_ok(world.watch(kCyril, user(0), "42"));
+    CU_ASSERT_EQUAL(event_of(asked.result.get()), "waiting");
+    world.hub().handle_created(kBorisTab);
+    Reply back = expect_ok(world.watch(kBorisTab, user(1), "42"));
+    CU_ASSERT_EQUAL(event_of(back.result.get()), "accepted");
+}
+
 CU_TestInfo tests[] = {
     {"granted watches are rate limited", granted_watches_are_rate_limited},
     {"a new handle takes over the user's session", new_handle_takes_over_the_session},
     {"max_viewers counts users, not handles", limits_count_users_not_handles},
     {"an accepted session without media ends", accepted_without_media_ends},
     {"re-registering does not extend an interruption", re_registering_does_not_extend_an_interruption},
+    {"consent grants are bounded", grants_are_bounded},
     CU_TEST_INFO_NULL,
 };
 
