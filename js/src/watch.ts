@@ -31,6 +31,8 @@ const endedKeys: Record<string, StringKey> = {
   hangup_timeout: 'endedHangup',
   publish_timeout: 'endedPublishTimeout',
   restart: 'endedHangup',
+  taken_over: 'endedWatchTakenOver',
+  start_timeout: 'endedStartTimeout',
 };
 
 const declinedKeys: Record<string, StringKey> = {

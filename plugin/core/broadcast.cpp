@@ -61,6 +61,30 @@ bool Broadcast::admits_other_than(const std::string& viewer_user) const {
     });
 }
 
+int Broadcast::users_other_than(const std::string& viewer_user) const {
+    std::set<std::string> users;
+    for (const auto& [handle, session] : sessions) {
+        if (session.user != viewer_user) {
+            users.insert(session.user);
+        }
+    }
+    return static_cast<int>(users.size());
+}
+
+bool Broadcast::has_session_of(const std::string& viewer_user) const {
+    return std::any_of(sessions.begin(), sessions.end(),
+                       [&viewer_user](const auto& entry) { return entry.second.user == viewer_user; });
+}
+
+HandleId Broadcast::granted_handle_of(const std::string& viewer_user) const {
+    for (const auto& [handle, session] : sessions) {
+        if (session.stage != ViewerStage::Pending && session.user == viewer_user) {
+            return handle;
+        }
+    }
+    return 0;
+}
+
 JsonPtr Broadcast::viewers_json() const {
     JsonPtr list(json_array());
     std::set<std::string> listed;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -64,8 +65,9 @@ struct Broadcast {
     std::string deadline_reason;
     std::map<HandleId, ViewerSession> sessions;  // by viewer handle
     // Viewers the broadcaster accepted (user -> name): they get back in without a new prompt
-    // until the broadcast ends or they are kicked.
+    // until the broadcast ends or they are kicked. At most kMaxGrants (see HubState::grant).
     std::map<std::string, std::string> grants;
+    static constexpr std::size_t kMaxGrants = 1000;
     std::int64_t next_report_at = 0;  // when the next airtime.report is due (0: not started)
     std::vector<FinishedWatch> finished_watches;
 
@@ -79,6 +81,12 @@ struct Broadcast {
     [[nodiscard]] bool relayed() const { return media == MediaMode::Sfu || record.relay; }
     // Whether a user other than `viewer_user` is accepted or watching.
     [[nodiscard]] bool admits_other_than(const std::string& viewer_user) const;
+    // How many users other than `viewer_user` have a session (any stage): what max_viewers counts.
+    [[nodiscard]] int users_other_than(const std::string& viewer_user) const;
+    // Whether the user has a session of any stage.
+    [[nodiscard]] bool has_session_of(const std::string& viewer_user) const;
+    // The handle of the user's session past its prompt (held, accepted or watching), or 0.
+    [[nodiscard]] HandleId granted_handle_of(const std::string& viewer_user) const;
     // Accepted or watching viewers, one entry per user: [{user, name}].
     [[nodiscard]] JsonPtr viewers_json() const;
 };

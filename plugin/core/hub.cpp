@@ -199,6 +199,7 @@ Effects HubState::tick(std::int64_t now) {
     for (auto& [id, broadcast] : broadcasts_) {
         report_airtime(broadcast, now);
         expire_prompts(broadcast, now, effects);
+        expire_unstarted(broadcast, now, effects);
         if (broadcast.deadline != 0 && broadcast.deadline <= now && broadcast.state != BroadcastState::Live) {
             overdue.emplace_back(id, broadcast.deadline_reason);
         }
@@ -449,14 +450,19 @@ bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_use
     }
     for (HandleId viewer : removed) {
         found = true;
-        if (const std::string& peer = broadcast.sessions.at(viewer).peer; !peer.empty()) {
-            effects.notify(viewer, bye_event(peer));
-        }
-        effects.notify(viewer, Event("ended").text("reason", reason).take());
-        drop_session(broadcast, viewer, reason, now, effects);
-        effects.media.emplace_back(ClosePeerConnection{viewer});
+        end_session(broadcast, viewer, reason, now, effects);
     }
     return found;
+}
+
+void HubState::end_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
+                           Effects& effects) {
+    if (const std::string& peer = broadcast.sessions.at(viewer).peer; !peer.empty()) {
+        effects.notify(viewer, bye_event(peer));
+    }
+    effects.notify(viewer, Event("ended").text("reason", reason).take());
+    drop_session(broadcast, viewer, reason, now, effects);
+    effects.media.emplace_back(ClosePeerConnection{viewer});
 }
 
 void HubState::expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& effects) {
@@ -478,6 +484,21 @@ void HubState::expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& e
             record->second.watching.clear();
         }
         it = broadcast.sessions.erase(it);
+    }
+}
+
+void HubState::expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects) {
+    if (broadcast.state != BroadcastState::Live) {
+        return;  // a viewer cannot bring media up while the broadcaster is away
+    }
+    std::vector<HandleId> unstarted;
+    for (const auto& [viewer, session] : broadcast.sessions) {
+        if (session.stage == ViewerStage::Accepted && session.since + settings_.publish_timeout <= now) {
+            unstarted.push_back(viewer);
+        }
+    }
+    for (HandleId viewer : unstarted) {
+        end_session(broadcast, viewer, "start_timeout", now, effects);  // the grant stays
     }
 }
 

@@ -41,6 +41,19 @@ const char* HubState::ice_policy(const Broadcast& broadcast, bool direct) const 
 }
 
 void HubState::grant(Broadcast& broadcast, const std::string& viewer_user, const std::string& name) {
+    if (broadcast.grants.count(viewer_user) == 0 && broadcast.grants.size() >= Broadcast::kMaxGrants) {
+        // Bounded: a user who is not in the broadcast now loses their grant (they would be asked
+        // again), so a long broadcast with ever new viewers does not grow without end.
+        auto absent =
+            std::find_if(broadcast.grants.begin(), broadcast.grants.end(),
+                         [&broadcast](const auto& entry) { return !broadcast.has_session_of(entry.first); });
+        if (absent != broadcast.grants.end()) {
+            if (store_) {
+                (void)store_->delete_grant(broadcast.record.broadcast_id, absent->first);
+            }
+            broadcast.grants.erase(absent);
+        }
+    }
     broadcast.grants[viewer_user] = name;
     if (store_) {
         // The grant holds in memory either way; only a restart of Janus would forget it.

@@ -115,6 +115,9 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
     Effects effects;
     const HandleId previous = broadcast.broadcaster;
     if (previous != handle) {
+        // An interrupted broadcast keeps its deadline: re-registering from new handles without ever
+        // bringing media must not keep it visible (and billed) for ever.
+        const bool interrupted = broadcast.state == BroadcastState::Interrupted;
         if (previous != 0) {
             effects.notify(previous, Event("ended").text("reason", "taken_over").take());
             effects.media.emplace_back(ClosePeerConnection{previous});
@@ -124,7 +127,7 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
             }
         }
         broadcast.broadcaster = handle;
-        if (broadcast.state != BroadcastState::Live) {
+        if (broadcast.state != BroadcastState::Live && !interrupted) {
             // The new handle gets the time a fresh registration gets to bring its media up.
             broadcast.deadline = now + settings_.publish_timeout;
             broadcast.deadline_reason = "publish_timeout";
@@ -279,10 +282,24 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
                     "Limit exceeded: a peer-to-peer broadcast has room for one viewer");
     }
     const Site& site = *sites_.find(who.site);
-    if (static_cast<int>(broadcast->sessions.size()) >= site.max_viewers) {
+    // Users, not handles: a user's new session replaces their old one (below).
+    if (broadcast->users_other_than(who.user) >= site.max_viewers) {
         return fail(ErrorCode::LimitExceeded, "Limit exceeded: the broadcast of '" + request.target +
                                                   "' is full (" + std::to_string(site.max_viewers) +
                                                   " viewers)");
+    }
+
+    // Every watch counts, the re-admitted ones too: a granted viewer's loop of watch and leave
+    // would otherwise grow airtime and outbox rows as fast as it can send.
+    if (!watch_limiter_.allow(who.site + '\n' + who.user, now)) {
+        return fail(ErrorCode::RateLimited, "Rate limited: at most " + std::to_string(settings_.watch_rate) +
+                                                " watch requests per minute");
+    }
+
+    // One session per user: a new handle takes over (a reload, a second tab), as a broadcaster's does.
+    Effects effects;
+    if (const HandleId previous = broadcast->granted_handle_of(who.user); previous != 0) {
+        end_session(*broadcast, previous, "taken_over", now, effects);
     }
 
     ViewerSession session;
@@ -306,11 +323,11 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
                              .text("request_id", request_id)
                              .number("expires_in", std::max<std::int64_t>(0, broadcast->deadline - now))
                              .flag("resumed", true)
-                             .take());
+                             .take(),
+                         std::move(effects));
         }
         session.stage = ViewerStage::Accepted;
         ViewerSession& admitted = broadcast->sessions.emplace(handle, std::move(session)).first->second;
-        Effects effects;
         Path path = path_for(*broadcast, who.user);
         if (path == Path::RelayNeeded) {
             move_to_relay(*broadcast, now, effects);
@@ -322,13 +339,8 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
         return accepted;
     }
 
-    if (!watch_limiter_.allow(who.site + '\n' + who.user, now)) {
-        return fail(ErrorCode::RateLimited, "Rate limited: at most " + std::to_string(settings_.watch_rate) +
-                                                " watch requests per minute");
-    }
     session.stage = ViewerStage::Pending;
     session.expires_at = now + settings_.request_timeout;
-    Effects effects;
     emit(broadcast->record, "viewer.requested", now,
          Event(nullptr)
              .text("user", broadcast->record.user)

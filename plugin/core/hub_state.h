@@ -168,11 +168,17 @@ private:
     // `reason` goes into viewer.left when the viewer was watching.
     void drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
                       Effects& effects);
+    // Ends a held, accepted or watching viewer session from the server's side: the viewer gets
+    // `ended` with `reason` (and `bye` for its direct peer), its PeerConnection is closed.
+    void end_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
+                     Effects& effects);
     // The broadcaster (kick, reason `removed`) or an operator (reason `admin`) removes a viewer
     // and its grant. False when the user is neither accepted nor watching.
     bool remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
                        std::int64_t now, Effects& effects);
     void expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& effects);
+    // Accepted sessions of a live broadcast that sent no `start` (no media) within publish_timeout.
+    void expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects);
 
     Settings settings_;
     IceServers ice_servers_;

@@ -22,6 +22,7 @@ struct Settings {
     int delivery_backoff_base = 2;   // seconds before the second attempt; doubles each time
     int delivery_backoff_max = 600;  // cap of the delay between attempts
     int delivery_timeout = 10;       // seconds one POST may take
+    int outbox_retention_days = 30;  // days a delivered event stays in the outbox
 
     // Recovery: seconds a broadcast a previous run left open waits for its broadcaster at start-up.
     int restart_grace = 60;

@@ -709,6 +709,26 @@ Result<int> Store::requeue_parked(const char* sql, const std::string& key, std::
     return changed;
 }
 
+Result<int> Store::prune_delivered(std::int64_t before) {
+    int deleted = 0;
+    Status done = transact("pruning delivered events", [&]() -> Status {
+        Statement remove(
+            db_.get(),
+            "DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?1 AND seq <"
+            " (SELECT MAX(seq) FROM outbox AS later WHERE later.broadcast_id = outbox.broadcast_id)");
+        if (remove.ok()) {
+            remove.bind(1, before);
+        }
+        Status run = remove.run("pruning delivered events");
+        deleted = sqlite3_changes(db_.get());
+        return run;
+    });
+    if (!done) {
+        return done.error();
+    }
+    return deleted;
+}
+
 Result<CallbackStatus> Store::callback_status(const std::string& site) {
     const std::string what = "reading the callback status of " + site;
     Statement query(db_.get(),

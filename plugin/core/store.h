@@ -87,6 +87,9 @@ public:
     Result<int> requeue(const std::string& id, std::int64_t now);
     Result<int> requeue_site(const std::string& site, std::int64_t now);
     Result<CallbackStatus> callback_status(const std::string& site);
+    // Deletes delivered events delivered before `before`, except each broadcast's highest seq
+    // (the next event's seq counts on from it). Returns how many rows went.
+    Result<int> prune_delivered(std::int64_t before);
 
     // The schema version this build writes (PRAGMA user_version).
     static constexpr int kSchemaVersion = 3;

@@ -35,7 +35,18 @@ double Sender::random_jitter() {
     return std::uniform_real_distribution<double>(-1.0, 1.0)(generator);
 }
 
+void Sender::prune_if_due() {
+    const std::int64_t now = clock_();
+    if (now < next_prune_at_) {
+        return;
+    }
+    // A failed prune is retried at the next due time; nothing is lost by waiting.
+    (void)store_->prune_delivered(now - std::int64_t{settings_.retention_days} * 86400);
+    next_prune_at_ = now + kPruneEvery;
+}
+
 int Sender::run_once() {
+    prune_if_due();
     int attempts = 0;
     // A site whose receiver failed in this pass gets no more attempts in it: its next events would
     // most likely fail the same way, each taking up to the timeout, while other sites wait.

@@ -22,6 +22,7 @@ struct SenderSettings {
     int backoff_base = 2;
     int backoff_max = 600;
     int timeout = 10;
+    int retention_days = 30;  // delivered events are deleted this long after their delivery
 };
 
 // Delivers the outbox: on its own thread, one POST at a time, each broadcast's events strictly in
@@ -47,8 +48,11 @@ public:
     Sender& operator=(const Sender&) = delete;
 
     // Attempts every event due now, once each, until none is due; returns the attempts made. After
-    // a failed attempt, the other events of that site wait for the next pass.
+    // a failed attempt, the other events of that site wait for the next pass. Once an hour it also
+    // prunes events delivered more than retention_days ago, so the outbox stays bounded.
     int run_once();
+
+    static constexpr std::int64_t kPruneEvery = 3600;
 
     void start();  // the delivery thread: run_once, then sleep up to a second or until wake()
     void stop();   // finishes the POST in flight (bounded by the timeout) and joins
@@ -59,6 +63,7 @@ public:
 
 private:
     bool attempt(const OutboxEntry& entry);  // true when delivered
+    void prune_if_due();
     void run();
 
     std::unique_ptr<Store> store_;
@@ -72,6 +77,7 @@ private:
     std::mutex mutex_;  // guards woken_ only
     std::condition_variable wakeup_;
     bool woken_ = false;
+    std::int64_t next_prune_at_ = 0;  // the delivery thread's own
     std::thread thread_;
 };
 

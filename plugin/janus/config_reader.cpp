@@ -112,6 +112,7 @@ Result<Settings> read_general(janus_config* config) {
            << general.read_positive("delivery_backoff_base", settings.delivery_backoff_base)
            << general.read_positive("delivery_backoff_max", settings.delivery_backoff_max)
            << general.read_positive("delivery_timeout", settings.delivery_timeout)
+           << general.read_positive("outbox_retention_days", settings.outbox_retention_days)
            << general.read_positive("restart_grace", settings.restart_grace)
            << general.read_positive("turn_ttl", settings.turn_ttl)
            << general.read_string("turn_secret", settings.turn_secret);

@@ -97,7 +97,8 @@ bool Plugin::start(const char* config_path) {
         return false;
     }
     SenderSettings delivery{settings.delivery_max_attempts, settings.delivery_backoff_base,
-                            settings.delivery_backoff_max, settings.delivery_timeout};
+                            settings.delivery_backoff_max, settings.delivery_timeout,
+                            settings.outbox_retention_days};
     Hub* hub = hub_.get();
     sender_ = std::make_unique<Sender>(
         std::move(sender_store.value()), std::make_unique<CurlSink>(),

@@ -273,6 +273,35 @@ void sender_posts_signed_events_in_order() {
     CU_ASSERT_EQUAL(rig.receiver.received().size(), 4U);
 }
 
+void sender_prunes_delivered_events_after_retention() {
+    SenderRig rig;  // outbox_retention_days 30
+    append(*rig.store, "b-1", "broadcast.started");
+    append(*rig.store, "b-1", "viewer.joined");
+    append(*rig.store, "b-1", "viewer.left");
+    append(*rig.store, "b-2", "broadcast.started");
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 4);
+    rig.receiver.set_status(500);
+    append(*rig.store, "b-1", "airtime.report");  // stays pending: the receiver fails
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
+    const auto delivered = [&rig] {
+        return rig.store->list_outbox("demo", OutboxState::Delivered, 100).value().size();
+    };
+    rig.clock = kNow + 30 * 86400 - 1;  // 30 days after the delivery, less a second: all kept
+    rig.sender->run_once();
+    CU_ASSERT_EQUAL(delivered(), 4U);
+    rig.clock = kNow + 30 * 86400 + Sender::kPruneEvery;  // the next pruning pass
+    rig.sender->run_once();
+    // b-1's delivered events went; b-2 keeps its last one, b-1 its pending one.
+    std::vector<OutboxEntry> left = rig.store->list_outbox("demo", std::nullopt, 100).value();
+    CU_ASSERT_EQUAL_FATAL(left.size(), 2U);
+    CU_ASSERT_EQUAL(delivered(), 1U);
+    CU_ASSERT_EQUAL(only(left, "b-2").seq, 1);
+    CU_ASSERT_EQUAL(only(left, "b-1").seq, 4);
+    // Seqs count on from the kept rows.
+    append(*rig.store, "b-2", "broadcast.ended", rig.clock);
+    CU_ASSERT_EQUAL(rig.store->list_outbox("demo", std::nullopt, 100).value().front().seq, 2);
+}
+
 void sender_backs_off_then_parks_then_retry_delivers() {
     SenderRig rig(SenderSettings{3, 2, 600, 5});
     rig.receiver.set_status(500);
@@ -389,6 +418,7 @@ CU_TestInfo tests[] = {
     {"outbox survives reopening", outbox_survives_reopening},
     {"version 1 store is migrated", version_one_store_is_migrated},
     {"sender posts signed events in order", sender_posts_signed_events_in_order},
+    {"sender prunes delivered events after the retention", sender_prunes_delivered_events_after_retention},
     {"sender backs off, parks, and retry delivers", sender_backs_off_then_parks_then_retry_delivers},
     {"sender reports network and TLS errors", sender_reports_network_and_tls_errors},
     {"a failing site does not hold up others", a_failing_site_does_not_hold_up_others},
