@@ -23,6 +23,8 @@ struct Settings {
     int delivery_backoff_max = 600;  // cap of the delay between attempts
     int delivery_timeout = 10;       // seconds one POST may take
     int outbox_retention_days = 30;  // days a delivered event stays in the outbox
+    // Whether callback_url may reach loopback, private or link-local addresses (callback_address.h).
+    bool allow_private_callbacks = false;
 
     // Recovery: seconds a broadcast a previous run left open waits for its broadcaster at start-up.
     int restart_grace = 60;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "site.h"
 
+#include "callback_address.h"
 #include "text.h"
 
 namespace onair {
@@ -99,6 +100,18 @@ Status validate_site(const Site& site) {
     if (!site.callback_url.empty() && !is_callback_url(site.callback_url)) {
         return fail(ErrorCode::InvalidElement, "Invalid element: callback_url of site '" + site.key +
                                                    "' must be an http:// or https:// URL");
+    }
+    return Ok{};
+}
+
+Status check_callback_host(const Site& site, bool allow_private_callbacks) {
+    if (allow_private_callbacks || site.callback_url.empty()) {
+        return Ok{};
+    }
+    if (std::optional<std::string> internal = internal_callback_host(site.callback_url)) {
+        return fail(ErrorCode::InvalidElement, "Invalid element: callback_url of site '" + site.key +
+                                                   "' is refused: " + *internal +
+                                                   " (allow_private_callbacks = true allows it)");
     }
     return Ok{};
 }

@@ -40,6 +40,10 @@ bool is_callback_url(const std::string& text);
 // callback_url empty or an http(s) URL.
 Status validate_site(const Site& site);
 
+// Refuses a callback_url whose host is localhost or an internal IP literal (callback_address.h)
+// unless the operator set allow_private_callbacks. Names are checked again when delivery connects.
+Status check_callback_host(const Site& site, bool allow_private_callbacks);
+
 // The configured sites, by key. Not thread-safe: the Hub's lock guards it.
 class SiteRegistry {
 public:

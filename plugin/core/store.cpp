@@ -92,6 +92,15 @@ CREATE TABLE grants (
 PRAGMA user_version = 3;
 )sql";
 
+// Version 4: rows of a removed site are retired, so a site added again under the same key starts
+// afresh: its usage, outbox and callback status never include the earlier tenant's rows.
+const char* const kMigrationTo4 = R"sql(
+ALTER TABLE broadcasts ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE airtime ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+PRAGMA user_version = 4;
+)sql";
+
 Error store_error(sqlite3* db, const std::string& what) {
     return fail(ErrorCode::Internal, "Internal error: store " + what + " failed: " + sqlite3_errmsg(db));
 }
@@ -200,7 +209,12 @@ Status prepare_schema(sqlite3* db, const std::string& path) {
                 return migrated;
             }
         }
-        return exec(db, kMigrationTo3, "migrating the schema to version 3");
+        if (version.value() < 3) {
+            if (Status migrated = exec(db, kMigrationTo3, "migrating the schema to version 3"); !migrated) {
+                return migrated;
+            }
+        }
+        return exec(db, kMigrationTo4, "migrating the schema to version 4");
     });
 }
 
@@ -295,7 +309,7 @@ Status Store::save_site(const Site& site) {
 
 Status Store::delete_site(const std::string& key) {
     sqlite3* db = db_.get();
-    return transact("removing site " + key, [&]() {
+    return transact("removing site " + key, [&]() -> Status {
         // The tombstone keeps no secret.
         Statement tombstone(
             db,
@@ -305,7 +319,21 @@ Status Store::delete_site(const std::string& key) {
         if (tombstone.ok()) {
             tombstone.bind(1, key);
         }
-        return tombstone.run("removing site " + key);
+        if (Status removed = tombstone.run("removing site " + key); !removed) {
+            return removed;
+        }
+        for (const char* sql : {"UPDATE broadcasts SET retired = 1 WHERE site = ?1",
+                                "UPDATE airtime SET retired = 1 WHERE site = ?1",
+                                "UPDATE outbox SET retired = 1 WHERE site = ?1"}) {
+            Statement retire(db, sql);
+            if (retire.ok()) {
+                retire.bind(1, key);
+            }
+            if (Status retired = retire.run("retiring the rows of site " + key); !retired) {
+                return retired;
+            }
+        }
+        return Ok{};
     });
 }
 
@@ -529,7 +557,9 @@ Status Store::save_segments(const std::vector<AirtimeSegment>& segments) {
             Statement upsert(
                 db,
                 "INSERT INTO airtime (session_id, segment, kind, site, user, broadcast_id, started_at,"
-                " last_evidence, closed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                " last_evidence, closed, retired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                " EXISTS (SELECT 1 FROM broadcasts WHERE broadcast_id = ?6 AND retired = 1)"
+                " OR EXISTS (SELECT 1 FROM sites WHERE key = ?4 AND removed = 1))"
                 " ON CONFLICT (session_id, segment) DO UPDATE SET last_evidence = ?8, closed = ?9");
             if (upsert.ok()) {
                 upsert.bind(1, segment.session_id);
@@ -572,10 +602,11 @@ Result<std::vector<AirtimeSegment>> Store::segments_of_broadcast(const std::stri
 Result<std::vector<AirtimeSegment>> Store::segments_between(const std::string& site, std::int64_t from,
                                                             std::int64_t to) {
     const std::string what = "reading the airtime of site " + site;
-    Statement query(db_.get(),
-                    (std::string(kSegmentColumns) +
-                     "WHERE site = ?1 AND started_at < ?3 AND last_evidence > ?2 ORDER BY started_at")
-                        .c_str());
+    Statement query(
+        db_.get(),
+        (std::string(kSegmentColumns) +
+         "WHERE site = ?1 AND retired = 0 AND started_at < ?3 AND last_evidence > ?2 ORDER BY started_at")
+            .c_str());
     if (!query.ok()) {
         return store_error(db_.get(), what);
     }
@@ -600,9 +631,11 @@ Status Store::append_event(const OutboxEvent& event, std::int64_t now) {
     return transact("queueing a " + event.type + " event", [&]() {
         Statement insert(db,
                          "INSERT INTO outbox (id, site, broadcast_id, seq, type, timestamp, data, created_at,"
-                         " next_attempt_at) VALUES (?1, ?2, ?3,"
+                         " next_attempt_at, retired) VALUES (?1, ?2, ?3,"
                          " (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox WHERE broadcast_id = ?3),"
-                         " ?4, ?5, ?6, ?7, ?7)");
+                         " ?4, ?5, ?6, ?7, ?7,"
+                         " EXISTS (SELECT 1 FROM broadcasts WHERE broadcast_id = ?3 AND retired = 1)"
+                         " OR EXISTS (SELECT 1 FROM sites WHERE key = ?2 AND removed = 1))");
         if (insert.ok()) {
             insert.bind(1, new_event_id());
             insert.bind(2, event.site);
@@ -618,11 +651,12 @@ Status Store::append_event(const OutboxEvent& event, std::int64_t now) {
 
 Result<std::vector<OutboxEntry>> Store::due_events(std::int64_t now, int limit) {
     const std::string what = "listing due events";
-    Statement query(db_.get(), (std::string(kOutboxColumns) +
-                                "AS o WHERE state = 'pending' AND next_attempt_at <= ?1 AND seq ="
-                                " (SELECT MIN(seq) FROM outbox AS p WHERE p.broadcast_id = o.broadcast_id"
-                                " AND p.state = 'pending') ORDER BY next_attempt_at, created_at LIMIT ?2")
-                                   .c_str());
+    Statement query(db_.get(),
+                    (std::string(kOutboxColumns) +
+                     "AS o WHERE state = 'pending' AND retired = 0 AND next_attempt_at <= ?1 AND seq ="
+                     " (SELECT MIN(seq) FROM outbox AS p WHERE p.broadcast_id = o.broadcast_id"
+                     " AND p.state = 'pending') ORDER BY next_attempt_at, created_at LIMIT ?2")
+                        .c_str());
     if (!query.ok()) {
         return store_error(db_.get(), what);
     }
@@ -664,7 +698,7 @@ Result<std::vector<OutboxEntry>> Store::list_outbox(const std::string& site, std
                                                     int limit) {
     const std::string what = "listing the outbox";
     Statement query(db_.get(), (std::string(kOutboxColumns) +
-                                "WHERE (?1 = '' OR site = ?1) AND (?2 = '' OR state = ?2)"
+                                "WHERE retired = 0 AND (?1 = '' OR site = ?1) AND (?2 = '' OR state = ?2)"
                                 " ORDER BY created_at DESC, broadcast_id, seq DESC LIMIT ?3")
                                    .c_str());
     if (!query.ok()) {
@@ -679,14 +713,14 @@ Result<std::vector<OutboxEntry>> Store::list_outbox(const std::string& site, std
 Result<int> Store::requeue(const std::string& id, std::int64_t now) {
     return requeue_parked(
         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
-        " WHERE id = ?1 AND state = 'parked'",
+        " WHERE id = ?1 AND state = 'parked' AND retired = 0",
         id, now, "requeueing an event");
 }
 
 Result<int> Store::requeue_site(const std::string& site, std::int64_t now) {
     return requeue_parked(
         "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
-        " WHERE site = ?1 AND state = 'parked'",
+        " WHERE site = ?1 AND state = 'parked' AND retired = 0",
         site, now, "requeueing events");
 }
 
@@ -731,12 +765,13 @@ Result<int> Store::prune_delivered(std::int64_t before) {
 
 Result<CallbackStatus> Store::callback_status(const std::string& site) {
     const std::string what = "reading the callback status of " + site;
-    Statement query(db_.get(),
-                    "SELECT (SELECT COUNT(*) FROM outbox WHERE site = ?1 AND state = 'pending'),"
-                    " (SELECT COUNT(*) FROM outbox WHERE site = ?1 AND state = 'parked'),"
-                    " (SELECT last_error FROM outbox WHERE site = ?1 AND last_error != ''"
-                    "  ORDER BY last_attempt_at DESC LIMIT 1),"
-                    " (SELECT COALESCE(MAX(delivered_at), 0) FROM outbox WHERE site = ?1)");
+    Statement query(
+        db_.get(),
+        "SELECT (SELECT COUNT(*) FROM outbox WHERE site = ?1 AND retired = 0 AND state = 'pending'),"
+        " (SELECT COUNT(*) FROM outbox WHERE site = ?1 AND retired = 0 AND state = 'parked'),"
+        " (SELECT last_error FROM outbox WHERE site = ?1 AND retired = 0 AND last_error != ''"
+        "  ORDER BY last_attempt_at DESC LIMIT 1),"
+        " (SELECT COALESCE(MAX(delivered_at), 0) FROM outbox WHERE site = ?1 AND retired = 0)");
     if (!query.ok()) {
         return store_error(db_.get(), what);
     }

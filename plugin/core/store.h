@@ -43,7 +43,9 @@ public:
     Store& operator=(const Store&) = delete;
 
     Status save_site(const Site& site);  // also undoes an earlier delete_site of that key
-    // Remembers the removal (a tombstone), so a site from the config file stays removed too.
+    // Remembers the removal (a tombstone), so a site from the config file stays removed too, and
+    // retires the site's broadcasts, airtime and events: they stay in the file, but no query below
+    // and no delivery sees them again, so a site added later under the same key starts afresh.
     Status delete_site(const std::string& key);
     Result<std::vector<Site>> load_sites();            // stored sites, without removed ones
     Result<std::vector<std::string>> removed_sites();  // keys removed through delete_site
@@ -92,7 +94,7 @@ public:
     Result<int> prune_delivered(std::int64_t before);
 
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
 private:
     // Runs one requeueing UPDATE (?1 = the key, ?2 = now) and counts the rows it changed.

@@ -5,6 +5,8 @@
 #include <array>
 #include <string>
 
+#include "core/callback_address.h"
+
 namespace onair {
 
 namespace {
@@ -20,7 +22,17 @@ size_t discard(char* /*data*/, size_t size, size_t count, void* /*user*/) { retu
 
 }  // namespace
 
-CurlSink::CurlSink() : curl_(curl_easy_init()) {}
+CurlSink::CurlSink(bool allow_private_callbacks)
+    : curl_(curl_easy_init()), allow_private_callbacks_(allow_private_callbacks) {}
+
+curl_socket_t CurlSink::open_socket(void* self, curlsocktype /*purpose*/, curl_sockaddr* address) {
+    auto* sink = static_cast<CurlSink*>(self);
+    if (!sink->allow_private_callbacks_ && is_internal_address(&address->addr)) {
+        sink->refused_address_ = address_text(&address->addr);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype, address->protocol);
+}
 
 CallbackResponse CurlSink::post(const CallbackRequest& request) {
     CallbackResponse response;
@@ -30,6 +42,7 @@ CallbackResponse CurlSink::post(const CallbackRequest& request) {
     }
     CURL* curl = curl_.get();
     curl_easy_reset(curl);
+    refused_address_.clear();
     std::unique_ptr<curl_slist, SlistFree> headers;
     for (const auto& [name, value] : request.headers) {
         std::string line = name;
@@ -54,8 +67,16 @@ CallbackResponse CurlSink::post(const CallbackRequest& request) {
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "OnAir-Webhooks/1");
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error.data());
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, &CurlSink::open_socket);
+    curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, this);
 
     const CURLcode result = curl_easy_perform(curl);
+    if (result != CURLE_OK && !refused_address_.empty()) {
+        response.error = "refused to connect to " + refused_address_ +
+                         ": a loopback, private, link-local or reserved address (allow_private_callbacks = "
+                         "true allows it)";
+        return response;
+    }
     if (result != CURLE_OK) {
         response.error = std::string(curl_easy_strerror(result));
         if (error[0] != '\0') {

@@ -115,7 +115,8 @@ Result<Settings> read_general(janus_config* config) {
            << general.read_positive("outbox_retention_days", settings.outbox_retention_days)
            << general.read_positive("restart_grace", settings.restart_grace)
            << general.read_positive("turn_ttl", settings.turn_ttl)
-           << general.read_string("turn_secret", settings.turn_secret);
+           << general.read_string("turn_secret", settings.turn_secret)
+           << general.read_bool("allow_private_callbacks", settings.allow_private_callbacks);
     std::string turn_uris;
     std::string stun_uris;
     errors << general.read_string("turn_uris", turn_uris) << general.read_string("stun_uris", stun_uris);
@@ -193,6 +194,8 @@ Result<PluginConfig> read_plugin_config(const std::string& config_folder, const 
         Result<Site> site = read_site(reader);
         if (!site)
             return site.error();
+        if (Status host = check_callback_host(site.value(), result.settings.allow_private_callbacks); !host)
+            return fail(host.error().code, "configuration: " + reader.name() + ": " + host.error().message);
         if (site.value().p2p_relay_only && result.settings.turn_uris.empty())
             return reader.bad("p2p_relay_only", "false while general.turn_uris is empty (it needs TURN)");
         result.sites.push_back(std::move(site.value()));

@@ -101,7 +101,7 @@ bool Plugin::start(const char* config_path) {
                             settings.outbox_retention_days};
     Hub* hub = hub_.get();
     sender_ = std::make_unique<Sender>(
-        std::move(sender_store.value()), std::make_unique<CurlSink>(),
+        std::move(sender_store.value()), std::make_unique<CurlSink>(settings.allow_private_callbacks),
         [hub](const std::string& site) { return hub->callback_target(site); }, delivery);
     sender_->start();
     handler_ = std::thread([this] { run_handler(); });

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <thread>
 
 #include "billing/outbox.h"
@@ -225,7 +226,7 @@ struct SenderRig {
         url = receiver.url();
         dead_url = unused_url();
         sender = std::make_unique<Sender>(
-            open_store(dir.file("onair.sqlite")), std::make_unique<CurlSink>(),
+            open_store(dir.file("onair.sqlite")), std::make_unique<CurlSink>(true),
             [this](const std::string& site) -> std::optional<CallbackTarget> {
                 if (site == "dead") {
                     return CallbackTarget{dead_url, kSecret};
@@ -396,7 +397,7 @@ void sender_thread_delivers_and_stops() {
     SenderRig rig;
     rig.sender.reset();
     auto sender = std::make_unique<Sender>(
-        open_store(rig.dir.file("onair.sqlite")), std::make_unique<CurlSink>(),
+        open_store(rig.dir.file("onair.sqlite")), std::make_unique<CurlSink>(true),
         [&rig](const std::string& /*site*/) {
             return std::optional<CallbackTarget>(CallbackTarget{rig.url, kSecret});
         },
@@ -411,6 +412,26 @@ void sender_thread_delivers_and_stops() {
     sender->stop();
 }
 
+// Without allow_private_callbacks, the address a name resolves to is checked at connect time:
+// "localhost" and a loopback literal are refused there, and the receiver gets nothing.
+void internal_receivers_refused_at_connect() {
+    HttpReceiver receiver;
+    CurlSink sink(false);
+    const std::string port = std::to_string(receiver.port());
+    for (const std::string& url : {"http://127.0.0.1:" + port + "/hook", "http://localhost:" + port + "/hook",
+                                   "http://[::ffff:127.0.0.1]:" + port + "/hook"}) {
+        CallbackResponse response = sink.post(CallbackRequest{url, {}, "{}", 5});
+        CU_ASSERT_FALSE(response.delivered);
+        CU_ASSERT_PTR_NOT_NULL(std::strstr(response.error.c_str(), "refused to connect to"));
+        CU_ASSERT_PTR_NOT_NULL(std::strstr(response.error.c_str(), "allow_private_callbacks"));
+    }
+    CU_ASSERT_EQUAL(receiver.received().size(), 0U);
+    CurlSink allowed(true);
+    CU_ASSERT_TRUE(
+        allowed.post(CallbackRequest{"http://localhost:" + port + "/hook", {}, "{}", 5}).delivered);
+    CU_ASSERT_EQUAL(receiver.received().size(), 1U);
+}
+
 CU_TestInfo tests[] = {
     {"signature matches independent vectors", signature_matches_independent_vectors},
     {"seq counts per broadcast and gates order", seq_counts_per_broadcast_and_gates_order},
@@ -423,6 +444,7 @@ CU_TestInfo tests[] = {
     {"sender reports network and TLS errors", sender_reports_network_and_tls_errors},
     {"a failing site does not hold up others", a_failing_site_does_not_hold_up_others},
     {"sender thread delivers and stops", sender_thread_delivers_and_stops},
+    {"internal receivers refused at connect", internal_receivers_refused_at_connect},
     CU_TEST_INFO_NULL,
 };
 

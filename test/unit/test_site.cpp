@@ -80,6 +80,53 @@ void registry_puts_replaces_and_removes() {
     CU_ASSERT_PTR_NULL(registry.find("demo"));
 }
 
+void internal_callback_hosts_refused() {
+    const auto refused = [](const std::string& url) {
+        Site site = demo_site();
+        site.callback_url = url;
+        CU_ASSERT(validate_site(site).ok());
+        Status status = check_callback_host(site, false);
+        CU_ASSERT(check_callback_host(site, true).ok());
+        return !status.ok() && status.error().code == ErrorCode::InvalidElement &&
+               status.error().message.find("allow_private_callbacks") != std::string::npos;
+    };
+    for (const char* url : {"http://localhost/hook",
+                            "http://LOCALHOST.:8080/hook",
+                            "https://api.localhost/x",
+                            "http://127.0.0.1/",
+                            "http://127.1:9000/",
+                            "http://2130706433/",
+                            "http://0x7f.0.0.1/",
+                            "http://0.0.0.0/",
+                            "http://10.1.2.3/",
+                            "http://172.16.0.1/",
+                            "http://172.31.255.255/",
+                            "http://192.168.1.1/",
+                            "http://100.64.0.1/",
+                            "http://169.254.169.254/latest/meta-data",
+                            "http://user:pw@10.0.0.1:80/",
+                            "http://[::1]/",
+                            "http://[::]/",
+                            "http://[fe80::1]/",
+                            "http://[fd00:ec2::254]/",
+                            "http://[fc00::1]/",
+                            "http://[::ffff:10.0.0.1]/",
+                            "http://[64:ff9b::a9fe:a9fe]/",
+                            "http://[ff02::1]/",
+                            "http://224.0.0.1/",
+                            "http://255.255.255.255/"}) {
+        CU_ASSERT(refused(url));
+    }
+    for (const char* url : {"https://billing.example.com/hook", "http://93.184.216.34/hook",
+                            "http://172.32.0.1/", "http://[2001:db8::1]/", "http://[::ffff:93.184.216.34]/",
+                            "http://localhost.example.com/", "http://10.example/"}) {
+        CU_ASSERT_FALSE(refused(url));
+    }
+    Site none = demo_site();
+    none.callback_url.clear();
+    CU_ASSERT(check_callback_host(none, false).ok());
+}
+
 void mode_names_round_trip() {
     CU_ASSERT_STRING_EQUAL(to_string(IdentityMode::Signed), "signed");
     CU_ASSERT_STRING_EQUAL(to_string(IdentityMode::Open), "open");
@@ -101,6 +148,7 @@ CU_TestInfo tests[] = {
     {"limits must be at least 1", limits_must_be_positive},
     {"registry put, replace, remove", registry_puts_replaces_and_removes},
     {"mode names", mode_names_round_trip},
+    {"internal callback hosts refused", internal_callback_hosts_refused},
     CU_TEST_INFO_NULL,
 };
 

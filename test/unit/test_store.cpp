@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/events.h"
 #include "fixtures.h"
 #include "suites.h"
 
@@ -129,6 +130,65 @@ void sites_save_load_and_tombstones() {
     CU_ASSERT_EQUAL(store->removed_sites().value().size(), 1U);
 }
 
+// remove_site then add_site with the same key: the new tenant sees none of the earlier one's usage,
+// pending or parked events, not even events its broadcasts queue after the removal.
+void a_site_added_again_starts_afresh() {
+    TempDir dir;
+    std::unique_ptr<Store> store = open_store(dir.file("onair.sqlite"));
+    Site shop = demo_site();
+    shop.key = "shop";
+    CU_ASSERT_FATAL(store->save_site(shop).ok());
+    CU_ASSERT_FATAL(
+        store->save_broadcast(BroadcastRecord{"b-old", "shop", "42", "", kNow, kNow, 0, ""}).ok());
+    const auto event = [&](const std::string& broadcast_id, const char* type) {
+        return store->append_event(
+            OutboxEvent{"shop", broadcast_id, type, kNow, Event(nullptr).text("user", "42").take()}, kNow);
+    };
+    CU_ASSERT_FATAL(event("b-old", "broadcast.started").ok());
+    CU_ASSERT_FATAL(event("b-old", "airtime.report").ok());
+    Result<std::vector<OutboxEntry>> due = store->due_events(kNow, 10);
+    CU_ASSERT_FATAL(due.ok() && due.value().size() == 1);
+    CU_ASSERT_FATAL(store->mark_failed(due.value().front().id, "HTTP 500", 0, true).ok());  // parked
+    CU_ASSERT_FATAL(store
+                        ->save_segments({AirtimeSegment{"b-old", 0, AirtimeKind::Broadcast, "shop", "42",
+                                                        "b-old", kNow, kNow + 60, false}})
+                        .ok());
+
+    CU_ASSERT_FATAL(store->delete_site("shop").ok());
+    // The old broadcast still ends after the removal: its last event and segment stay retired too.
+    CU_ASSERT_FATAL(event("b-old", "broadcast.ended").ok());
+    CU_ASSERT_FATAL(store
+                        ->save_segments({AirtimeSegment{"b-old", 1, AirtimeKind::Broadcast, "shop", "42",
+                                                        "b-old", kNow + 70, kNow + 80, true}})
+                        .ok());
+    CU_ASSERT_FATAL(store->save_site(shop).ok());
+
+    Result<std::vector<AirtimeSegment>> usage = store->segments_between("shop", kNow - 1000, kNow + 1000);
+    CU_ASSERT(usage.ok() && usage.value().empty());
+    Result<std::vector<OutboxEntry>> listed = store->list_outbox("shop", std::nullopt, 100);
+    CU_ASSERT(listed.ok() && listed.value().empty());
+    Result<CallbackStatus> status = store->callback_status("shop");
+    CU_ASSERT_FATAL(status.ok());
+    CU_ASSERT_EQUAL(status.value().pending, 0);
+    CU_ASSERT_EQUAL(status.value().parked, 0);
+    CU_ASSERT_EQUAL(status.value().last_error, "");
+    CU_ASSERT(store->requeue_site("shop", kNow).value() == 0);
+    Result<std::vector<OutboxEntry>> now_due = store->due_events(kNow + 3600, 10);
+    CU_ASSERT(now_due.ok() && now_due.value().empty());
+
+    // The new tenant's own broadcasts count and deliver as usual.
+    CU_ASSERT_FATAL(
+        store->save_broadcast(BroadcastRecord{"b-new", "shop", "42", "", kNow, kNow, 0, ""}).ok());
+    CU_ASSERT_FATAL(event("b-new", "broadcast.started").ok());
+    CU_ASSERT_FATAL(store
+                        ->save_segments({AirtimeSegment{"b-new", 0, AirtimeKind::Broadcast, "shop", "42",
+                                                        "b-new", kNow, kNow + 5, false}})
+                        .ok());
+    CU_ASSERT_EQUAL(store->due_events(kNow, 10).value().size(), 1U);
+    CU_ASSERT_EQUAL(store->segments_between("shop", kNow - 1000, kNow + 1000).value().size(), 1U);
+    CU_ASSERT_EQUAL(store->callback_status("shop").value().pending, 1);
+}
+
 void schema_is_versioned() {
     TempDir dir;
     const std::string path = dir.file("onair.sqlite");
@@ -234,6 +294,7 @@ CU_TestInfo tests[] = {
     {"broadcasts survive reopening", broadcasts_survive_reopening},
     {"sites: save, load, tombstones", sites_save_load_and_tombstones},
     {"schema version and WAL", schema_is_versioned},
+    {"a site added again starts afresh", a_site_added_again_starts_afresh},
     {"grants survive reopening", grants_survive_reopening},
     {"unopenable store", unopenable_store_is_an_internal_error},
     {"admin sites survive a restart", admin_sites_survive_a_restart},
