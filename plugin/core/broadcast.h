@@ -28,6 +28,7 @@ const char* to_string(ViewerStage stage);
 struct ViewerSession {
     std::string user;
     std::string name;
+    bool name_verified = false;  // the name came from the signed token (Identity::name_verified)
     ViewerStage stage = ViewerStage::Pending;
     std::string request_id;
     std::int64_t since = 0;       // when the stage began
@@ -79,8 +80,11 @@ struct Broadcast {
     [[nodiscard]] bool relayed() const { return media == MediaMode::Sfu || record.relay; }
     // Whether a user other than `viewer_user` is accepted or watching.
     [[nodiscard]] bool admits_other_than(const std::string& viewer_user) const;
-    // Accepted or watching viewers, one entry per user: [{user, name}].
+    // Accepted or watching viewers, one entry per user: [viewer_json()].
     [[nodiscard]] JsonPtr viewers_json() const;
 };
+
+// {"user", "name", "name_verified"}: how a viewer is shown to the broadcaster.
+JsonPtr viewer_json(const ViewerSession& session);
 
 }  // namespace onair

@@ -46,7 +46,7 @@ JsonPtr registered_event(const Broadcast& broadcast, const Site& site, Registrat
 JsonPtr watch_request_event(const std::string& request_id, const ViewerSession& session, std::int64_t now) {
     return Event("watch_request")
         .text("request_id", request_id)
-        .object("viewer", person_json(session.user, session.name))
+        .object("viewer", viewer_json(session))
         .number("expires_in", std::max<std::int64_t>(0, session.expires_at - now))
         .take();
 }
@@ -288,6 +288,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     ViewerSession session;
     session.user = who.user;
     session.name = who.name;
+    session.name_verified = who.name_verified;
     session.request_id = new_request_id();
     session.since = now;
     const std::string request_id = session.request_id;
@@ -413,7 +414,7 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
         if (broadcast->broadcaster != 0) {
             effects.notify(broadcast->broadcaster,
                            Event("viewer_joined")
-                               .object("viewer", person_json(session->user, session->name))
+                               .object("viewer", viewer_json(*session))
                                .number("viewers", broadcast->count(ViewerStage::Watching))
                                .take());
         }

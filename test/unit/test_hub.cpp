@@ -78,6 +78,8 @@ void watch_prompt_accept_start() {
     CU_ASSERT_EQUAL(text_of(prompt, "request_id"), request_id);
     CU_ASSERT_EQUAL(text_of(json_object_get(prompt, "viewer"), "user"), "17");
     CU_ASSERT_EQUAL(text_of(json_object_get(prompt, "viewer"), "name"), "Boris");
+    // The world's tokens carry no name claim: "Boris" is self-declared.
+    CU_ASSERT_TRUE(json_is_false(json_object_get(json_object_get(prompt, "viewer"), "name_verified")));
     CU_ASSERT_EQUAL(number_of(prompt, "expires_in"), 30);
 
     // A jsep answer before acceptance is refused.
