@@ -103,6 +103,7 @@ export class Broadcast extends SessionFlow {
         this.view.setStartedAt(num(data['started_at']));
         this.heartbeatInterval = data['heartbeat_interval'];
         this.detail = { ...this.detail, broadcastId: str(data['broadcast_id']), resumed: bool(data['resumed']), media: str(data['media'], 'sfu') };
+        this.reconcilePeers(data);
         void this.publish();
         break;
       case 'publishing':
@@ -151,6 +152,10 @@ export class Broadcast extends SessionFlow {
         this.view.setViewers(this.viewers);
         this.host.emit(event.event, { role: 'broadcast', user: this.key, viewer: person(data['viewer']), viewers: this.viewers });
         this.setState(this.state, { viewers: this.viewers });
+        break;
+      case 'kicked':
+        // Closed here whether or not the plugin's `bye` for it arrives.
+        this.closePeer(str(data['viewer']));
         break;
       case 'ended':
         this.onEnded(str(data['reason'], 'stopped'));
@@ -344,6 +349,23 @@ export class Broadcast extends SessionFlow {
     const ice: IceSettings = { servers: peer.pc.getConfiguration().iceServers ?? [], policy: peer.pc.getConfiguration().iceTransportPolicy ?? 'all' };
     peer.close();
     void this.pair(peer.peer, viewer, ice);
+  }
+
+  /** After a (re-)registration: a direct connection to a viewer the plugin no longer lets in
+   * (kicked or removed while this page missed the `bye`) closes. Viewers whose consent stands
+   * (`granted`) keep theirs: after a server restart they pair again. */
+  private reconcilePeers(data: Record<string, unknown>): void {
+    const granted = data['granted'];
+    if (!Array.isArray(granted)) return; // a plugin that does not say
+    const keep = new Set([...people(data['viewers']).map((p) => p.user), ...granted.map((u) => str(u))]);
+    for (const viewer of [...this.peers.keys()]) {
+      if (!keep.has(viewer)) this.closePeer(viewer);
+    }
+  }
+
+  private closePeer(viewer: string): void {
+    this.peers.get(viewer)?.close();
+    this.peers.delete(viewer);
   }
 
   private closePeers(): void {

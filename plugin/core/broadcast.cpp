@@ -78,4 +78,12 @@ JsonPtr Broadcast::viewers_json() const {
     return list;
 }
 
+JsonPtr Broadcast::granted_json() const {
+    JsonPtr list(json_array());
+    for (const auto& [user, name] : grants) {
+        json_array_append_new(list.get(), json_stringn(user.data(), user.size()));
+    }
+    return list;
+}
+
 }  // namespace onair

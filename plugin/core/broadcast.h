@@ -82,6 +82,8 @@ struct Broadcast {
     [[nodiscard]] bool admits_other_than(const std::string& viewer_user) const;
     // Accepted or watching viewers, one entry per user: [viewer_json()].
     [[nodiscard]] JsonPtr viewers_json() const;
+    // The users of `grants`, sorted: whom the broadcaster's page may keep a direct connection to.
+    [[nodiscard]] JsonPtr granted_json() const;
 };
 
 // {"user", "name", "name_verified"}: how a viewer is shown to the broadcaster.

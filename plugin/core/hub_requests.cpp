@@ -34,6 +34,7 @@ JsonPtr registered_event(const Broadcast& broadcast, const Site& site, Registrat
         .flag("audio", site.audio)
         .number("started_at", record.started_at != 0 ? record.started_at : record.registered_at)
         .object("viewers", broadcast.viewers_json())
+        .object("granted", broadcast.granted_json())
         .number("heartbeat_interval", registration.heartbeat_interval)
         .text("media", to_string(broadcast.media))
         .flag("simulcast", site.simulcast)
