@@ -47,6 +47,10 @@ export class Broadcast extends SessionFlow {
   private readonly peers = new Map<string, DirectPeer>();
   private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
   private iceRestarts = 0;
+  /** A relay offer went out and its `publishing` answer is not applied yet. */
+  private relayOfferPending = false;
+  /** An ICE restart of the relay was due while an offer waited: it follows that answer. */
+  private relayRestartQueued = false;
   /** From `registered`; heartbeats run while live (evidence for airtime accounting). */
   private heartbeatInterval: unknown;
 
@@ -107,7 +111,7 @@ export class Broadcast extends SessionFlow {
         void this.publish();
         break;
       case 'publishing':
-        if (jsep) this.channel?.acceptAnswer(jsep).catch((err: unknown) => this.fail(asOnAirError(err)));
+        if (jsep) void this.acceptRelayAnswer(jsep);
         break;
       case 'live':
         this.everLive = true;
@@ -242,11 +246,13 @@ export class Broadcast extends SessionFlow {
         }
         for (const track of this.stream.getAudioTracks().slice(0, 1)) tracks.push({ type: 'audio', capture: track, recv: false, dontStop: true });
       }
+      this.relayOfferPending = true;
       const offer = await this.channel.createOffer(tracks, iceRestart);
       if (generation !== this.generation || this.over) return;
       await this.request({ request: 'publish' }, offer);
     } catch (err) {
       if (generation !== this.generation || this.over) return;
+      this.relayOfferPending = false;
       if (iceRestart) this.reconnect();
       else this.fail(asOnAirError(err));
     }
@@ -262,11 +268,34 @@ export class Broadcast extends SessionFlow {
     }
   }
 
+  /** The relay's answer to our offer; a restart that came due meanwhile goes out now. */
+  private async acceptRelayAnswer(jsep: Jsep): Promise<void> {
+    const generation = this.generation;
+    try {
+      await this.channel?.acceptAnswer(jsep);
+    } catch (err) {
+      if (generation === this.generation) this.fail(asOnAirError(err));
+      return;
+    }
+    if (generation !== this.generation || this.over) return;
+    this.relayOfferPending = false;
+    if (this.relayRestartQueued) {
+      this.relayRestartQueued = false;
+      void this.publishRelay(true);
+    }
+  }
+
   private restartRelayIce(): void {
     if (this.over || this.closing || !this.channel) return;
     if (this.iceRestarts++ >= MAX_ICE_RESTARTS) {
       this.relayWatchdog.stop();
       this.reconnect();
+      return;
+    }
+    // One negotiation at a time: a restart offer while the last offer still waits for its answer
+    // would meet that late answer in state `stable` ("Cannot set remote answer").
+    if (this.relayOfferPending) {
+      this.relayRestartQueued = true;
       return;
     }
     void this.publishRelay(true);
@@ -280,6 +309,8 @@ export class Broadcast extends SessionFlow {
   protected override reconnect(): void {
     this.relayWatchdog.stop();
     this.iceRestarts = 0;
+    this.relayOfferPending = false;
+    this.relayRestartQueued = false;
     super.reconnect();
   }
 
@@ -335,7 +366,10 @@ export class Broadcast extends SessionFlow {
    * (it asks although ours looks fine) or an earlier restart did not help. */
   private async restartPeer(viewer: string, peer: DirectPeer, asked: boolean): Promise<void> {
     if (peer.isClosed || this.peers.get(viewer) !== peer) return;
-    const stale = peer.lastRestartAt !== 0 && Date.now() - peer.lastRestartAt > RESTART_PATIENCE_MS;
+    // An ICE restart that did not help in time, or an offer whose answer never came (it was lost
+    // with the signaling): a new connection rather than waiting on.
+    const stale = (peer.lastRestartAt !== 0 && Date.now() - peer.lastRestartAt > RESTART_PATIENCE_MS) ||
+      peer.answerWaitMs > RESTART_PATIENCE_MS;
     if ((asked && peer.alive) || stale) {
       this.rebuildPeer(viewer, peer);
       return;
