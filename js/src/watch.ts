@@ -246,6 +246,7 @@ export class Watch extends SessionFlow {
     if (!rendered || this.incoming !== incoming || this.over) return;
     this.incoming = null;
     this.source = 'relay';
+    this.relayUp = true; // its picture rendered
     this.closeDirect(true);
     this.view.setSignalDown(false);
     this.view.setState('playing');
