@@ -47,6 +47,10 @@ export class Broadcast extends SessionFlow {
   private readonly peers = new Map<string, DirectPeer>();
   private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
   private iceRestarts = 0;
+  /** A relay offer went out and its `publishing` answer is not applied yet. */
+  private relayOfferPending = false;
+  /** An ICE restart of the relay was due while an offer waited: it follows that answer. */
+  private relayRestartQueued = false;
   /** From `registered`; heartbeats run while live (evidence for airtime accounting). */
   private heartbeatInterval: unknown;
 
@@ -103,10 +107,11 @@ export class Broadcast extends SessionFlow {
         this.view.setStartedAt(num(data['started_at']));
         this.heartbeatInterval = data['heartbeat_interval'];
         this.detail = { ...this.detail, broadcastId: str(data['broadcast_id']), resumed: bool(data['resumed']), media: str(data['media'], 'sfu') };
+        this.reconcilePeers(data);
         void this.publish();
         break;
       case 'publishing':
-        if (jsep) this.channel?.acceptAnswer(jsep).catch((err: unknown) => this.fail(asOnAirError(err)));
+        if (jsep) void this.acceptRelayAnswer(jsep);
         break;
       case 'live':
         this.everLive = true;
@@ -151,6 +156,10 @@ export class Broadcast extends SessionFlow {
         this.view.setViewers(this.viewers);
         this.host.emit(event.event, { role: 'broadcast', user: this.key, viewer: person(data['viewer']), viewers: this.viewers });
         this.setState(this.state, { viewers: this.viewers });
+        break;
+      case 'kicked':
+        // Closed here whether or not the plugin's `bye` for it arrives.
+        this.closePeer(str(data['viewer']));
         break;
       case 'ended':
         this.onEnded(str(data['reason'], 'stopped'));
@@ -237,11 +246,13 @@ export class Broadcast extends SessionFlow {
         }
         for (const track of this.stream.getAudioTracks().slice(0, 1)) tracks.push({ type: 'audio', capture: track, recv: false, dontStop: true });
       }
+      this.relayOfferPending = true;
       const offer = await this.channel.createOffer(tracks, iceRestart);
       if (generation !== this.generation || this.over) return;
       await this.request({ request: 'publish' }, offer);
     } catch (err) {
       if (generation !== this.generation || this.over) return;
+      this.relayOfferPending = false;
       if (iceRestart) this.reconnect();
       else this.fail(asOnAirError(err));
     }
@@ -257,11 +268,34 @@ export class Broadcast extends SessionFlow {
     }
   }
 
+  /** The relay's answer to our offer; a restart that came due meanwhile goes out now. */
+  private async acceptRelayAnswer(jsep: Jsep): Promise<void> {
+    const generation = this.generation;
+    try {
+      await this.channel?.acceptAnswer(jsep);
+    } catch (err) {
+      if (generation === this.generation) this.fail(asOnAirError(err));
+      return;
+    }
+    if (generation !== this.generation || this.over) return;
+    this.relayOfferPending = false;
+    if (this.relayRestartQueued) {
+      this.relayRestartQueued = false;
+      void this.publishRelay(true);
+    }
+  }
+
   private restartRelayIce(): void {
     if (this.over || this.closing || !this.channel) return;
     if (this.iceRestarts++ >= MAX_ICE_RESTARTS) {
       this.relayWatchdog.stop();
       this.reconnect();
+      return;
+    }
+    // One negotiation at a time: a restart offer while the last offer still waits for its answer
+    // would meet that late answer in state `stable` ("Cannot set remote answer").
+    if (this.relayOfferPending) {
+      this.relayRestartQueued = true;
       return;
     }
     void this.publishRelay(true);
@@ -275,6 +309,8 @@ export class Broadcast extends SessionFlow {
   protected override reconnect(): void {
     this.relayWatchdog.stop();
     this.iceRestarts = 0;
+    this.relayOfferPending = false;
+    this.relayRestartQueued = false;
     super.reconnect();
   }
 
@@ -330,7 +366,10 @@ export class Broadcast extends SessionFlow {
    * (it asks although ours looks fine) or an earlier restart did not help. */
   private async restartPeer(viewer: string, peer: DirectPeer, asked: boolean): Promise<void> {
     if (peer.isClosed || this.peers.get(viewer) !== peer) return;
-    const stale = peer.lastRestartAt !== 0 && Date.now() - peer.lastRestartAt > RESTART_PATIENCE_MS;
+    // An ICE restart that did not help in time, or an offer whose answer never came (it was lost
+    // with the signaling): a new connection rather than waiting on.
+    const stale = (peer.lastRestartAt !== 0 && Date.now() - peer.lastRestartAt > RESTART_PATIENCE_MS) ||
+      peer.answerWaitMs > RESTART_PATIENCE_MS;
     if ((asked && peer.alive) || stale) {
       this.rebuildPeer(viewer, peer);
       return;
@@ -344,6 +383,23 @@ export class Broadcast extends SessionFlow {
     const ice: IceSettings = { servers: peer.pc.getConfiguration().iceServers ?? [], policy: peer.pc.getConfiguration().iceTransportPolicy ?? 'all' };
     peer.close();
     void this.pair(peer.peer, viewer, ice);
+  }
+
+  /** After a (re-)registration: a direct connection to a viewer the plugin no longer lets in
+   * (kicked or removed while this page missed the `bye`) closes. Viewers whose consent stands
+   * (`granted`) keep theirs: after a server restart they pair again. */
+  private reconcilePeers(data: Record<string, unknown>): void {
+    const granted = data['granted'];
+    if (!Array.isArray(granted)) return; // a plugin that does not say
+    const keep = new Set([...people(data['viewers']).map((p) => p.user), ...granted.map((u) => str(u))]);
+    for (const viewer of [...this.peers.keys()]) {
+      if (!keep.has(viewer)) this.closePeer(viewer);
+    }
+  }
+
+  private closePeer(viewer: string): void {
+    this.peers.get(viewer)?.close();
+    this.peers.delete(viewer);
   }
 
   private closePeers(): void {

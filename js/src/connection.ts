@@ -72,8 +72,11 @@ export class Connection {
               reject(clientError('server_unreachable', 'serverUnreachable', message));
               return;
             }
-            // janus.js reports a dropped WebSocket / failed long poll here after success.
+            // janus.js reports a dropped WebSocket / failed long poll here after success. The
+            // session's PeerConnections lead to a server that forgot them: closed here (locally,
+            // no requests), not left `failed` until the page closes; flows attach anew.
             if (this.session === attempt) this.session = null;
+            janus.destroy({ cleanupHandles: true, notifyDestroyed: false });
             for (const listener of [...this.lostListeners]) listener();
           },
         });

@@ -87,6 +87,10 @@ export class DirectPeer {
   private closed = false;
   /** When the first ICE-restart offer of the current outage went out (0: connected since). */
   lastRestartAt = 0;
+  /** When the offer that still waits for its answer went out (0: none waits). */
+  private offeredAt = 0;
+  /** A restart was asked for while an offer waited: it follows that offer's answer. */
+  private restartWanted = false;
 
   /** `peer` is the plugin's pairing id; it changes when the pair is re-made after a reconnect. */
   constructor(public peer: string, ice: IceSettings, private readonly events: DirectPeerEvents) {
@@ -129,13 +133,31 @@ export class DirectPeer {
     return this.pc.getReceivers().map((r) => r.track).filter((tr) => tr.readyState === 'live');
   }
 
-  /** Broadcaster: a (re)offer; with `iceRestart` new ICE credentials on the same connection. */
+  /** Broadcaster: a (re)offer; with `iceRestart` new ICE credentials on the same connection.
+   * One negotiation at a time: a restart asked for while an offer still waits for its answer
+   * goes out once that answer is applied (a second offer would meet the late answer in state
+   * `stable`: "Cannot set remote answer"). */
   async offer(iceRestart = false): Promise<void> {
     if (this.closed) return;
+    if (this.offeredAt !== 0) {
+      this.restartWanted ||= iceRestart;
+      return;
+    }
     if (iceRestart && this.lastRestartAt === 0) this.lastRestartAt = Date.now();
-    const offer = await this.pc.createOffer({ iceRestart });
-    await this.pc.setLocalDescription(offer);
-    this.send({ sdp: { type: 'offer', sdp: this.pc.localDescription?.sdp ?? offer.sdp } });
+    this.offeredAt = Date.now();
+    try {
+      const offer = await this.pc.createOffer({ iceRestart });
+      await this.pc.setLocalDescription(offer);
+      this.send({ sdp: { type: 'offer', sdp: this.pc.localDescription?.sdp ?? offer.sdp } });
+    } catch (err) {
+      this.offeredAt = 0;
+      throw err;
+    }
+  }
+
+  /** How long the current offer has waited for its answer (0: none waits). */
+  get answerWaitMs(): number {
+    return this.offeredAt === 0 ? 0 : Date.now() - this.offeredAt;
   }
 
   /** Whether a signalled offer belongs to this connection: the same DTLS certificate as before.
@@ -152,10 +174,18 @@ export class DirectPeer {
     const record = value as Record<string, unknown>;
     const type = str(record['type']);
     if (type !== 'offer' && type !== 'answer') return;
+    // An answer no offer waits for (a duplicate, or one to an offer a rebuild dropped) is stale.
+    if (type === 'answer' && this.pc.signalingState !== 'have-local-offer') return;
     await this.pc.setRemoteDescription({ type, sdp: str(record['sdp']) });
     this.hasRemote = true;
     for (const candidate of this.pendingCandidates.splice(0)) await this.addCandidate(candidate);
-    if (type === 'offer') {
+    if (type === 'answer') {
+      this.offeredAt = 0;
+      if (this.restartWanted) {
+        this.restartWanted = false;
+        await this.offer(true);
+      }
+    } else {
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
       this.send({ sdp: { type: 'answer', sdp: this.pc.localDescription?.sdp ?? answer.sdp } });

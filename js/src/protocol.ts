@@ -6,6 +6,8 @@ export const PLUGIN_NAME = 'janus.plugin.onair';
 export interface Person {
   user: string;
   name: string;
+  /** The name is the signed token's `name` claim; otherwise the viewer chose it (self-declared). */
+  nameVerified: boolean;
 }
 
 export type PluginEvent =
@@ -42,8 +44,8 @@ export function bool(value: unknown): boolean {
 }
 
 export function person(value: unknown): Person {
-  if (!isRecord(value)) return { user: '', name: '' };
-  return { user: str(value['user']), name: str(value['name']) };
+  if (!isRecord(value)) return { user: '', name: '', nameVerified: false };
+  return { user: str(value['user']), name: str(value['name']), nameVerified: value['name_verified'] === true };
 }
 
 export function people(value: unknown): Person[] {

@@ -70,6 +70,11 @@ export class Watch extends SessionFlow {
   private handingOff: MediaStream | null = null;
   private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
   private iceRestarts = 0;
+  /** The relay PeerConnection's ICE is connected (media can flow). */
+  private relayUp = false;
+  /** An offer of the relay (the first one, or an ICE restart's) is being answered: no restart
+   * is asked for meanwhile, so offers and answers never cross. */
+  private relayNegotiating = false;
 
   constructor(host: FlowHost, private options: WatchOptions) {
     super(host, options.target, 'watch');
@@ -155,7 +160,11 @@ export class Watch extends SessionFlow {
         break;
       case 'watching':
         this.recovered();
-        this.view.setState(this.interrupted && !this.directPlaying ? 'reconnecting' : 'playing', this.interrupted && !this.directPlaying ? t('interrupted') : undefined);
+        this.relayNegotiating = false;
+        if (this.interrupted && !this.directPlaying) this.view.setState('reconnecting', t('interrupted'));
+        // Relayed media that has no path yet is not shown as live: "Connecting…" until ICE is up.
+        else if (this.source === 'relay' && !this.relayUp) this.view.setState('connecting');
+        else this.view.setState('playing');
         this.heartbeat.start(data['heartbeat_interval']);
         this.setState('watching', { media: str(data['media'], this.source === 'direct' ? 'p2p' : 'sfu') });
         this.settleWaiters();
@@ -199,6 +208,8 @@ export class Watch extends SessionFlow {
     const generation = this.generation;
     if (handoff) this.incoming = new MediaStream();
     else this.source = 'relay';
+    this.relayUp = false;
+    this.relayNegotiating = true;
     try {
       if (!this.channel) throw clientError('connection_lost', 'connectionGone');
       const answer = await this.channel.createAnswer(offer, RECV_TRACKS);
@@ -237,6 +248,7 @@ export class Watch extends SessionFlow {
     if (!rendered || this.incoming !== incoming || this.over) return;
     this.incoming = null;
     this.source = 'relay';
+    this.relayUp = true; // its picture rendered
     this.closeDirect(true);
     this.view.setSignalDown(false);
     this.view.setState('playing');
@@ -249,6 +261,7 @@ export class Watch extends SessionFlow {
       const answer = await this.channel.createAnswer(offer, []);
       if (generation !== this.generation || this.over) return;
       await this.request({ request: 'start' }, answer);
+      this.relayNegotiating = false;
     } catch {
       if (generation === this.generation && !this.over) this.reconnect();
     }
@@ -257,9 +270,11 @@ export class Watch extends SessionFlow {
   protected override onRelayIce(state: RTCIceConnectionState): void {
     if (this.source !== 'relay') return;
     this.relayWatchdog.update(state);
-    if (state === 'disconnected' && this.state === 'watching') {
+    if ((state === 'disconnected' || state === 'failed') && this.state === 'watching') {
+      this.relayUp = false;
       this.view.setState('reconnecting');
     } else if (state === 'connected' || state === 'completed') {
+      this.relayUp = true;
       this.iceRestarts = 0;
       if (this.state === 'watching' && !this.interrupted && !this.reconnecting) this.view.setState('playing');
     }
@@ -271,7 +286,13 @@ export class Watch extends SessionFlow {
       this.reconnect();
       return;
     }
-    this.request({ request: 'ice_restart' }).catch(() => undefined);
+    // Still answering an offer (the first attempt's, or the last restart's): this round counts,
+    // the restart waits for the next one.
+    if (this.relayNegotiating) return;
+    this.relayNegotiating = true;
+    this.request({ request: 'ice_restart' }).catch(() => {
+      this.relayNegotiating = false;
+    });
   }
 
   /** Janus hung up our PeerConnection and no `ended` explains it: watch again (the plugin
@@ -283,6 +304,8 @@ export class Watch extends SessionFlow {
   protected override reconnect(): void {
     this.relayWatchdog.stop();
     this.iceRestarts = 0;
+    this.relayUp = false;
+    this.relayNegotiating = false;
     this.incoming = null;
     this.view.abandonHandoff();
     if (this.source === 'relay') this.view.clearMedia();

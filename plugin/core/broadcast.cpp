@@ -85,13 +85,27 @@ HandleId Broadcast::granted_handle_of(const std::string& viewer_user) const {
     return 0;
 }
 
+JsonPtr viewer_json(const ViewerSession& session) {
+    JsonPtr viewer = person_json(session.user, session.name);
+    json_object_set_new(viewer.get(), "name_verified", json_boolean(session.name_verified));
+    return viewer;
+}
+
 JsonPtr Broadcast::viewers_json() const {
     JsonPtr list(json_array());
     std::set<std::string> listed;
     for (const auto& [handle, session] : sessions) {
         if (session.admitted() && listed.insert(session.user).second) {
-            json_array_append_new(list.get(), person_json(session.user, session.name).release());
+            json_array_append_new(list.get(), viewer_json(session).release());
         }
+    }
+    return list;
+}
+
+JsonPtr Broadcast::granted_json() const {
+    JsonPtr list(json_array());
+    for (const auto& [user, name] : grants) {
+        json_array_append_new(list.get(), json_stringn(user.data(), user.size()));
     }
     return list;
 }

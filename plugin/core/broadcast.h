@@ -29,6 +29,7 @@ const char* to_string(ViewerStage stage);
 struct ViewerSession {
     std::string user;
     std::string name;
+    bool name_verified = false;  // the name came from the signed token (Identity::name_verified)
     ViewerStage stage = ViewerStage::Pending;
     std::string request_id;
     std::int64_t since = 0;       // when the stage began
@@ -87,8 +88,13 @@ struct Broadcast {
     [[nodiscard]] bool has_session_of(const std::string& viewer_user) const;
     // The handle of the user's session past its prompt (held, accepted or watching), or 0.
     [[nodiscard]] HandleId granted_handle_of(const std::string& viewer_user) const;
-    // Accepted or watching viewers, one entry per user: [{user, name}].
+    // Accepted or watching viewers, one entry per user: [viewer_json()].
     [[nodiscard]] JsonPtr viewers_json() const;
+    // The users of `grants`, sorted: whom the broadcaster's page may keep a direct connection to.
+    [[nodiscard]] JsonPtr granted_json() const;
 };
+
+// {"user", "name", "name_verified"}: how a viewer is shown to the broadcaster.
+JsonPtr viewer_json(const ViewerSession& session);
 
 }  // namespace onair

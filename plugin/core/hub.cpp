@@ -428,7 +428,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
                            Event("viewer_left")
-                               .object("viewer", person_json(session.user, session.name))
+                               .object("viewer", viewer_json(session))
                                .number("viewers", broadcast.count(ViewerStage::Watching))
                                .take());
         }

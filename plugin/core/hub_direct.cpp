@@ -75,7 +75,7 @@ JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, b
                 broadcast.broadcaster,
                 Event("peer")
                     .text("peer", session.peer)
-                    .object("viewer", person_json(session.user, session.name))
+                    .object("viewer", viewer_json(session))
                     .object("ice_servers", ice_servers_for(broadcast.record.site, broadcast.record.user, now))
                     .text("ice_policy", ice_policy(broadcast, true))
                     .take());

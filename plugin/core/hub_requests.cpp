@@ -34,6 +34,7 @@ JsonPtr registered_event(const Broadcast& broadcast, const Site& site, Registrat
         .flag("audio", site.audio)
         .number("started_at", record.started_at != 0 ? record.started_at : record.registered_at)
         .object("viewers", broadcast.viewers_json())
+        .object("granted", broadcast.granted_json())
         .number("heartbeat_interval", registration.heartbeat_interval)
         .text("media", to_string(broadcast.media))
         .flag("simulcast", site.simulcast)
@@ -46,7 +47,7 @@ JsonPtr registered_event(const Broadcast& broadcast, const Site& site, Registrat
 JsonPtr watch_request_event(const std::string& request_id, const ViewerSession& session, std::int64_t now) {
     return Event("watch_request")
         .text("request_id", request_id)
-        .object("viewer", person_json(session.user, session.name))
+        .object("viewer", viewer_json(session))
         .number("expires_in", std::max<std::int64_t>(0, session.expires_at - now))
         .take();
 }
@@ -305,6 +306,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     ViewerSession session;
     session.user = who.user;
     session.name = who.name;
+    session.name_verified = who.name_verified;
     session.request_id = new_request_id();
     session.since = now;
     const std::string request_id = session.request_id;
@@ -425,7 +427,7 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
         if (broadcast->broadcaster != 0) {
             effects.notify(broadcast->broadcaster,
                            Event("viewer_joined")
-                               .object("viewer", person_json(session->user, session->name))
+                               .object("viewer", viewer_json(*session))
                                .number("viewers", broadcast->count(ViewerStage::Watching))
                                .take());
         }

@@ -14,7 +14,6 @@ namespace {
 
 constexpr std::size_t kMaxBodyBytes = 16 * 1024;
 constexpr std::size_t kMaxPresenceUsers = 200;
-constexpr std::size_t kMaxNameLength = 128;
 constexpr std::size_t kMaxTokenLength = 4096;
 constexpr std::size_t kMaxCandidateLength = 1024;
 
@@ -52,7 +51,7 @@ Result<std::string> site_field(const json_t* body) {
 Result<std::string> user_field(const json_t* body, const char* field) {
     Result<std::string> user = string_field(body, field, true);
     if (user && !is_user_id(user.value())) {
-        return invalid(field, "must be 1-64 printable characters");
+        return invalid(field, "must be 1-64 characters without control, bidi or zero-width characters");
     }
     return user;
 }
@@ -70,9 +69,6 @@ Result<Credentials> credentials(const json_t* body) {
     if (!name) {
         return name.error();
     }
-    if (utf8_length(name.value()) > kMaxNameLength || has_control_chars(name.value())) {
-        return invalid("name", "must be at most 128 printable characters");
-    }
     Result<std::string> token = string_field(body, "token", false);
     if (!token) {
         return token.error();
@@ -80,7 +76,9 @@ Result<Credentials> credentials(const json_t* body) {
     if (token.value().size() > kMaxTokenLength) {
         return invalid("token", "must be at most 4096 characters");
     }
-    return Credentials{std::move(site.value()), std::move(user.value()), std::move(name.value()),
+    // A name is shown to others: what could disguise it or the text around it goes, rather than
+    // refusing a page whose name carries a stray mark.
+    return Credentials{std::move(site.value()), std::move(user.value()), display_name(name.value()),
                        std::move(token.value())};
 }
 
@@ -152,7 +150,9 @@ Result<Request> parse_presence(const json_t* body) {
     json_array_foreach(users, index, user) {
         if (!json_is_string(user) ||
             !is_user_id(std::string_view(json_string_value(user), json_string_length(user)))) {
-            return invalid("users", "must hold user ids of 1-64 printable characters");
+            return invalid("users",
+                           "must hold user ids of 1-64 characters without control, bidi or "
+                           "zero-width characters");
         }
         request.users.emplace_back(json_string_value(user), json_string_length(user));
     }

@@ -16,7 +16,7 @@ namespace onair {
 struct Credentials {
     std::string site;
     std::string user;
-    std::string name;
+    std::string name;  // already a display_name(): hidden characters removed, at most 128 long
     std::string token;
 };
 
@@ -72,7 +72,8 @@ using Request = std::variant<BroadcastRequest, PublishRequest, AnswerRequest, Ki
 // Validates a plugin message body and turns it into a typed request: 540 for null, 541 for a
 // non-object, 553 for oversized bodies (over 16 KiB serialized) or lists, 542 for an unknown
 // `request`, 543 for a missing field, 544 for a field of the wrong type or form (site key
-// characters, user ids of 1-64 printable chars, names up to 128, tokens up to 4096, request ids).
+// characters, user ids of 1-64 chars without control, bidi or zero-width characters, tokens up to
+// 4096, request ids). A `name` is never refused: it is cleaned up by display_name().
 // `publish` and `start` read as carrying a jsep; the Janus layer clears that when none came.
 Result<Request> parse_request(const json_t* body);
 

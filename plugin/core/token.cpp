@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "json.h"
+#include "text.h"
 
 namespace onair {
 
@@ -128,7 +129,7 @@ Status verify_usage_token(const Site& site, const std::string& token, std::int64
 Result<Identity> verify_identity(const Site& site, const std::string& user, const std::string& name,
                                  const std::string& token, std::int64_t now) {
     if (site.identity == IdentityMode::Open) {
-        return Identity{site.key, user, name};
+        return Identity{site.key, user, name, false};
     }
     Result<JwtPtr> verified = verified_for_site(site, token, now);
     if (!verified) {
@@ -143,11 +144,12 @@ Result<Identity> verify_identity(const Site& site, const std::string& user, cons
         return unauthorized("issued for another user");
     }
 
-    std::string claimed_name = string_claim(jwt.get(), "name");
+    // The claim is cleaned like any name: a site's backend may copy whatever its users typed.
+    std::string claimed_name = display_name(string_claim(jwt.get(), "name"));
     if (claimed_name.empty()) {
-        claimed_name = name;
+        return Identity{site.key, user, name, false};
     }
-    return Identity{site.key, user, std::move(claimed_name)};
+    return Identity{site.key, user, std::move(claimed_name), true};
 }
 
 }  // namespace onair

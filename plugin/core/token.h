@@ -13,12 +13,16 @@ struct Identity {
     std::string site;
     std::string user;
     std::string name;  // may be empty
+    // The name is the signed token's `name` claim; otherwise it is what the request said
+    // (self-declared), which the broadcaster's prompt marks as such.
+    bool name_verified = false;
 };
 
 // Establishes who a request speaks for (docs/protocol.md, "Identity").
 // Signed mode: an HS256 JWT with the site's secret whose `sub` equals `user` and `site` equals the
-// site key, `exp` in the future (30 s leeway); the token's `name` claim wins over `name`.
-// Open mode: `user` and `name` as given; `token` is ignored.
+// site key, `exp` in the future (30 s leeway); the token's `name` claim (cleaned by display_name())
+// wins over `name` and is verified. `name` must already be a display_name().
+// Open mode: `user` and `name` as given, the name not verified; `token` is ignored.
 // Failures are ErrorCode::Unauthorized with a message naming the reason.
 Result<Identity> verify_identity(const Site& site, const std::string& user, const std::string& name,
                                  const std::string& token, std::int64_t now);

@@ -64,6 +64,16 @@ describe('a Janus crash is survived by a relayed broadcast, in Chromium', { skip
     }
   }, { timeout: 150_000 });
 
+  step('no PeerConnection to the dead server is left behind', async () => {
+    // One PeerConnection each (Boris publishing, Vera receiving), to the restarted server; the
+    // ones to the killed server are closed, not left `failed` until the page closes.
+    for (const person of [boris, vera]) {
+      const open = await person.page.evaluate(() => (window.__onairTestPeers || [])
+        .filter((pc) => pc.connectionState !== 'closed').map((pc) => pc.connectionState));
+      assert.deepEqual(open, ['connected'], `${person.name}'s open PeerConnections`);
+    }
+  });
+
   test('no page threw an uncaught error', async () => {
     const errors = people().filter(Boolean).flatMap((person) => person.pageErrors.map((e) => `${person.name}: ${e}`));
     assert.deepEqual(errors, []);

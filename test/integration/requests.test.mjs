@@ -229,7 +229,11 @@ describe('malformed requests', () => {
     assertError(await handle.request({ request: 'broadcast', site: open, user: 'x'.repeat(65) }), 544, /user/);
     assertError(await handle.request({ request: 'broadcast', site: open, user: 'a\u0001b' }), 544, /user/);
     assertError(await handle.request({ request: 'broadcast', site: open, user: 42 }), 544, /user/);
-    assertError(await handle.request({ request: 'broadcast', site: open, user: 'a', name: 'n'.repeat(129) }), 544, /name/);
+    // Ids that could pose as others (bidi overrides, zero-width, C1 controls) are refused.
+    for (const user of ['a\u202Eb', 'a\u200Bb', 'a\u0085b', '\uFEFFa', 'a\u2066b']) {
+      assertError(await handle.request({ request: 'broadcast', site: open, user }), 544, /user/);
+      assertError(await handle.request({ request: 'watch', site: open, user: 'a', target: user }), 544, /target/);
+    }
     assertError(await handle.request({ request: 'broadcast', site: open, user: 'a', token: 5 }), 544, /token/);
     assertError(await handle.request({ request: 'watch', site: open, user: 'a', target: ['b'] }), 544, /target/);
     assertError(await handle.request({ request: 'answer', request_id: forgedRequestId(), accept: 'yes' }), 544, /accept/);
@@ -239,6 +243,17 @@ describe('malformed requests', () => {
     assertError(await handle.request({ request: 'presence', site: open, users: ['a', 7] }), 544, /users/);
     // A name of exactly 128 characters and ids of exactly 64 are fine.
     assertResult(await handle.request({ request: 'broadcast', site: open, user: `${uniqueUser()}`.padEnd(64, 'z'), name: 'n'.repeat(128) }), 'registered');
+  });
+
+  test('names lose their bidi, zero-width and control characters and are cut to 128 characters', async () => {
+    const handle = await newHandle();
+    const user = uniqueUser();
+    const name = `Anna\u202E\u200B\u0085 ${'я'.repeat(200)}`;
+    assertResult(await handle.request({ request: 'broadcast', site: SITES.open.key, user, name }), 'registered');
+    const answer = await admin(janus, { request: 'list_broadcasts', site: SITES.open.key });
+    assertAdminOk(answer);
+    const listed = answer.broadcasts.find((b) => b.user === user);
+    assert.equal(listed?.name, `Anna ${'я'.repeat(123)}`);
   });
 
   test('more than 200 presence ids are refused with 553', async () => {

@@ -78,6 +78,8 @@ void watch_prompt_accept_start() {
     CU_ASSERT_EQUAL(text_of(prompt, "request_id"), request_id);
     CU_ASSERT_EQUAL(text_of(json_object_get(prompt, "viewer"), "user"), "17");
     CU_ASSERT_EQUAL(text_of(json_object_get(prompt, "viewer"), "name"), "Boris");
+    // The world's tokens carry no name claim: "Boris" is self-declared.
+    CU_ASSERT_TRUE(json_is_false(json_object_get(json_object_get(prompt, "viewer"), "name_verified")));
     CU_ASSERT_EQUAL(number_of(prompt, "expires_in"), 30);
 
     // A jsep answer before acceptance is refused.
@@ -563,6 +565,24 @@ void calls_from_many_threads() {
     CU_ASSERT_EQUAL(json_array_size(json_object_get(viewers.get(), "viewers")), 0U);
 }
 
+void registration_lists_granted_viewers() {
+    // `granted` is whom the broadcaster's page may keep a direct connection to: consent that
+    // stands, also for a viewer whose page is away; a kicked viewer is not in it.
+    World world;
+    world.go_live(kAnna, "42");
+    world.join(kBoris, "17", kAnna, "42");
+    world.join(kCyril, "18", kAnna, "42");
+    world.hub().handle_destroyed(kBoris, kNow + 5);
+    expect_ok(world.request(kAnna, KickRequest{"18"}, kNow + 6));
+    world.hub().handle_created(kAnnaReloaded);
+    Reply resumed = expect_ok(world.broadcast(kAnnaReloaded, "42", "", kNow + 7));
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(resumed.result.get(), "viewers")), 0U);
+    const json_t* granted = json_object_get(resumed.result.get(), "granted");
+    CU_ASSERT_FATAL(json_is_array(granted));
+    CU_ASSERT_EQUAL(json_array_size(granted), 1U);
+    CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(granted, 0)), "17");
+}
+
 CU_TestInfo tests[] = {
     {"register, publish, live", register_answers_and_goes_live},
     {"watch, prompt, accept, start", watch_prompt_accept_start},
@@ -570,6 +590,7 @@ CU_TestInfo tests[] = {
     {"leave while pending and while watching", leave_cancels_or_stops_watching},
     {"viewer hang-up and handle loss", viewer_hangup_and_handle_loss},
     {"kick revokes the grant", kick_revokes_the_grant},
+    {"registration lists granted viewers", registration_lists_granted_viewers},
     {"stop ends for everyone", stop_ends_for_everyone},
     {"broadcaster reload resumes and keeps viewers", reload_resumes_and_keeps_viewers},
     {"second tab takes over", second_tab_takes_over},

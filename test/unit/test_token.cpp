@@ -41,6 +41,7 @@ void valid_token_gives_identity() {
     CU_ASSERT_EQUAL(identity.value().site, "demo");
     CU_ASSERT_EQUAL(identity.value().user, "42");
     CU_ASSERT_EQUAL(identity.value().name, "Anna");
+    CU_ASSERT_FALSE(identity.value().name_verified);  // no name claim: the page's name is self-declared
 }
 
 void token_name_claim_wins() {
@@ -48,6 +49,36 @@ void token_name_claim_wins() {
     claims.name = "Anna Signed";
     Result<Identity> identity = expect_accepted(verify(make_token(kSecret, claims), "42", "Mallory"));
     CU_ASSERT_EQUAL(identity.value().name, "Anna Signed");
+    CU_ASSERT_TRUE(identity.value().name_verified);
+}
+
+void name_claim_is_cleaned() {
+    // A backend that signs whatever its users typed: the claim loses its bidi override and
+    // zero-width space, and is cut to 128 characters.
+    Claims claims{"42"};
+    claims.name = "Anna\u202E rehtom\u200B";
+    Result<Identity> identity = expect_accepted(verify(make_token(kSecret, claims), "42", "Mallory"));
+    CU_ASSERT_EQUAL(identity.value().name, "Anna rehtom");
+    CU_ASSERT_TRUE(identity.value().name_verified);
+
+    claims.name.clear();
+    for (int i = 0; i < 130; ++i) {
+        claims.name += "я";
+    }
+    identity = expect_accepted(verify(make_token(kSecret, claims)));
+    CU_ASSERT_EQUAL(identity.value().name.size(), 128U * 2);
+
+    // A claim of nothing but hidden characters is no name: the page's name, not verified.
+    claims.name = "\u202E\u200B";
+    identity = expect_accepted(verify(make_token(kSecret, claims), "42", "Anna"));
+    CU_ASSERT_EQUAL(identity.value().name, "Anna");
+    CU_ASSERT_FALSE(identity.value().name_verified);
+}
+
+void hidden_characters_in_sub_do_not_match() {
+    // The request's user id is refused by the parser; a token whose sub differs by a hidden
+    // character is another user.
+    expect_refused(verify(make_token(kSecret, Claims{"4\u200B2"}), "42"), "another user");
 }
 
 void missing_token_refused() { expect_refused(verify(""), "Missing token"); }
@@ -117,11 +148,14 @@ void open_mode_trusts_ids() {
     CU_ASSERT_FATAL(identity.ok());
     CU_ASSERT_EQUAL(identity.value().user, "17");
     CU_ASSERT_EQUAL(identity.value().name, "Boris");
+    CU_ASSERT_FALSE(identity.value().name_verified);
 }
 
 CU_TestInfo tests[] = {
     {"valid token gives the identity", valid_token_gives_identity},
     {"the token's name claim wins", token_name_claim_wins},
+    {"the name claim is cleaned and bounded", name_claim_is_cleaned},
+    {"a sub with a hidden character is another user", hidden_characters_in_sub_do_not_match},
     {"missing token", missing_token_refused},
     {"expired token", expired_token_refused},
     {"expiry has 30 s leeway", expiry_has_thirty_seconds_leeway},

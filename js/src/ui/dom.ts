@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A tiny element builder: the widget is small enough not to need a framework.
+import { t, type StringKey } from '../i18n';
 
 type Child = Node | string | null | undefined | false;
 
@@ -60,4 +61,15 @@ export function formatDuration(totalSeconds: number): string {
 export function initials(name: string): string {
   const letters = name.trim().split(/\s+/).slice(0, 2).map((w) => [...w][0] ?? '').join('');
   return letters.toUpperCase() || '?';
+}
+
+/** A translated text whose `{placeholders}` are user-given values (names, ids), each in its own
+ * <bdi dir="auto">: a right-to-left name, or one with stray bidi characters, cannot reorder the
+ * widget's own words around it. Its textContent is t(key, vars). */
+export function phrase(key: StringKey, vars: Record<string, string>): Node[] {
+  return t(key).split(/(\{\w+\})/).filter((part) => part !== '').map((part) => {
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    const value = name === undefined ? undefined : vars[name];
+    return value === undefined ? document.createTextNode(part) : h('bdi', { dir: 'auto' }, value);
+  });
 }

@@ -2,7 +2,7 @@
 // A viewer's floating player for one watched target: waiting for approval, declined, playing,
 // reconnecting, ended, error.
 import { t } from '../i18n';
-import { button, h, icon } from './dom';
+import { button, h, icon, phrase } from './dom';
 import { widgetRoot } from './host';
 
 export type PlayerState = 'connecting' | 'waiting' | 'declined' | 'playing' | 'reconnecting' | 'ended' | 'error';
@@ -36,7 +36,7 @@ export class PlayerView {
     this.badge = badge;
     this.alert = icon('alert');
     this.endedIcon = icon('camera');
-    const title = h('span', { class: 'title', 'data-part': 'title' }, targetName);
+    const title = h('span', { class: 'title', 'data-part': 'title' }, h('bdi', { dir: 'auto' }, targetName));
     const close = button('close', t('close'), 'iconbtn', 'close');
     close.addEventListener('click', () => this.actions.close());
     this.video = h('video', { 'data-part': 'video', playsinline: true, autoplay: true, muted: true });
@@ -70,11 +70,11 @@ export class PlayerView {
     this.overlay.hidden = state === 'playing';
     const defaults: Partial<Record<PlayerState, string>> = {
       connecting: t('connecting'),
-      waiting: t('waitingApproval', { name: this.targetName }),
       reconnecting: t('reconnecting'),
       ended: t('endedStopped'),
     };
-    this.message.textContent = messageText ?? defaults[state] ?? '';
+    if (messageText === undefined && state === 'waiting') this.message.replaceChildren(...phrase('waitingApproval', { name: this.targetName }));
+    else this.message.textContent = messageText ?? defaults[state] ?? '';
     this.message.hidden = this.message.textContent === '';
     const labels: Partial<Record<PlayerState, string>> = {
       connecting: t('connecting'),

@@ -3,7 +3,7 @@
 // and one Allow/Deny prompt per pending watch request.
 import { t, viewersLabel } from '../i18n';
 import type { Person } from '../protocol';
-import { button, formatDuration, h, icon, initials } from './dom';
+import { button, formatDuration, h, icon, initials, phrase } from './dom';
 import { makeDraggable } from './drag';
 import { widgetRoot } from './host';
 
@@ -120,14 +120,20 @@ export class PreviewView {
 
   addPrompt(requestId: string, viewer: Person, expiresIn: number): void {
     this.removePrompt(requestId);
-    const name = viewer.name || t('viewerFallback', { id: viewer.user });
+    // Who asks: the token's name when the site's backend vouches for it, else the user id; a name
+    // the viewer chose goes on a line of its own, marked as unverified.
+    const verified = viewer.name !== '' && viewer.nameVerified;
+    const who = verified ? phrase('wantsToWatch', { name: viewer.name }) : phrase('wantsToWatch', { name: t('viewerFallback', { id: viewer.user }) });
+    const declared = viewer.name !== '' && !verified
+      ? h('span', { class: 'declared-name', 'data-part': 'viewer-declared-name' }, ...phrase('selfDeclaredName', { name: viewer.name }))
+      : null;
     const countdown = h('span', { class: 'countdown', 'data-part': 'countdown' });
     const fill = h('i');
     const allow = button('allow', t('allow'), 'primary text');
     const deny = button('deny', t('deny'), 'ghost text');
     const el = h('div', { class: 'prompt', 'data-part': 'prompt', 'data-request-id': requestId, 'data-viewer': viewer.user, role: 'group' },
-      h('span', { class: 'avatar', 'aria-hidden': 'true' }, viewer.name ? initials(viewer.name) : [...viewer.user].slice(0, 2).join('') || '?'),
-      h('span', { class: 'prompt-text' }, h('strong', { 'data-part': 'viewer-name' }, t('wantsToWatch', { name })), countdown),
+      h('span', { class: 'avatar', 'aria-hidden': 'true', dir: 'auto' }, verified ? initials(viewer.name) : [...viewer.user].slice(0, 2).join('') || '?'),
+      h('span', { class: 'prompt-text' }, h('strong', { 'data-part': 'viewer-name', 'data-verified': String(verified) }, ...who), declared, countdown),
       h('span', { class: 'bar' }, fill),
       h('span', { class: 'actions' }, deny, allow));
     const deadline = Date.now() + Math.max(1, expiresIn) * 1000;
