@@ -60,7 +60,7 @@ void HubState::watch_ended(Broadcast& broadcast, ViewerSession& session, const s
         return;
     }
     const std::int64_t seconds = ledger_.close(session.watch_id);
-    broadcast.finished_watches.push_back(FinishedWatch{session.user, session.watch_id, seconds});
+    broadcast.ended_since_report.insert_or_assign(session.user, FinishedWatch{session.watch_id, seconds});
     emit_viewer_left(broadcast.record, session.user, session.watch_id, seconds, reason, now);
 }
 
@@ -118,26 +118,28 @@ void HubState::report_airtime(Broadcast& broadcast, std::int64_t now) {
     if (broadcast.next_report_at <= now) {
         broadcast.next_report_at = now + settings_.report_interval;
     }
+    // One entry per viewer who watched since the last report: its open watch session, or else its
+    // latest one that ended in between. Earlier sessions have their final seconds in viewer.left,
+    // so the size is bounded by the viewers of one interval, not by how often they came and went.
+    std::map<std::string, FinishedWatch> latest = std::move(broadcast.ended_since_report);
+    broadcast.ended_since_report.clear();
+    for (const auto& [handle, session] : broadcast.sessions) {
+        if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
+            latest.insert_or_assign(session.user,
+                                    FinishedWatch{session.watch_id, ledger_.seconds(session.watch_id)});
+        }
+    }
     JsonPtr viewers(json_array());
-    for (const FinishedWatch& watch : broadcast.finished_watches) {
+    for (const auto& [viewer, watch] : latest) {
         json_array_append_new(viewers.get(), Event(nullptr)
-                                                 .text("viewer", watch.viewer)
+                                                 .text("viewer", viewer)
                                                  .text("watch_id", watch.watch_id)
                                                  .number("watch_seconds", watch.seconds)
                                                  .take()
                                                  .release());
     }
-    for (const auto& [handle, session] : broadcast.sessions) {
-        if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
-            json_array_append_new(viewers.get(),
-                                  Event(nullptr)
-                                      .text("viewer", session.user)
-                                      .text("watch_id", session.watch_id)
-                                      .number("watch_seconds", ledger_.seconds(session.watch_id))
-                                      .take()
-                                      .release());
-        }
-    }
+    // The seconds reported must be stored by the same commit: a crash never takes them back.
+    flush_airtime_ = true;
     emit(broadcast.record, "airtime.report", now,
          Event(nullptr)
              .text("user", broadcast.record.user)
@@ -147,10 +149,11 @@ void HubState::report_airtime(Broadcast& broadcast, std::int64_t now) {
 }
 
 Status HubState::commit(std::int64_t now, const BroadcastRecord* record) {
-    std::vector<AirtimeSegment> segments = ledger_.dirty(now);
+    std::vector<AirtimeSegment> segments = ledger_.dirty(now, flush_airtime_);
     if (!store_) {
         outgoing_.clear();
         ledger_.written(segments, now);
+        flush_airtime_ = false;
         return Ok{};
     }
     if (record == nullptr && segments.empty() && outgoing_.empty()) {
@@ -171,6 +174,7 @@ Status HubState::commit(std::int64_t now, const BroadcastRecord* record) {
     outgoing_.clear();
     if (done) {
         ledger_.written(segments, now);
+        flush_airtime_ = false;
     }
     return done;
 }

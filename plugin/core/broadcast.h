@@ -45,9 +45,8 @@ struct ViewerSession {
     }
 };
 
-// A viewer session of this broadcast that is over, for the cumulative airtime reports.
+// A viewer's watch session of this broadcast that ended since the last airtime.report.
 struct FinishedWatch {
-    std::string viewer;
     std::string watch_id;
     std::int64_t seconds = 0;
 };
@@ -67,7 +66,9 @@ struct Broadcast {
     // until the broadcast ends or they are kicked.
     std::map<std::string, std::string> grants;
     std::int64_t next_report_at = 0;  // when the next airtime.report is due (0: not started)
-    std::vector<FinishedWatch> finished_watches;
+    // Per viewer user, its latest watch session that ended since the last report (so the next
+    // report carries its final seconds): one entry per user however often it comes and goes.
+    std::map<std::string, FinishedWatch> ended_since_report;
 
     // Presence shows the user live while media flows and while a dropped broadcaster may resume.
     [[nodiscard]] bool visible() const { return state != BroadcastState::Registered; }

@@ -185,6 +185,9 @@ private:
     RateLimiter watch_limiter_;
     Ledger ledger_;
     std::vector<OutboxEvent> outgoing_;  // billing events of the current call, written by commit()
+    // An airtime.report is queued: commit() writes every segment whose evidence moved, so the
+    // report never announces seconds the store does not have.
+    bool flush_airtime_ = false;
 };
 
 }  // namespace onair
