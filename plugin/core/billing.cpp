@@ -2,6 +2,7 @@
 // Airtime accounting and billing events (docs/billing.md): the HubState's side of it. Everything
 // here runs under the Hub's lock and only queues: commit() writes the queue and the ledger's
 // changes to the Store in one transaction, and the callback sender delivers from there.
+#include <algorithm>
 #include <map>
 
 #include "events.h"
@@ -32,10 +33,63 @@ void HubState::evidence_of(HandleId handle, std::int64_t now) {
     }
     if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
-        if (session != broadcast->sessions.end() && session->second.stage == ViewerStage::Watching) {
-            ledger_.evidence(session->second.watch_id, now);
+        if (session != broadcast->sessions.end() && session->second.stage == ViewerStage::Watching &&
+            !session->second.direct) {
+            watch_evidence(*broadcast, session->second, now);
         }
     }
+}
+
+void HubState::heartbeat_evidence(HandleId handle, const std::vector<std::string>& peers, std::int64_t now) {
+    const auto named = [&peers](const std::string& peer) {
+        return !peer.empty() && std::find(peers.begin(), peers.end(), peer) != peers.end();
+    };
+    if (Broadcast* broadcast = broadcast_held_by(handle); broadcast != nullptr) {
+        // A relayed broadcast's evidence is its RTP: a heartbeat alone never bills a relay session.
+        if (broadcast->record.started_at != 0 && !broadcast->relayed()) {
+            ledger_.evidence(broadcast->record.broadcast_id, now);
+        }
+        for (auto& [viewer, session] : broadcast->sessions) {
+            if (session.direct && named(session.peer)) {
+                session.broadcaster_named_at = now;
+                pair_evidence(*broadcast, session);
+            }
+        }
+    }
+    auto record = handles_.find(handle);
+    if (record == handles_.end()) {
+        return;
+    }
+    if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
+        auto session = broadcast->sessions.find(handle);
+        if (session != broadcast->sessions.end() && session->second.direct && named(session->second.peer)) {
+            session->second.viewer_named_at = now;
+            pair_evidence(*broadcast, session->second);
+        }
+    }
+}
+
+void HubState::pair_evidence(const Broadcast& broadcast, const ViewerSession& session) {
+    if (session.stage != ViewerStage::Watching || session.viewer_named_at == 0 ||
+        session.broadcaster_named_at == 0) {
+        return;
+    }
+    // Both ends were there at the earlier of their heartbeats; not before the viewer's `start`.
+    const std::int64_t both =
+        std::max(std::min(session.viewer_named_at, session.broadcaster_named_at), session.since);
+    watch_evidence(broadcast, session, both);
+}
+
+void HubState::watch_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t when) {
+    if (session.watch_id.empty()) {
+        return;
+    }
+    if (ledger_.has(session.watch_id)) {
+        ledger_.evidence(session.watch_id, when);
+        return;
+    }
+    const BroadcastRecord& record = broadcast.record;
+    ledger_.open(session.watch_id, AirtimeKind::Watch, record.site, session.user, record.broadcast_id, when);
 }
 
 std::optional<CallbackTarget> HubState::callback_target(const std::string& site_key) const {

@@ -36,6 +36,10 @@ struct ViewerSession {
     // Direct viewers: the pairing with the broadcaster ("p-…"); kept after a switch to the relay
     // until the direct connection is closed, so both sides can still say `bye`.
     std::string peer;
+    // Direct viewers: when the viewer's and the broadcaster's heartbeats last named `peer` (0: not
+    // since this pairing). The pair is billed up to the earlier of the two.
+    std::int64_t viewer_named_at = 0;
+    std::int64_t broadcaster_named_at = 0;
     bool direct = false;     // media comes browser to browser, not through the relay
     bool switching = false;  // a direct viewer was sent a `switch` offer for the relay
 

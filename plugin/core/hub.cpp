@@ -244,8 +244,8 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
     if (std::holds_alternative<LeaveRequest>(request)) {
         return on_leave(handle, now);
     }
-    if (std::holds_alternative<HeartbeatRequest>(request)) {
-        return on_heartbeat(handle, now);
+    if (const auto* r = std::get_if<HeartbeatRequest>(&request)) {
+        return on_heartbeat(handle, *r, now);
     }
     if (const auto* r = std::get_if<UsageRequest>(&request)) {
         return on_usage(*r, now);

@@ -56,6 +56,8 @@ JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, b
     session.switching = false;
     if (direct) {
         session.peer = new_peer_id();
+        session.viewer_named_at = 0;
+        session.broadcaster_named_at = 0;
         accepted.text("peer", session.peer);
         if (broadcast.broadcaster != 0) {
             effects.notify(

@@ -397,10 +397,8 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
     if (session->stage == ViewerStage::Accepted) {
         session->stage = ViewerStage::Watching;
         session->since = now;
-        session->watch_id = new_watch_id();
+        session->watch_id = new_watch_id();  // billed from its first evidence (watch_evidence) on
         const BroadcastRecord& record = broadcast->record;
-        ledger_.open(session->watch_id, AirtimeKind::Watch, record.site, session->user, record.broadcast_id,
-                     now);
         emit(record, "viewer.joined", now,
              Event(nullptr)
                  .text("user", record.user)
@@ -468,8 +466,8 @@ Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& requ
 
 // ---- billing ----
 
-Result<Reply> HubState::on_heartbeat(HandleId handle, std::int64_t now) {
-    evidence_of(handle, now);
+Result<Reply> HubState::on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now) {
+    heartbeat_evidence(handle, request.peers, now);
     return reply(Event("heartbeat").take());
 }
 

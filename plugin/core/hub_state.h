@@ -74,7 +74,7 @@ private:
     ViewerSession* accepted_session(HandleId handle, Broadcast*& broadcast);
     Result<Reply> on_leave(HandleId handle, std::int64_t now);
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
-    Result<Reply> on_heartbeat(HandleId handle, std::int64_t now);
+    Result<Reply> on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now);
     Result<Reply> on_usage(const UsageRequest& request, std::int64_t now);
 
     // Direct (peer-to-peer) connections and the move to the relay (hub_direct.cpp).
@@ -104,7 +104,15 @@ private:
     const char* ice_policy(const Broadcast& broadcast, bool direct) const;
 
     // Airtime and billing (billing.cpp).
+    // Media evidence of a handle (docs/billing.md): RTP from a broadcaster, or RTP relayed to a relay
+    // viewer whose receiver reports come back (the Janus layer checks both).
     void evidence_of(HandleId handle, std::int64_t now);
+    // A heartbeat: evidence for a direct broadcast, and for each direct pair both ends name.
+    void heartbeat_evidence(HandleId handle, const std::vector<std::string>& peers, std::int64_t now);
+    // A direct pair's evidence: the earlier of both ends' latest heartbeats naming it.
+    void pair_evidence(const Broadcast& broadcast, const ViewerSession& session);
+    // Evidence of a watch session at `when`; its billing starts with its first evidence.
+    void watch_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t when);
     // Queues a billing event of the broadcast for the site's callback (none when it has no URL).
     // Stores the queued billing events (outgoing_) in the outbox; call inside Store::atomically.
     Status append_outgoing(std::int64_t now);

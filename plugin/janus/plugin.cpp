@@ -260,10 +260,11 @@ void Plugin::run_timer() {
 
 void Plugin::collect_evidence() {
     std::vector<HandleId> evidenced;
+    const std::int64_t now_us = janus_get_monotonic_time();
     {
         std::lock_guard lock(sessions_mutex_);
         for (const auto& [id, session] : sessions_by_id_) {
-            if (session->take_media())
+            if (session->take_evidence(now_us))
                 evidenced.push_back(id);
         }
     }

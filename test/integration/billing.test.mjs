@@ -301,6 +301,36 @@ describe('billing with real media', { skip: mediaSkip }, () => {
     assert.ok(!otherRows.some((row) => row.user === broadcaster.user || row.user === viewer.user));
   });
 
+  test('a relay viewer whose PeerConnection never connects is billed 0, however long it beats', async () => {
+    const broadcaster = await world.goLive(site);
+    const { handle } = await world.person();
+    const user = world.uniqueUser('v');
+    const waiting = assertResult((await handle.send({ request: 'watch', target: broadcaster.user, ...world.credentials(site, user, 'Ghost') })).data, 'waiting');
+    await broadcaster.handle.notice('watch_request');
+    assertResult(await broadcaster.handle.request({ request: 'answer', request_id: waiting.request_id, accept: true }), 'answered');
+    const accepted = await handle.notice('accepted');
+    const peer = world.newPeer(`never connected ${user}`);
+    const answer = await peer.accept(accepted.jsep);
+    await peer.close();
+    // A real answer without its candidates: Janus never finds a path to this viewer (ICE stays
+    // gathering, nothing is relayed), while the viewer keeps beating like a live page.
+    const sdp = answer.sdp.split('\r\n').filter((line) => !/^a=(candidate|end-of-candidates)/.test(line)).join('\r\n');
+    assertResult(await handle.request({ request: 'start' }, { ...answer, sdp }), 'watching');
+    const beatUntil = Date.now() + (2 * REPORT_INTERVAL + 2) * 1000;
+    while (Date.now() < beatUntil) {
+      assertResult(await handle.request({ request: 'heartbeat', peers: [] }), 'heartbeat');
+      await sleep(BILLING_GENERAL.heartbeat_interval * 1000);
+    }
+    assertResult(await handle.request({ request: 'leave' }), 'left');
+    const left = await receiver.waitForEvent((event) => event.broadcast_id === broadcaster.broadcastId && event.type === 'viewer.left' && event.data.viewer === user);
+    assert.equal(left.data.watch_seconds, 0, `billed without media: ${JSON.stringify(left.data)}`);
+    const reported = receiver.eventsOf(broadcaster.broadcastId).filter((event) => event.type === 'airtime.report')
+      .flatMap((event) => event.data.viewers.filter((entry) => entry.viewer === user));
+    assert.ok(reported.length >= 1, `reports list the viewer while it is there:\n${receiver.summary()}`);
+    for (const entry of reported) assert.equal(entry.watch_seconds, 0);
+    assertResult(await broadcaster.handle.request({ request: 'stop' }), 'ended');
+  });
+
   test('receiver down for a while, then up: every event arrives, each id counted once', async () => {
     await receiver.down();
     const broadcaster = await world.goLive(site);

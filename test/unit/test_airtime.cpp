@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Airtime that a site's backend can trust (issue 12): reports stay small however often a viewer
 // comes and goes, a report never announces seconds the store does not have (so totals never go
-// backwards after a crash), and a crash loses at most a second.
+// backwards after a crash), a crash loses at most a second, and only evidence bills (design.md
+// section 7: media for relay sessions, heartbeats naming each other for direct pairs).
 #include <CUnit/CUnit.h>
+
+#include <algorithm>
+#include <tuple>
+#include <variant>
 
 #include "fixtures.h"
 #include "suites.h"
@@ -72,6 +77,7 @@ void a_report_lists_who_left_since_the_last_one_then_forgets_them() {
     world.go_live(1, "42", kNow);
     world.join(2, "43", 1, "42", kNow);
     world.join(3, "44", 1, "42", kNow);
+    world.hub().evidence({1, 2, 3}, kNow);
     world.hub().evidence({1, 2, 3}, kNow + 4);
     expect_ok(world.request(3, LeaveRequest{}, kNow + 5));
     world.hub().evidence({1, 2}, kNow + 8);
@@ -142,7 +148,90 @@ void a_crash_loses_at_most_a_second() {
     }
 }
 
+std::int64_t watch_seconds_left(const std::string& store_path, const std::string& viewer) {
+    for (const OutboxEntry& entry : events_of(store_path, "viewer.left")) {
+        JsonPtr data = parse_json(entry.data);
+        if (text_of(data.get(), "viewer") == viewer) {
+            return number_of(data.get(), "watch_seconds");
+        }
+    }
+    CU_FAIL_FATAL("no viewer.left for this viewer");
+    return -1;
+}
+
+void a_relay_viewer_bills_from_its_first_media_and_never_on_heartbeats() {
+    World world(Settings{}, {billed_site()});
+    world.go_live(1, "42", kNow);
+    world.join(2, "43", 1, "42", kNow);  // `start` at +0: nothing billed yet
+    world.join(3, "44", 1, "42", kNow);
+    for (std::int64_t t = 5; t <= 60; t += 5) {  // heartbeats, but no media ever reaches 44
+        expect_ok(world.request(3, HeartbeatRequest{}, kNow + t));
+        expect_ok(world.request(2, HeartbeatRequest{}, kNow + t));
+    }
+    world.hub().evidence({1, 2}, kNow + 20);  // 43's first relayed media (and receiver reports)
+    world.hub().evidence({1, 2}, kNow + 50);
+    expect_ok(world.request(2, LeaveRequest{}, kNow + 60));
+    expect_ok(world.request(3, LeaveRequest{}, kNow + 60));
+    CU_ASSERT_EQUAL(watch_seconds_left(world.store_path(), "43"), 30);
+    CU_ASSERT_EQUAL(watch_seconds_left(world.store_path(), "44"), 0);
+}
+
+void a_direct_pair_bills_only_while_both_ends_name_it() {
+    Site site = billed_site();
+    site.media = MediaMode::P2p;
+    World world(Settings{}, {site});
+    world.hub().handle_created(1);
+    expect_ok(world.broadcast(1, "42", "", kNow));
+    expect_ok(world.request(1, PublishRequest{false}, kNow));
+    Effects accepted = world.accept(1, world.ask(2, "43", "42", kNow), kNow);
+    const json_t* pairing = notice(accepted, 2, "accepted");
+    CU_ASSERT_FATAL(pairing != nullptr);
+    const std::string peer = text_of(pairing, "peer");
+    expect_ok(world.request(2, StartRequest{false}, kNow + 5));
+    // The viewer alone names the pairing: nothing is proved about the other end.
+    expect_ok(world.request(2, HeartbeatRequest{{peer}}, kNow + 10));
+    expect_ok(world.request(2, HeartbeatRequest{{peer}}, kNow + 20));
+    expect_ok(world.request(1, HeartbeatRequest{}, kNow + 20));  // the broadcast, but not the pair
+    // Both ends name it: billed up to the earlier of their latest heartbeats.
+    expect_ok(world.request(1, HeartbeatRequest{{peer}}, kNow + 25));  // both there at +20
+    expect_ok(world.request(2, HeartbeatRequest{{peer}}, kNow + 30));  // both there at +25
+    expect_ok(world.request(2, HeartbeatRequest{{peer}}, kNow + 40));  // the broadcaster is silent
+    expect_ok(world.request(2, LeaveRequest{}, kNow + 41));
+    CU_ASSERT_EQUAL(watch_seconds_left(world.store_path(), "43"), 5);
+    // The direct broadcast itself bills on its broadcaster's heartbeats.
+    expect_ok(world.request(1, StopRequest{}, kNow + 42));
+    const std::vector<OutboxEntry> ended = events_of(world.store_path(), "broadcast.ended");
+    CU_ASSERT_EQUAL_FATAL(ended.size(), 1U);
+    CU_ASSERT_EQUAL(number_of(parse_json(ended[0].data).get(), "broadcast_seconds"), 25);
+}
+
+void heartbeat_peers_are_checked() {
+    const auto parsed = [](const std::string& text) {
+        return parse_request(parse_json(text).get());
+    };
+    Result<Request> beat =
+        parsed(R"({"request":"heartbeat","peers":["p-0123456789abcdef0123456789abcdef"]})");
+    CU_ASSERT_FATAL(beat.ok());
+    CU_ASSERT_EQUAL(std::get<HeartbeatRequest>(beat.value()).peers.size(), 1U);
+    CU_ASSERT_EQUAL(parsed(R"({"request":"heartbeat","peers":"p-1"})").error().code,
+                    ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(
+        parsed(R"({"request":"heartbeat","peers":["w-0123456789abcdef0123456789abcdef"]})").error().code,
+        ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(parsed(R"({"request":"heartbeat","peers":[42]})").error().code,
+                    ErrorCode::InvalidElement);
+    std::string many = R"({"request":"heartbeat","peers":[)";
+    for (int i = 0; i < 201; ++i) {
+        many += std::string(i == 0 ? "" : ",") + R"("p-0123456789abcdef0123456789abcdef")";
+    }
+    CU_ASSERT_EQUAL(parsed(many + "]}").error().code, ErrorCode::TooLarge);
+}
+
 CU_TestInfo tests[] = {
+    {"a relay viewer bills from its first media and never on heartbeats",
+     a_relay_viewer_bills_from_its_first_media_and_never_on_heartbeats},
+    {"a direct pair bills only while both ends name it", a_direct_pair_bills_only_while_both_ends_name_it},
+    {"heartbeat peers are checked", heartbeat_peers_are_checked},
     {"a report has one entry per viewer however often it came back",
      a_report_has_one_entry_per_viewer_however_often_it_came_back},
     {"a report lists who left since the last one, then forgets them",

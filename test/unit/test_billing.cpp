@@ -64,6 +64,7 @@ void a_broadcast_life_reaches_the_backend_in_order() {
     const std::string request_id = world.ask(2, "43", "42", kNow + 1);
     world.accept(1, request_id, kNow + 2);
     CU_ASSERT_FATAL(world.request(2, StartRequest{}, kNow + 3).ok());
+    world.hub().evidence({2}, kNow + 3);  // the first relayed media (with receiver reports)
     world.hub().evidence({1, 2}, kNow + 10);
     CU_ASSERT_FATAL(world.request(2, LeaveRequest{}, kNow + 12).ok());
     world.hub().evidence({1}, kNow + 18);
@@ -145,6 +146,7 @@ void reports_are_cumulative() {
     World world(Settings{}, {billed_site()});
     world.go_live(1, "42", kNow);
     world.join(2, "43", 1, "42", kNow + 1);
+    world.hub().evidence({2}, kNow + 1);
     world.hub().evidence({1, 2}, kNow + 30);
     world.hub().tick(kNow + 59);
     world.hub().tick(kNow + 60);
@@ -178,21 +180,25 @@ void silence_and_heartbeats_decide_the_seconds() {
     CU_ASSERT_EQUAL(number_of(registered.value().result.get(), "heartbeat_interval"), 15);
     CU_ASSERT_FATAL(world.request(1, PublishRequest{}, kNow).ok());
     world.hub().media_up(1, kNow);
-    Result<Reply> beat = world.request(1, HeartbeatRequest{}, kNow + 14);
+    world.hub().evidence({1}, kNow + 14);
+    // A relayed broadcast's heartbeats are answered but prove nothing: its evidence is its RTP.
+    Result<Reply> beat = world.request(1, HeartbeatRequest{}, kNow + 30);
     CU_ASSERT_FATAL(beat.ok());
     CU_ASSERT_EQUAL(event_of(beat.value().result.get()), "heartbeat");
     // Then nothing for longer than evidence_timeout: the segment closes at +14.
     world.hub().tick(kNow + 14 + 45);
     // Evidence comes back: a new segment from +100.
     world.hub().evidence({1}, kNow + 100);
-    CU_ASSERT_FATAL(world.request(1, HeartbeatRequest{}, kNow + 110).ok());
+    world.hub().evidence({1}, kNow + 110);
+    CU_ASSERT_FATAL(world.request(1, HeartbeatRequest{}, kNow + 150).ok());
     CU_ASSERT_FATAL(world.request(1, StopRequest{}, kNow + 200).ok());
     std::vector<OutboxEntry> events = events_of(world.store_path());
     JsonPtr ended = data_of(events.back());
     CU_ASSERT_EQUAL(events.back().type, "broadcast.ended");
     CU_ASSERT_EQUAL(number_of(ended.get(), "broadcast_seconds"), 14 + 10);
 
-    // A viewer's `watching` answer says how often to beat, and its heartbeats count too.
+    // A viewer's `watching` answer says how often to beat; a relay viewer's heartbeats alone bill
+    // nothing (its PeerConnection never came up: no media was relayed to it).
     world.go_live(3, "44", kNow + 300);
     world.accept(3, world.ask(4, "45", "44", kNow + 300), kNow + 300);
     Result<Reply> watching = world.request(4, StartRequest{}, kNow + 301);
@@ -208,7 +214,7 @@ void silence_and_heartbeats_decide_the_seconds() {
     }
     CU_ASSERT_EQUAL_FATAL(lefts.size(), 1U);
     JsonPtr left = data_of(lefts[0]);
-    CU_ASSERT_EQUAL(number_of(left.get(), "watch_seconds"), 20);
+    CU_ASSERT_EQUAL(number_of(left.get(), "watch_seconds"), 0);
     CU_ASSERT_EQUAL(text_of(left.get(), "reason"), "gone");
 }
 
@@ -266,6 +272,7 @@ void usage_is_for_the_site_backend_only() {
     World world(Settings{}, {billed_site(), other});
     world.go_live(1, "42", kNow);
     world.join(2, "43", 1, "42", kNow + 10);
+    world.hub().evidence({2}, kNow + 10);
     world.hub().evidence({1, 2}, kNow + 70);  // kNow is 19:46:40 UTC: all on 2025-11-25
     auto usage = [&world](const std::string& site, const std::string& token, const char* from,
                           const char* to) {
