@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cinttypes>
 
+#include "core/clock.h"
 #include "core/store.h"
 #include "delivery/curl_sink.h"
 #include "janus/config_reader.h"
@@ -109,9 +110,9 @@ bool Plugin::start(const char* config_path) {
 }
 
 std::int64_t Plugin::now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    // Made at the first call (init): from then on a wall-clock step moves no duration.
+    static const CoreClock clock;
+    return clock.now();
 }
 
 SessionPtr Plugin::find(const janus_plugin_session* handle) const {
