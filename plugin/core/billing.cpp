@@ -202,35 +202,59 @@ void HubState::report_airtime(Broadcast& broadcast, std::int64_t now) {
              .take());
 }
 
-Status HubState::commit(std::int64_t now, const BroadcastRecord* record) {
+Status HubState::commit(std::int64_t now, const BroadcastRecord* record,
+                        const std::function<Status()>& also) {
+    if (record != nullptr) {
+        unsaved_records_.push_back(*record);
+    }
     std::vector<AirtimeSegment> segments = ledger_.dirty(now, flush_airtime_);
-    if (!store_) {
-        outgoing_.clear();
-        ledger_.written(segments, now);
-        flush_airtime_ = false;
-        return Ok{};
-    }
-    if (record == nullptr && segments.empty() && outgoing_.empty()) {
-        return Ok{};
-    }
-    Status done = store_->atomically([&]() -> Status {
-        if (record != nullptr) {
-            if (Status saved = store_->save_broadcast(*record); !saved) {
+    const bool nothing =
+        unsaved_records_.empty() && grant_changes_.empty() && segments.empty() && outgoing_.empty() && !also;
+    Status done = Ok{};
+    if (store_ && !nothing) {
+        done = store_->atomically([&]() -> Status {
+            for (const BroadcastRecord& unsaved : unsaved_records_) {
+                if (Status saved = store_->save_broadcast(unsaved); !saved) {
+                    return saved;
+                }
+            }
+            for (const GrantChange& change : grant_changes_) {
+                Status saved = change.granted
+                                   ? store_->save_grant(change.broadcast_id, change.user, change.name)
+                                   : store_->delete_grant(change.broadcast_id, change.user);
+                if (!saved) {
+                    return saved;
+                }
+            }
+            if (Status saved = store_->save_segments(segments); !saved) {
                 return saved;
             }
-        }
-        if (Status saved = store_->save_segments(segments); !saved) {
-            return saved;
-        }
-        return append_outgoing(now);
-    });
-    // Either way the queue is done with: written, or rolled back with the state change it described.
-    outgoing_.clear();
-    if (done) {
-        ledger_.written(segments, now);
-        flush_airtime_ = false;
+            if (Status queued = append_outgoing(now); !queued) {
+                return queued;
+            }
+            return also ? also() : Status{Ok{}};
+        });
     }
+    if (!done) {
+        return done;  // all of it stays queued for the next commit
+    }
+    unsaved_records_.clear();
+    grant_changes_.clear();
+    outgoing_.clear();
+    ledger_.written(segments, now);
+    flush_airtime_ = false;
     return done;
+}
+
+HubState::Checkpoint HubState::checkpoint() const {
+    return Checkpoint{ledger_, outgoing_.size(), unsaved_records_.size(), grant_changes_.size()};
+}
+
+void HubState::roll_back(Checkpoint&& before) {
+    ledger_ = std::move(before.ledger);
+    outgoing_.resize(before.events);
+    unsaved_records_.resize(before.records);
+    grant_changes_.resize(before.grant_changes);
 }
 
 Status HubState::recover_previous_run(std::int64_t now) {

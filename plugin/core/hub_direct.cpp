@@ -20,11 +20,11 @@ HubState::Path HubState::path_for(const Broadcast& broadcast, const std::string&
     return broadcast.media == MediaMode::P2p ? Path::Full : Path::RelayNeeded;
 }
 
-void HubState::move_to_relay(Broadcast& broadcast, std::int64_t now, Effects& effects) {
+void HubState::move_to_relay(Broadcast& broadcast, std::int64_t /*now*/, Effects& effects) {
     BroadcastRecord record = broadcast.record;
     record.relay = true;
-    // The move happens whether or not the store took it; only a restart would forget it.
-    (void)persist(record, now);
+    // The move happens whether or not the store took it: the row is retried until stored.
+    unsaved_records_.push_back(record);
     broadcast.record = std::move(record);
     if (broadcast.broadcaster != 0) {
         effects.notify(broadcast.broadcaster, Event("relay_needed").take());
@@ -42,10 +42,8 @@ const char* HubState::ice_policy(const Broadcast& broadcast, bool direct) const 
 
 void HubState::grant(Broadcast& broadcast, const std::string& viewer_user, const std::string& name) {
     broadcast.grants[viewer_user] = name;
-    if (store_) {
-        // The grant holds in memory either way; only a restart of Janus would forget it.
-        (void)store_->save_grant(broadcast.record.broadcast_id, viewer_user, name);
-    }
+    // Written by the next commit (in order with revocations), retried until stored.
+    grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, viewer_user, name, true});
 }
 
 JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
@@ -110,9 +108,8 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
                  .text("name", record.name)
                  .number("started_at", now)
                  .take());
-        if (persist(record, now)) {
-            broadcast.record = std::move(record);
-        }
+        unsaved_records_.push_back(record);  // retried until stored: the media is up either way
+        broadcast.record = std::move(record);
     } else {
         ledger_.evidence(broadcast.record.broadcast_id, now);
     }
