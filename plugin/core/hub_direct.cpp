@@ -20,7 +20,7 @@ HubState::Path HubState::path_for(const Broadcast& broadcast, const std::string&
     return broadcast.media == MediaMode::P2p ? Path::Full : Path::RelayNeeded;
 }
 
-void HubState::move_to_relay(Broadcast& broadcast, std::int64_t /*now*/, Effects& effects) {
+void HubState::move_to_relay(Broadcast& broadcast, Effects& effects) {
     BroadcastRecord record = broadcast.record;
     record.relay = true;
     // The move happens whether or not the store took it: the row is retried until stored.
@@ -79,7 +79,7 @@ JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, b
 void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& session, Path path, bool resumed,
                      std::int64_t now, Effects& effects) {
     if (path == Path::RelayNeeded) {
-        move_to_relay(broadcast, now, effects);
+        move_to_relay(broadcast, effects);
         path = Path::Relay;
     }
     JsonPtr accepted = accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects);

@@ -313,7 +313,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
         Effects effects;
         Path path = path_for(*broadcast, who.user);
         if (path == Path::RelayNeeded) {
-            move_to_relay(*broadcast, now, effects);
+            move_to_relay(*broadcast, effects);
             path = Path::Relay;
         }
         Reply accepted = reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),

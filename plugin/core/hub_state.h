@@ -86,7 +86,7 @@ private:
     // How a newly admitted `viewer_user` gets media now.
     [[nodiscard]] Path path_for(const Broadcast& broadcast, const std::string& viewer_user) const;
     // An `auto` broadcast moves to the relay for good: stored, and the broadcaster told to publish.
-    void move_to_relay(Broadcast& broadcast, std::int64_t now, Effects& effects);
+    void move_to_relay(Broadcast& broadcast, Effects& effects);
     // The `accepted` event of an admitted viewer; a direct one gets a new pairing (session.peer) and
     // the broadcaster its `peer` event in `effects`.
     JsonPtr accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
