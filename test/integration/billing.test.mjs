@@ -92,9 +92,10 @@ async function waitUntil(probe, timeoutMs, describe) {
 }
 
 // A relay viewer is billed from its first relayed media with receiver reports (docs/billing.md):
-// between `start` and the frames it decoded, less up to `lost` seconds (the first report, the
-// collection second, whole-second rounding; a kill -9 adds up to a second: measured 2.0 s there).
-const watchedNear = (actual, viewer, endAt, what, lost = 2) => {
+// between `start` and the frames it decoded, less up to `lost` seconds: the first receiver report
+// (aiortc sends one every 0.5-1.5 s), the collection second, whole-second rounding. Measured on this
+// machine under load: 2.0 s short after a leave, 2.0 s after a kill -9.
+const watchedNear = (actual, viewer, endAt, what, lost = 3) => {
   const most = (endAt - viewer.startAt) / 1000 + 1;
   const least = (endAt - viewer.mediaAt) / 1000 - lost;
   assert.ok(actual <= most && actual >= least, `${what}: ${actual} s, expected ${least.toFixed(1)}..${most.toFixed(1)} s`);
@@ -512,7 +513,7 @@ describe('kill -9 of Janus mid-broadcast', { skip: mediaSkip }, () => {
     assert.ok(ended.data.broadcast_seconds >= elapsed - 2, `broadcast_seconds ${ended.data.broadcast_seconds} lost more than a second of ${elapsed}`);
     const rows = assertAdminOk(await admin(janus, { request: 'usage', site: site.key, from: dayOffset(-1), to: today() })).usage;
     assert.equal(usageOf(rows, broadcaster.user).broadcast_seconds, ended.data.broadcast_seconds);
-    watchedNear(usageOf(rows, viewer.user).watch_seconds, viewer, killedAt, 'watch_seconds after the kill', 3);
+    watchedNear(usageOf(rows, viewer.user).watch_seconds, viewer, killedAt, 'watch_seconds after the kill');
   });
 
   test('a kill right after an airtime.report: no later event carries a smaller total', async () => {
