@@ -336,6 +336,10 @@ export class Broadcast extends SessionFlow {
     await peer.offer().catch((err: unknown) => console.warn('onair.js: direct offer failed', err));
   }
 
+  protected override connectedPeers(): string[] {
+    return [...this.peers.values()].filter((peer) => peer.alive).map((peer) => peer.peer);
+  }
+
   private signal(peer: DirectPeer, body: Record<string, unknown>): void {
     if (!this.channel) return; // signaling is down; an ICE restart follows once it is back
     this.request({ request: 'signal', peer: peer.peer, ...body }).catch(() => undefined);

@@ -90,7 +90,10 @@ export abstract class SessionFlow implements Flow {
   private giveUpTimer = 0;
 
   protected constructor(protected readonly host: FlowHost, readonly key: string, label: string) {
-    this.heartbeat = new Heartbeat(() => (this.channel ? this.request({ request: 'heartbeat' }) : null), label);
+    this.heartbeat = new Heartbeat(
+      () => (this.channel ? this.request({ request: 'heartbeat', peers: this.connectedPeers() }) : null),
+      label,
+    );
   }
 
   get isOver(): boolean {
@@ -114,6 +117,11 @@ export abstract class SessionFlow implements Flow {
   /** The role's first request on a fresh handle (`broadcast` / `watch`). */
   protected abstract begin(): Promise<void>;
   protected abstract onEvent(event: PluginEvent & { kind: 'result' }, jsep: Jsep | undefined): void;
+  /** Pairing ids of this side's direct connections whose ICE is up: a heartbeat names them, and
+   * the plugin bills a direct pair only while both ends do (docs/protocol.md, `heartbeat`). */
+  protected connectedPeers(): string[] {
+    return [];
+  }
   /** A refused request that is not a soft one: usually ends the flow. */
   protected abstract onRefused(request: string, code: number, text: string): void;
   /** Whether a lost connection may be restored without asking anyone again. */

@@ -347,6 +347,10 @@ export class Watch extends SessionFlow {
     return peer;
   }
 
+  protected override connectedPeers(): string[] {
+    return this.direct?.alive ? [this.direct.peer] : [];
+  }
+
   private signalDirect(peer: DirectPeer, body: Record<string, unknown>): void {
     if (!this.channel || peer.isClosed) return;
     this.request({ request: 'signal', peer: peer.peer, ...body }).catch(() => undefined);

@@ -61,13 +61,14 @@ public:
     std::int64_t close(const std::string& session_id);
 
     // Segments to save now: every segment opened or closed since the last written(), and open ones
-    // whose evidence moved and were last saved kPersistEvery seconds ago or more (so a crash loses
-    // at most that much). `all` lists every changed one regardless of age (shutdown).
+    // whose evidence moved and were last saved kPersistEvery seconds ago or more (the timer commits
+    // once a second, so a crash loses at most that much). `all` lists every changed one regardless
+    // of age (an airtime.report, which may only announce stored seconds; usage queries; shutdown).
     [[nodiscard]] std::vector<AirtimeSegment> dirty(std::int64_t now, bool all = false) const;
     // The Store saved these (as dirty() returned them) at `now`.
     void written(const std::vector<AirtimeSegment>& segments, std::int64_t now);
 
-    static constexpr std::int64_t kPersistEvery = 5;
+    static constexpr std::int64_t kPersistEvery = 1;
 
 private:
     struct Session {

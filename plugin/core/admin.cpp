@@ -269,16 +269,18 @@ JsonPtr HubState::admin_remove_site(const json_t* request, std::int64_t now, Eff
             ending.push_back(id);
         }
     }
-    // Store first, memory after: a store failure leaves the site and its broadcasts as they were.
+    // Store first, memory after, in one transaction: a store failure leaves the site and all its
+    // broadcasts as they were, in memory and in the store.
+    Checkpoint before = checkpoint();
     for (const std::string& id : ending) {
-        if (Status saved = persist_end(broadcasts_.at(id), "admin", now); !saved) {
-            return admin_error(saved.error());
-        }
+        queue_end(broadcasts_.at(id), "admin", now);
     }
-    if (store_) {
-        if (Status deleted = store_->delete_site(key.value()); !deleted) {
-            return admin_error(deleted.error());
-        }
+    Status saved = commit(now, nullptr, [this, &key]() -> Status {
+        return store_ ? store_->delete_site(key.value()) : Status{Ok{}};
+    });
+    if (!saved) {
+        roll_back(std::move(before));
+        return admin_error(saved.error());
     }
     for (const std::string& id : ending) {
         end_broadcast(id, "admin", true, effects);

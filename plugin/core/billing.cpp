@@ -2,6 +2,7 @@
 // Airtime accounting and billing events (docs/billing.md): the HubState's side of it. Everything
 // here runs under the Hub's lock and only queues: commit() writes the queue and the ledger's
 // changes to the Store in one transaction, and the callback sender delivers from there.
+#include <algorithm>
 #include <map>
 
 #include "events.h"
@@ -32,10 +33,63 @@ void HubState::evidence_of(HandleId handle, std::int64_t now) {
     }
     if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
-        if (session != broadcast->sessions.end() && session->second.stage == ViewerStage::Watching) {
-            ledger_.evidence(session->second.watch_id, now);
+        if (session != broadcast->sessions.end() && session->second.stage == ViewerStage::Watching &&
+            !session->second.direct) {
+            watch_evidence(*broadcast, session->second, now);
         }
     }
+}
+
+void HubState::heartbeat_evidence(HandleId handle, const std::vector<std::string>& peers, std::int64_t now) {
+    const auto named = [&peers](const std::string& peer) {
+        return !peer.empty() && std::find(peers.begin(), peers.end(), peer) != peers.end();
+    };
+    if (Broadcast* broadcast = broadcast_held_by(handle); broadcast != nullptr) {
+        // A relayed broadcast's evidence is its RTP: a heartbeat alone never bills a relay session.
+        if (broadcast->record.started_at != 0 && !broadcast->relayed()) {
+            ledger_.evidence(broadcast->record.broadcast_id, now);
+        }
+        for (auto& [viewer, session] : broadcast->sessions) {
+            if (session.direct && named(session.peer)) {
+                session.broadcaster_named_at = now;
+                pair_evidence(*broadcast, session);
+            }
+        }
+    }
+    auto record = handles_.find(handle);
+    if (record == handles_.end()) {
+        return;
+    }
+    if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
+        auto session = broadcast->sessions.find(handle);
+        if (session != broadcast->sessions.end() && session->second.direct && named(session->second.peer)) {
+            session->second.viewer_named_at = now;
+            pair_evidence(*broadcast, session->second);
+        }
+    }
+}
+
+void HubState::pair_evidence(const Broadcast& broadcast, const ViewerSession& session) {
+    if (session.stage != ViewerStage::Watching || session.viewer_named_at == 0 ||
+        session.broadcaster_named_at == 0) {
+        return;
+    }
+    // Both ends were there at the earlier of their heartbeats; not before the viewer's `start`.
+    const std::int64_t both =
+        std::max(std::min(session.viewer_named_at, session.broadcaster_named_at), session.since);
+    watch_evidence(broadcast, session, both);
+}
+
+void HubState::watch_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t when) {
+    if (session.watch_id.empty()) {
+        return;
+    }
+    if (ledger_.has(session.watch_id)) {
+        ledger_.evidence(session.watch_id, when);
+        return;
+    }
+    const BroadcastRecord& record = broadcast.record;
+    ledger_.open(session.watch_id, AirtimeKind::Watch, record.site, session.user, record.broadcast_id, when);
 }
 
 std::optional<CallbackTarget> HubState::callback_target(const std::string& site_key) const {
@@ -60,7 +114,7 @@ void HubState::watch_ended(Broadcast& broadcast, ViewerSession& session, const s
         return;
     }
     const std::int64_t seconds = ledger_.close(session.watch_id);
-    broadcast.finished_watches.push_back(FinishedWatch{session.user, session.watch_id, seconds});
+    broadcast.ended_since_report.insert_or_assign(session.user, FinishedWatch{session.watch_id, seconds});
     emit_viewer_left(broadcast.record, session.user, session.watch_id, seconds, reason, now);
 }
 
@@ -118,26 +172,28 @@ void HubState::report_airtime(Broadcast& broadcast, std::int64_t now) {
     if (broadcast.next_report_at <= now) {
         broadcast.next_report_at = now + settings_.report_interval;
     }
+    // One entry per viewer who watched since the last report: its open watch session, or else its
+    // latest one that ended in between. Earlier sessions have their final seconds in viewer.left,
+    // so the size is bounded by the viewers of one interval, not by how often they came and went.
+    std::map<std::string, FinishedWatch> latest = std::move(broadcast.ended_since_report);
+    broadcast.ended_since_report.clear();
+    for (const auto& [handle, session] : broadcast.sessions) {
+        if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
+            latest.insert_or_assign(session.user,
+                                    FinishedWatch{session.watch_id, ledger_.seconds(session.watch_id)});
+        }
+    }
     JsonPtr viewers(json_array());
-    for (const FinishedWatch& watch : broadcast.finished_watches) {
+    for (const auto& [viewer, watch] : latest) {
         json_array_append_new(viewers.get(), Event(nullptr)
-                                                 .text("viewer", watch.viewer)
+                                                 .text("viewer", viewer)
                                                  .text("watch_id", watch.watch_id)
                                                  .number("watch_seconds", watch.seconds)
                                                  .take()
                                                  .release());
     }
-    for (const auto& [handle, session] : broadcast.sessions) {
-        if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
-            json_array_append_new(viewers.get(),
-                                  Event(nullptr)
-                                      .text("viewer", session.user)
-                                      .text("watch_id", session.watch_id)
-                                      .number("watch_seconds", ledger_.seconds(session.watch_id))
-                                      .take()
-                                      .release());
-        }
-    }
+    // The seconds reported must be stored by the same commit: a crash never takes them back.
+    flush_airtime_ = true;
     emit(broadcast.record, "airtime.report", now,
          Event(nullptr)
              .text("user", broadcast.record.user)
@@ -146,33 +202,59 @@ void HubState::report_airtime(Broadcast& broadcast, std::int64_t now) {
              .take());
 }
 
-Status HubState::commit(std::int64_t now, const BroadcastRecord* record) {
-    std::vector<AirtimeSegment> segments = ledger_.dirty(now);
-    if (!store_) {
-        outgoing_.clear();
-        ledger_.written(segments, now);
-        return Ok{};
+Status HubState::commit(std::int64_t now, const BroadcastRecord* record,
+                        const std::function<Status()>& also) {
+    if (record != nullptr) {
+        unsaved_records_.push_back(*record);
     }
-    if (record == nullptr && segments.empty() && outgoing_.empty()) {
-        return Ok{};
-    }
-    Status done = store_->atomically([&]() -> Status {
-        if (record != nullptr) {
-            if (Status saved = store_->save_broadcast(*record); !saved) {
+    std::vector<AirtimeSegment> segments = ledger_.dirty(now, flush_airtime_);
+    const bool nothing =
+        unsaved_records_.empty() && grant_changes_.empty() && segments.empty() && outgoing_.empty() && !also;
+    Status done = Ok{};
+    if (store_ && !nothing) {
+        done = store_->atomically([&]() -> Status {
+            for (const BroadcastRecord& unsaved : unsaved_records_) {
+                if (Status saved = store_->save_broadcast(unsaved); !saved) {
+                    return saved;
+                }
+            }
+            for (const GrantChange& change : grant_changes_) {
+                Status saved = change.granted
+                                   ? store_->save_grant(change.broadcast_id, change.user, change.name)
+                                   : store_->delete_grant(change.broadcast_id, change.user);
+                if (!saved) {
+                    return saved;
+                }
+            }
+            if (Status saved = store_->save_segments(segments); !saved) {
                 return saved;
             }
-        }
-        if (Status saved = store_->save_segments(segments); !saved) {
-            return saved;
-        }
-        return append_outgoing(now);
-    });
-    // Either way the queue is done with: written, or rolled back with the state change it described.
-    outgoing_.clear();
-    if (done) {
-        ledger_.written(segments, now);
+            if (Status queued = append_outgoing(now); !queued) {
+                return queued;
+            }
+            return also ? also() : Status{Ok{}};
+        });
     }
+    if (!done) {
+        return done;  // all of it stays queued for the next commit
+    }
+    unsaved_records_.clear();
+    grant_changes_.clear();
+    outgoing_.clear();
+    ledger_.written(segments, now);
+    flush_airtime_ = false;
     return done;
+}
+
+HubState::Checkpoint HubState::checkpoint() const {
+    return Checkpoint{ledger_, outgoing_.size(), unsaved_records_.size(), grant_changes_.size()};
+}
+
+void HubState::roll_back(Checkpoint&& before) {
+    ledger_ = std::move(before.ledger);
+    outgoing_.resize(before.events);
+    unsaved_records_.resize(before.records);
+    grant_changes_.resize(before.grant_changes);
 }
 
 Status HubState::recover_previous_run(std::int64_t now) {

@@ -38,6 +38,10 @@ struct ViewerSession {
     // Direct viewers: the pairing with the broadcaster ("p-…"); kept after a switch to the relay
     // until the direct connection is closed, so both sides can still say `bye`.
     std::string peer;
+    // Direct viewers: when the viewer's and the broadcaster's heartbeats last named `peer` (0: not
+    // since this pairing). The pair is billed up to the earlier of the two.
+    std::int64_t viewer_named_at = 0;
+    std::int64_t broadcaster_named_at = 0;
     bool direct = false;     // media comes browser to browser, not through the relay
     bool switching = false;  // a direct viewer was sent a `switch` offer for the relay
 
@@ -47,9 +51,8 @@ struct ViewerSession {
     }
 };
 
-// A viewer session of this broadcast that is over, for the cumulative airtime reports.
+// A viewer's watch session of this broadcast that ended since the last airtime.report.
 struct FinishedWatch {
-    std::string viewer;
     std::string watch_id;
     std::int64_t seconds = 0;
 };
@@ -70,7 +73,9 @@ struct Broadcast {
     std::map<std::string, std::string> grants;
     static constexpr std::size_t kMaxGrants = 1000;
     std::int64_t next_report_at = 0;  // when the next airtime.report is due (0: not started)
-    std::vector<FinishedWatch> finished_watches;
+    // Per viewer user, its latest watch session that ended since the last report (so the next
+    // report carries its final seconds): one entry per user however often it comes and goes.
+    std::map<std::string, FinishedWatch> ended_since_report;
 
     // Presence shows the user live while media flows and while a dropped broadcaster may resume.
     [[nodiscard]] bool visible() const { return state != BroadcastState::Registered; }

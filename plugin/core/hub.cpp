@@ -205,8 +205,8 @@ Effects HubState::tick(std::int64_t now) {
         }
     }
     for (const auto& [id, reason] : overdue) {
-        // The media is gone either way; should the store fail here, the next start ends the row.
-        (void)persist_end(broadcasts_.at(id), reason, now);
+        // The media is gone either way: the end is queued, and retried until the store takes it.
+        queue_end(broadcasts_.at(id), reason, now);
         end_broadcast(id, reason, true, effects);
     }
     watch_limiter_.forget_idle(now);
@@ -245,8 +245,8 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
     if (std::holds_alternative<LeaveRequest>(request)) {
         return on_leave(handle, now);
     }
-    if (std::holds_alternative<HeartbeatRequest>(request)) {
-        return on_heartbeat(handle, now);
+    if (const auto* r = std::get_if<HeartbeatRequest>(&request)) {
+        return on_heartbeat(handle, *r, now);
     }
     if (const auto* r = std::get_if<UsageRequest>(&request)) {
         return on_usage(*r, now);
@@ -308,9 +308,26 @@ bool HubState::is_visible(const std::string& site, const std::string& user) cons
     return broadcast != broadcasts_.end() && broadcast->second.visible();
 }
 
-Status HubState::persist(const BroadcastRecord& record, std::int64_t now) { return commit(now, &record); }
+Status HubState::persist(const BroadcastRecord& record, std::int64_t now) {
+    Checkpoint before = checkpoint();
+    Status saved = commit(now, &record);
+    if (!saved) {
+        roll_back(std::move(before));
+    }
+    return saved;
+}
 
 Status HubState::persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
+    Checkpoint before = checkpoint();
+    queue_end(broadcast, reason, now);
+    Status saved = commit(now);
+    if (!saved) {
+        roll_back(std::move(before));  // still live and billed, as if stop had not come
+    }
+    return saved;
+}
+
+void HubState::queue_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
     BroadcastRecord record = broadcast.record;
     record.ended_at = now;
     record.end_reason = reason;
@@ -327,7 +344,7 @@ Status HubState::persist_end(const Broadcast& broadcast, const std::string& reas
         const std::int64_t seconds = ledger_.close(record.broadcast_id);
         emit_broadcast_ended(record, now, reason, seconds, now);
     }
-    return persist(record, now);
+    unsaved_records_.push_back(std::move(record));
 }
 
 void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
@@ -438,9 +455,9 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
 bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
                              std::int64_t now, Effects& effects) {
     bool found = broadcast.grants.erase(viewer_user) > 0;
-    if (found && store_) {
-        // Should this fail, the grant is gone in memory now and at the broadcast's end for good.
-        (void)store_->delete_grant(broadcast.record.broadcast_id, viewer_user);
+    if (found) {
+        // Written by the next commit, retried until stored: a restart never brings the grant back.
+        grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, viewer_user, "", false});
     }
     std::vector<HandleId> removed;
     for (const auto& [viewer, session] : broadcast.sessions) {

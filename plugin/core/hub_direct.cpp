@@ -20,11 +20,11 @@ HubState::Path HubState::path_for(const Broadcast& broadcast, const std::string&
     return broadcast.media == MediaMode::P2p ? Path::Full : Path::RelayNeeded;
 }
 
-void HubState::move_to_relay(Broadcast& broadcast, std::int64_t now, Effects& effects) {
+void HubState::move_to_relay(Broadcast& broadcast, Effects& effects) {
     BroadcastRecord record = broadcast.record;
     record.relay = true;
-    // The move happens whether or not the store took it; only a restart would forget it.
-    (void)persist(record, now);
+    // The move happens whether or not the store took it: the row is retried until stored.
+    unsaved_records_.push_back(record);
     broadcast.record = std::move(record);
     if (broadcast.broadcaster != 0) {
         effects.notify(broadcast.broadcaster, Event("relay_needed").take());
@@ -55,10 +55,8 @@ void HubState::grant(Broadcast& broadcast, const std::string& viewer_user, const
         }
     }
     broadcast.grants[viewer_user] = name;
-    if (store_) {
-        // The grant holds in memory either way; only a restart of Janus would forget it.
-        (void)store_->save_grant(broadcast.record.broadcast_id, viewer_user, name);
-    }
+    // Written by the next commit (in order with revocations), retried until stored.
+    grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, viewer_user, name, true});
 }
 
 JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
@@ -69,6 +67,8 @@ JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, b
     session.switching = false;
     if (direct) {
         session.peer = new_peer_id();
+        session.viewer_named_at = 0;
+        session.broadcaster_named_at = 0;
         accepted.text("peer", session.peer);
         if (broadcast.broadcaster != 0) {
             effects.notify(
@@ -92,7 +92,7 @@ JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, b
 void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& session, Path path, bool resumed,
                      std::int64_t now, Effects& effects) {
     if (path == Path::RelayNeeded) {
-        move_to_relay(broadcast, now, effects);
+        move_to_relay(broadcast, effects);
         path = Path::Relay;
     }
     JsonPtr accepted = accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects);
@@ -121,9 +121,8 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
                  .text("name", record.name)
                  .number("started_at", now)
                  .take());
-        if (persist(record, now)) {
-            broadcast.record = std::move(record);
-        }
+        unsaved_records_.push_back(record);  // retried until stored: the media is up either way
+        broadcast.record = std::move(record);
     } else {
         ledger_.evidence(broadcast.record.broadcast_id, now);
     }

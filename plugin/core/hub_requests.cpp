@@ -332,7 +332,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
         ViewerSession& admitted = broadcast->sessions.emplace(handle, std::move(session)).first->second;
         Path path = path_for(*broadcast, who.user);
         if (path == Path::RelayNeeded) {
-            move_to_relay(*broadcast, now, effects);
+            move_to_relay(*broadcast, effects);
             path = Path::Relay;
         }
         Reply accepted = reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
@@ -411,10 +411,8 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
     if (session->stage == ViewerStage::Accepted) {
         session->stage = ViewerStage::Watching;
         session->since = now;
-        session->watch_id = new_watch_id();
+        session->watch_id = new_watch_id();  // billed from its first evidence (watch_evidence) on
         const BroadcastRecord& record = broadcast->record;
-        ledger_.open(session->watch_id, AirtimeKind::Watch, record.site, session->user, record.broadcast_id,
-                     now);
         emit(record, "viewer.joined", now,
              Event(nullptr)
                  .text("user", record.user)
@@ -482,8 +480,8 @@ Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& requ
 
 // ---- billing ----
 
-Result<Reply> HubState::on_heartbeat(HandleId handle, std::int64_t now) {
-    evidence_of(handle, now);
+Result<Reply> HubState::on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now) {
+    heartbeat_evidence(handle, request.peers, now);
     return reply(Event("heartbeat").take());
 }
 

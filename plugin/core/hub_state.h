@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -55,8 +56,11 @@ public:
     // Evidence of media: these handles sent (broadcasters) or were sent (viewers) RTP lately.
     void evidence(const std::vector<HandleId>& handles, std::int64_t now);
     std::optional<CallbackTarget> callback_target(const std::string& site) const;
-    // Writes the billing events and airtime changes of the call that just ran, in one transaction.
-    Status commit(std::int64_t now, const BroadcastRecord* record = nullptr);
+    // Writes what is queued (broadcast rows, grant changes, airtime segments, billing events) in one
+    // transaction, with `also` (an extra write) when given. A failure keeps it all queued: the next
+    // commit (the timer's, at the latest a second later) tries again, so nothing is lost.
+    Status commit(std::int64_t now, const BroadcastRecord* record = nullptr,
+                  const std::function<Status()>& also = nullptr);
 
 private:
     // Plugin requests (hub_requests.cpp).
@@ -74,7 +78,7 @@ private:
     ViewerSession* accepted_session(HandleId handle, Broadcast*& broadcast);
     Result<Reply> on_leave(HandleId handle, std::int64_t now);
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
-    Result<Reply> on_heartbeat(HandleId handle, std::int64_t now);
+    Result<Reply> on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now);
     Result<Reply> on_usage(const UsageRequest& request, std::int64_t now);
 
     // Direct (peer-to-peer) connections and the move to the relay (hub_direct.cpp).
@@ -82,7 +86,7 @@ private:
     // How a newly admitted `viewer_user` gets media now.
     [[nodiscard]] Path path_for(const Broadcast& broadcast, const std::string& viewer_user) const;
     // An `auto` broadcast moves to the relay for good: stored, and the broadcaster told to publish.
-    void move_to_relay(Broadcast& broadcast, std::int64_t now, Effects& effects);
+    void move_to_relay(Broadcast& broadcast, Effects& effects);
     // The `accepted` event of an admitted viewer; a direct one gets a new pairing (session.peer) and
     // the broadcaster its `peer` event in `effects`.
     JsonPtr accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
@@ -104,7 +108,15 @@ private:
     const char* ice_policy(const Broadcast& broadcast, bool direct) const;
 
     // Airtime and billing (billing.cpp).
+    // Media evidence of a handle (docs/billing.md): RTP from a broadcaster, or RTP relayed to a relay
+    // viewer whose receiver reports come back (the Janus layer checks both).
     void evidence_of(HandleId handle, std::int64_t now);
+    // A heartbeat: evidence for a direct broadcast, and for each direct pair both ends name.
+    void heartbeat_evidence(HandleId handle, const std::vector<std::string>& peers, std::int64_t now);
+    // A direct pair's evidence: the earlier of both ends' latest heartbeats naming it.
+    void pair_evidence(const Broadcast& broadcast, const ViewerSession& session);
+    // Evidence of a watch session at `when`; its billing starts with its first evidence.
+    void watch_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t when);
     // Queues a billing event of the broadcast for the site's callback (none when it has no URL).
     // Stores the queued billing events (outgoing_) in the outbox; call inside Store::atomically.
     Status append_outgoing(std::int64_t now);
@@ -155,8 +167,23 @@ private:
     int broadcasts_of_site(const std::string& site) const;
     bool is_visible(const std::string& site, const std::string& user) const;
 
+    // What commit() has queued and the ledger, as they were: a refused request puts them back.
+    struct Checkpoint {
+        Ledger ledger;
+        std::size_t events = 0;
+        std::size_t records = 0;
+        std::size_t grant_changes = 0;
+    };
+    [[nodiscard]] Checkpoint checkpoint() const;
+    void roll_back(Checkpoint&& before);
+    // Writes the record now, or (on a store failure) undoes everything queued since the call began
+    // and returns the error: the caller refuses its request and changes nothing.
     Status persist(const BroadcastRecord& record, std::int64_t now);
-    // Writes the broadcast as ended; the caller then calls end_broadcast, or stops on failure.
+    // Queues the broadcast's end: its viewers' and its own airtime close, their billing events and
+    // the ended row are queued for commit().
+    void queue_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now);
+    // queue_end and commit; on a store failure nothing ended (ledger and queue as before) and the
+    // error is returned. The caller then calls end_broadcast, or refuses.
     Status persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now);
     // Ends the broadcast in memory: everyone is told, media is torn down, the broadcast is forgotten.
     void end_broadcast(const std::string& broadcast_id, const std::string& reason, bool notify_broadcaster,
@@ -191,6 +218,18 @@ private:
     RateLimiter watch_limiter_;
     Ledger ledger_;
     std::vector<OutboxEvent> outgoing_;  // billing events of the current call, written by commit()
+    // An airtime.report is queued: commit() writes every segment whose evidence moved, so the
+    // report never announces seconds the store does not have.
+    bool flush_airtime_ = false;
+    // Broadcast rows and grant changes not stored yet, written by commit() in this order.
+    std::vector<BroadcastRecord> unsaved_records_;
+    struct GrantChange {
+        std::string broadcast_id;
+        std::string user;
+        std::string name;
+        bool granted = false;  // false: revoked
+    };
+    std::vector<GrantChange> grant_changes_;
 };
 
 }  // namespace onair

@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::size_t kMaxBodyBytes = 16 * 1024;
 constexpr std::size_t kMaxPresenceUsers = 200;
+constexpr std::size_t kMaxHeartbeatPeers = 200;
 constexpr std::size_t kMaxTokenLength = 4096;
 constexpr std::size_t kMaxCandidateLength = 1024;
 
@@ -155,6 +156,30 @@ Result<Request> parse_presence(const json_t* body) {
                            "zero-width characters");
         }
         request.users.emplace_back(json_string_value(user), json_string_length(user));
+    }
+    return Request{std::move(request)};
+}
+
+Result<Request> parse_heartbeat(const json_t* body) {
+    const json_t* peers = json_object_get(body, "peers");
+    HeartbeatRequest request;
+    if (peers == nullptr) {
+        return Request{std::move(request)};
+    }
+    if (!json_is_array(peers)) {
+        return invalid("peers", "must be an array of peer ids");
+    }
+    if (json_array_size(peers) > kMaxHeartbeatPeers) {
+        return fail(ErrorCode::TooLarge, "Request too large: at most 200 heartbeat peers");
+    }
+    std::size_t index = 0;
+    const json_t* peer = nullptr;
+    json_array_foreach(peers, index, peer) {
+        if (!json_is_string(peer) ||
+            !is_peer_id(std::string_view(json_string_value(peer), json_string_length(peer)))) {
+            return invalid("peers", "must hold peer ids (p- and 32 hex digits)");
+        }
+        request.peers.emplace_back(json_string_value(peer), json_string_length(peer));
     }
     return Request{std::move(request)};
 }
@@ -315,7 +340,7 @@ Result<Request> parse_request(const json_t* body) {
         return parse_presence(body);
     }
     if (request == "heartbeat") {
-        return Request{HeartbeatRequest{}};
+        return parse_heartbeat(body);
     }
     if (request == "usage") {
         return parse_usage(body);

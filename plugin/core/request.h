@@ -57,8 +57,12 @@ struct SignalRequest {
 };
 struct IceRestartRequest {};  // a relay viewer asks for an offer that restarts ICE
 
-struct HeartbeatRequest {};  // evidence that a broadcaster or viewer is still there
-struct UsageRequest {        // a site's backend asks for its airtime (token with scope "usage")
+// Evidence that a broadcaster or viewer is still there. `peers`: the direct (peer-to-peer) pairings
+// whose connection is up on the sender's side; a direct pair is billed only while both ends name it.
+struct HeartbeatRequest {
+    std::vector<std::string> peers;
+};
+struct UsageRequest {  // a site's backend asks for its airtime (token with scope "usage")
     std::string site;
     std::string token;
     std::string from;  // YYYY-MM-DD, UTC

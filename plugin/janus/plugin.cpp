@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cinttypes>
 
+#include "core/clock.h"
 #include "core/store.h"
 #include "delivery/curl_sink.h"
 #include "janus/config_reader.h"
@@ -110,9 +111,9 @@ bool Plugin::start(const char* config_path) {
 }
 
 std::int64_t Plugin::now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    // Made at the first call (init): from then on a wall-clock step moves no duration.
+    static const CoreClock clock;
+    return clock.now();
 }
 
 SessionPtr Plugin::find(const janus_plugin_session* handle) const {
@@ -261,10 +262,11 @@ void Plugin::run_timer() {
 
 void Plugin::collect_evidence() {
     std::vector<HandleId> evidenced;
+    const std::int64_t now_us = janus_get_monotonic_time();
     {
         std::lock_guard lock(sessions_mutex_);
         for (const auto& [id, session] : sessions_by_id_) {
-            if (session->take_media())
+            if (session->take_evidence(now_us))
                 evidenced.push_back(id);
         }
     }

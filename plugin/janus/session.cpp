@@ -17,6 +17,15 @@ Session::~Session() {
     janus_refcount_decrease(&handle_->ref);
 }
 
+bool Session::take_evidence(std::int64_t now_us) {
+    const bool received = media_received_.exchange(false, std::memory_order_relaxed);
+    const bool relayed = media_relayed_.exchange(false, std::memory_order_relaxed);
+    // Relayed RTP alone proves nothing: a viewer whose PeerConnection never came up is sent nothing,
+    // but one whose path broke silently still is. Its receiver reports prove the media arrives.
+    const std::int64_t report_at = report_at_us_.load(std::memory_order_relaxed);
+    return received || (relayed && report_at != 0 && now_us - report_at <= kReportWindowUs);
+}
+
 void Session::set_publisher_lines(const media::MediaLines& lines) {
     std::lock_guard lock(mutex_);
     publisher_lines_ = lines;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,11 +53,20 @@ public:
     bool media_up() const { return media_up_.load(std::memory_order_relaxed); }
     void set_media_up(bool up) { media_up_.store(up, std::memory_order_relaxed); }
 
-    // Evidence for the airtime ledger: the media path notes that RTP came from this handle (a
-    // broadcaster) or was relayed to it (a viewer), with one relaxed store and no lock; the timer
-    // takes the flag once a second and hands the Hub the handles that had media.
-    void note_media() const { media_seen_.store(true, std::memory_order_relaxed); }
-    bool take_media() { return media_seen_.exchange(false, std::memory_order_relaxed); }
+    // Evidence for the airtime ledger (docs/billing.md): the media path notes that RTP came from
+    // this handle (a broadcaster), was relayed to it (a viewer), or that it sent a receiver report
+    // (a viewer), with relaxed stores and no lock. The timer takes the evidence once a second.
+    void note_media_received() const { media_received_.store(true, std::memory_order_relaxed); }
+    void note_media_relayed() const { media_relayed_.store(true, std::memory_order_relaxed); }
+    void note_receiver_report(std::int64_t now_us) const {
+        report_at_us_.store(now_us, std::memory_order_relaxed);
+    }
+    // Whether this handle proved its session alive since the last call: RTP arrived from it, or RTP
+    // was relayed to it and a receiver report came back within kReportWindowUs.
+    bool take_evidence(std::int64_t now_us);
+    // Browsers send receiver reports about once a second while they receive video; a few seconds
+    // of margin keep a late one from costing a billed second.
+    static constexpr std::int64_t kReportWindowUs = 5'000'000;
 
     // Negotiated media: what this handle publishes (broadcasters) or was offered (viewers).
     void set_publisher_lines(const media::MediaLines& lines);
@@ -84,7 +94,10 @@ private:
     std::atomic<bool> destroyed_{false};
     std::atomic<bool> hanging_up_{false};
     std::atomic<bool> media_up_{false};
-    mutable std::atomic<bool> media_seen_{false};  // see note_media()
+    // See take_evidence().
+    mutable std::atomic<bool> media_received_{false};
+    mutable std::atomic<bool> media_relayed_{false};
+    mutable std::atomic<std::int64_t> report_at_us_{0};
 
     mutable std::mutex mutex_;  // guards everything below; never held while calling out
     media::MediaLines publisher_lines_;

@@ -78,7 +78,7 @@ std::vector<janus::SessionPtr> Fanout::take_all() {
 void Fanout::relay_rtp(janus_plugin_rtp* packet) {
     if (!publisher_ || !packet->buffer || packet->length < RTP_HEADER_SIZE)
         return;
-    publisher_->note_media();  // airtime evidence for the broadcast
+    publisher_->note_media_received();  // airtime evidence for the broadcast
     const std::int64_t now = janus_get_monotonic_time();
     if (keyframes_.due(now) && publisher_lines_.has_video()) {
         // Asking the core keeps the PLI's SSRCs right for the publisher's PeerConnection (with
@@ -155,6 +155,8 @@ void Fanout::viewer_feedback(const janus_plugin_session* viewer, bool video, con
         return;
     if (feedback.estimate_bps > 0)
         leg->reports().estimate(feedback.estimate_bps, now_us);
+    if (feedback.worst_fraction_lost >= 0)
+        leg->session()->note_receiver_report(now_us);  // airtime evidence: the media reaches it
     if (video && feedback.worst_fraction_lost >= 0)
         leg->reports().loss(static_cast<std::uint8_t>(feedback.worst_fraction_lost));
 }

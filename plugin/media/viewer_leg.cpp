@@ -47,7 +47,7 @@ void ViewerLeg::send(janus_callbacks* gateway, janus_plugin_rtp* packet) {
         .extensions = packet->extensions,
     };
     gateway->relay_rtp(session_->handle(), &out);
-    session_->note_media();  // airtime evidence for the viewer's session
+    session_->note_media_relayed();  // airtime evidence for the viewer's session, with its reports
     std::memcpy(packet->buffer, original, sizeof(original));
 }
 

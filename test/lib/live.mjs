@@ -54,7 +54,8 @@ export class LiveWorld {
     return { site, user, name, session, handle, peer, registered, broadcastId: registered.broadcast_id, liveAt: Date.now() };
   }
 
-  // A viewer asks, the broadcaster accepts, the viewer answers and decodes frames.
+  // A viewer asks, the broadcaster accepts, the viewer answers and decodes frames. startAt: just
+  // before `start`; mediaAt: once frames were decoded (its media flowed by then).
   async watch(broadcaster, { user = this.uniqueUser('v'), name = 'Viewer' } = {}) {
     const { session, handle } = await this.person();
     const waiting = assertResult((await handle.send({ request: 'watch', target: broadcaster.user, ...this.credentials(broadcaster.site, user, name) })).data, 'waiting');
@@ -67,7 +68,8 @@ export class LiveWorld {
     const startAt = Date.now();
     const watching = assertResult(await handle.request({ request: 'start' }, answer), 'watching');
     await peer.waitFrames(3, { timeoutMs: MEDIA_TIMEOUT });
-    return { user, name, session, handle, peer, requestId: waiting.request_id, watching, startAt };
+    const mediaAt = Date.now();
+    return { user, name, session, handle, peer, requestId: waiting.request_id, watching, startAt, mediaAt };
   }
 
   // A viewer asks and the broadcaster declines.

@@ -13,6 +13,8 @@ CU_ErrorCode register_store_tests();
 CU_ErrorCode register_ledger_tests();
 CU_ErrorCode register_outbox_tests();
 CU_ErrorCode register_billing_tests();
+CU_ErrorCode register_airtime_tests();
+CU_ErrorCode register_store_fault_tests();
 CU_ErrorCode register_simulcast_tests();
 CU_ErrorCode register_direct_tests();
 CU_ErrorCode register_abuse_tests();
