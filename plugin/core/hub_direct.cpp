@@ -48,9 +48,7 @@ void HubState::grant(Broadcast& broadcast, const std::string& viewer_user, const
             std::find_if(broadcast.grants.begin(), broadcast.grants.end(),
                          [&broadcast](const auto& entry) { return !broadcast.has_session_of(entry.first); });
         if (absent != broadcast.grants.end()) {
-            if (store_) {
-                (void)store_->delete_grant(broadcast.record.broadcast_id, absent->first);
-            }
+            grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, absent->first, "", false});
             broadcast.grants.erase(absent);
         }
     }
