@@ -3,9 +3,27 @@
 
 ONAIR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export ONAIR_ROOT
-BUILD_RELEASE="$ONAIR_ROOT/build/release"
-BUILD_ASAN="$ONAIR_ROOT/build/asan"
-JANUS_TRANSPORTS_DIR="${JANUS_TRANSPORTS_DIR:-/usr/lib/x86_64-linux-gnu/janus/transports}"
+
+# Which Janus the builds, the tests and scripts/run use: Debian's package, or the `make install`
+# under $ONAIR_JANUS_PREFIX (scripts/janus-from-source makes one). Each ONAIR_JANUS_* below can
+# also be set on its own. A prefix gets its own build folders, so switching Janus never reuses
+# objects compiled against another release's headers.
+if [[ -n "${ONAIR_JANUS_PREFIX:-}" ]]; then
+    ONAIR_JANUS_BIN="${ONAIR_JANUS_BIN:-$ONAIR_JANUS_PREFIX/bin/janus}"
+    ONAIR_JANUS_PLUGINS="${ONAIR_JANUS_PLUGINS:-$ONAIR_JANUS_PREFIX/lib/janus/plugins}"
+    ONAIR_JANUS_TRANSPORTS="${ONAIR_JANUS_TRANSPORTS:-$ONAIR_JANUS_PREFIX/lib/janus/transports}"
+    ONAIR_JANUS_INCLUDEDIR="${ONAIR_JANUS_INCLUDEDIR:-$ONAIR_JANUS_PREFIX/include/janus}"
+    build_root="$ONAIR_ROOT/build/with-$(basename "$ONAIR_JANUS_PREFIX")"
+else
+    ONAIR_JANUS_BIN="${ONAIR_JANUS_BIN:-/usr/bin/janus}"
+    ONAIR_JANUS_PLUGINS="${ONAIR_JANUS_PLUGINS:-/usr/lib/x86_64-linux-gnu/janus/plugins}"
+    ONAIR_JANUS_TRANSPORTS="${ONAIR_JANUS_TRANSPORTS:-/usr/lib/x86_64-linux-gnu/janus/transports}"
+    ONAIR_JANUS_INCLUDEDIR="${ONAIR_JANUS_INCLUDEDIR:-/usr/include/janus}"
+    build_root="$ONAIR_ROOT/build"
+fi
+export ONAIR_JANUS_BIN ONAIR_JANUS_PLUGINS ONAIR_JANUS_TRANSPORTS ONAIR_JANUS_INCLUDEDIR
+BUILD_RELEASE="$build_root/release"
+BUILD_ASAN="$build_root/asan"
 
 if [[ -t 1 ]]; then
     C_BOLD=$'\e[1m' C_RED=$'\e[31m' C_GREEN=$'\e[32m' C_YELLOW=$'\e[33m' C_OFF=$'\e[0m'
