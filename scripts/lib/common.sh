@@ -92,3 +92,27 @@ require_free_port() {
         die "port $port ($what) is already in use; stop what holds it or set the port variable (see README)"
     fi
 }
+
+# install_apt_list FILE: installs the Debian packages FILE lists (one a line, # comments) that are
+# missing.
+install_apt_list() {
+    local wanted=() missing=() package
+    mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$1")
+    for package in "${wanted[@]}"; do
+        # npm ships inside Node.js' own packages (nodesource) on some machines, which conflict with
+        # Debian's npm: a working npm command is as good as the package.
+        if [[ "$package" == npm ]] && command -v npm >/dev/null; then
+            continue
+        fi
+        if [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null)" != ii* ]]; then
+            missing+=("$package")
+        fi
+    done
+    if ((${#missing[@]} == 0)); then
+        note "all ${#wanted[@]} installed"
+        return
+    fi
+    note "installing: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
