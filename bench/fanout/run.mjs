@@ -185,7 +185,11 @@ function machine() {
   const cpu = cpus();
   let janusVersion = '';
   try {
-    janusVersion = execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'janus'], { encoding: 'utf8' });
+    // The Janus the benchmark ran (ONAIR_JANUS_BIN, see README), else Debian's package.
+    const bin = process.env.ONAIR_JANUS_BIN;
+    janusVersion = bin && bin !== '/usr/bin/janus'
+      ? execFileSync(bin, ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^Janus version:\s*/, '')
+      : execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'janus'], { encoding: 'utf8' });
   } catch { /* not a Debian package */ }
   let gstreamer = '';
   try {
