@@ -25,7 +25,7 @@ const ROOT = resolve(HERE, '../..');
 process.env.ONAIR_ROOT ??= ROOT;
 const { Janus } = await import('../../test/lib/janus.mjs');
 
-const JANUS_PLUGINS = '/usr/lib/x86_64-linux-gnu/janus/plugins';
+const JANUS_PLUGINS = process.env.ONAIR_JANUS_PLUGINS || '/usr/lib/x86_64-linux-gnu/janus/plugins';
 const SITE = { key: 'bench', secret: 'bench-site-secret-0123456789', identity: 'open', audio: true, max_broadcasts: 10, max_viewers: 100000 };
 // What each measured target is: the loadgen target and its extra flags.
 const TARGETS = {
@@ -185,7 +185,11 @@ function machine() {
   const cpu = cpus();
   let janusVersion = '';
   try {
-    janusVersion = execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'janus'], { encoding: 'utf8' });
+    // The Janus the benchmark ran (ONAIR_JANUS_BIN, see README), else Debian's package.
+    const bin = process.env.ONAIR_JANUS_BIN;
+    janusVersion = bin && bin !== '/usr/bin/janus'
+      ? execFileSync(bin, ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^Janus version:\s*/, '')
+      : execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'janus'], { encoding: 'utf8' });
   } catch { /* not a Debian package */ }
   let gstreamer = '';
   try {

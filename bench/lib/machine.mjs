@@ -23,7 +23,7 @@ export function machine() {
     cores: cpus().length,
     memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
     kernel: release(),
-    janus: firstLine('janus', ['--version']).replace(/^Janus version:\s*/, ''),
+    janus: firstLine(process.env.ONAIR_JANUS_BIN || 'janus', ['--version']).replace(/^Janus version:\s*/, ''),
     chromium: firstLine(process.env.ONAIR_CHROMIUM || '/usr/bin/chromium', ['--version']),
     node: process.version,
   };

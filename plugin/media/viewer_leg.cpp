@@ -12,6 +12,20 @@ constexpr std::int64_t kStarvedUs = 1'000'000;
 // janus_vp8_simulcast_descriptor_update rewrites at most this much of a VP8 payload's start.
 constexpr int kVp8DescriptorMax = 6;
 
+// Picks the layer a VP8 packet belongs to by its SSRC. Janus 1.2.0 added a dependency descriptor
+// to this call (configure's probe defines ONAIR_JANUS_SIMULCAST_DD); we never use one.
+bool simulcast_process(janus_rtp_simulcasting_context* layers, janus_plugin_rtp* packet,
+                       std::uint32_t* layer_ssrcs, janus_rtp_switching_context* video) {
+#ifdef ONAIR_JANUS_SIMULCAST_DD
+    return janus_rtp_simulcasting_context_process_rtp(layers, packet->buffer, packet->length, nullptr, 0,
+                                                      layer_ssrcs, nullptr, JANUS_VIDEOCODEC_VP8, video,
+                                                      nullptr);
+#else
+    return janus_rtp_simulcasting_context_process_rtp(layers, packet->buffer, packet->length, layer_ssrcs,
+                                                      nullptr, JANUS_VIDEOCODEC_VP8, video, nullptr);
+#endif
+}
+
 }  // namespace
 
 ViewerLeg::ViewerLeg(janus::SessionPtr session)
@@ -55,9 +69,7 @@ bool ViewerLeg::send_layer(janus_callbacks* gateway, janus_plugin_rtp* packet, s
                            std::int64_t now_us) {
     if (lines_.video_pt < 0 || lines_.video_mindex < 0)
         return false;
-    const bool relay = janus_rtp_simulcasting_context_process_rtp(
-        &layer_context_, packet->buffer, packet->length, layer_ssrcs, nullptr, JANUS_VIDEOCODEC_VP8,
-        &video_context_, nullptr);
+    const bool relay = simulcast_process(&layer_context_, packet, layer_ssrcs, &video_context_);
     const bool needs_keyframe = layer_context_.need_pli ||
                                 layer_context_.substream != layer_context_.substream_target ||
                                 (!relay && now_us - layer_context_.last_relayed >= kStarvedUs);

@@ -3,9 +3,27 @@
 
 ONAIR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export ONAIR_ROOT
-BUILD_RELEASE="$ONAIR_ROOT/build/release"
-BUILD_ASAN="$ONAIR_ROOT/build/asan"
-JANUS_TRANSPORTS_DIR="${JANUS_TRANSPORTS_DIR:-/usr/lib/x86_64-linux-gnu/janus/transports}"
+
+# Which Janus the builds, the tests and scripts/run use: Debian's package, or the `make install`
+# under $ONAIR_JANUS_PREFIX (scripts/janus-from-source makes one). Each ONAIR_JANUS_* below can
+# also be set on its own. A prefix gets its own build folders, so switching Janus never reuses
+# objects compiled against another release's headers.
+if [[ -n "${ONAIR_JANUS_PREFIX:-}" ]]; then
+    ONAIR_JANUS_BIN="${ONAIR_JANUS_BIN:-$ONAIR_JANUS_PREFIX/bin/janus}"
+    ONAIR_JANUS_PLUGINS="${ONAIR_JANUS_PLUGINS:-$ONAIR_JANUS_PREFIX/lib/janus/plugins}"
+    ONAIR_JANUS_TRANSPORTS="${ONAIR_JANUS_TRANSPORTS:-$ONAIR_JANUS_PREFIX/lib/janus/transports}"
+    ONAIR_JANUS_INCLUDEDIR="${ONAIR_JANUS_INCLUDEDIR:-$ONAIR_JANUS_PREFIX/include/janus}"
+    build_root="$ONAIR_ROOT/build/with-$(basename "$ONAIR_JANUS_PREFIX")"
+else
+    ONAIR_JANUS_BIN="${ONAIR_JANUS_BIN:-/usr/bin/janus}"
+    ONAIR_JANUS_PLUGINS="${ONAIR_JANUS_PLUGINS:-/usr/lib/x86_64-linux-gnu/janus/plugins}"
+    ONAIR_JANUS_TRANSPORTS="${ONAIR_JANUS_TRANSPORTS:-/usr/lib/x86_64-linux-gnu/janus/transports}"
+    ONAIR_JANUS_INCLUDEDIR="${ONAIR_JANUS_INCLUDEDIR:-/usr/include/janus}"
+    build_root="$ONAIR_ROOT/build"
+fi
+export ONAIR_JANUS_BIN ONAIR_JANUS_PLUGINS ONAIR_JANUS_TRANSPORTS ONAIR_JANUS_INCLUDEDIR
+BUILD_RELEASE="$build_root/release"
+BUILD_ASAN="$build_root/asan"
 
 if [[ -t 1 ]]; then
     C_BOLD=$'\e[1m' C_RED=$'\e[31m' C_GREEN=$'\e[32m' C_YELLOW=$'\e[33m' C_OFF=$'\e[0m'
@@ -73,4 +91,28 @@ require_free_port() {
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         die "port $port ($what) is already in use; stop what holds it or set the port variable (see README)"
     fi
+}
+
+# install_apt_list FILE: installs the Debian packages FILE lists (one a line, # comments) that are
+# missing.
+install_apt_list() {
+    local wanted=() missing=() package
+    mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$1")
+    for package in "${wanted[@]}"; do
+        # npm ships inside Node.js' own packages (nodesource) on some machines, which conflict with
+        # Debian's npm: a working npm command is as good as the package.
+        if [[ "$package" == npm ]] && command -v npm >/dev/null; then
+            continue
+        fi
+        if [[ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$package" 2>/dev/null)" != ii* ]]; then
+            missing+=("$package")
+        fi
+    done
+    if ((${#missing[@]} == 0)); then
+        note "all ${#wanted[@]} installed"
+        return
+    fi
+    note "installing: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }

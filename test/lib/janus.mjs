@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Starts a real Janus (Debian's /usr/bin/janus) with only the OnAir plugin, the HTTP (and
+// Starts a real Janus (Debian's /usr/bin/janus, or $ONAIR_JANUS_BIN) with only the OnAir plugin, the HTTP (and
 // WebSocket) transports and the Admin API, in a fresh temporary configuration folder, and checks
 // the sanitizer logs of our plugin when it stops. Shared by the integration and browser suites.
 import { spawn, execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const PLUGIN = 'janus.plugin.onair';
 export const ADMIN_SECRET = 'onair-test-admin-secret';
 const JANUS_BIN = process.env.ONAIR_JANUS_BIN || '/usr/bin/janus';
-const JANUS_TRANSPORTS = '/usr/lib/x86_64-linux-gnu/janus/transports';
+const JANUS_TRANSPORTS = process.env.ONAIR_JANUS_TRANSPORTS || '/usr/lib/x86_64-linux-gnu/janus/transports';
 const ROOT = process.env.ONAIR_ROOT || '/work/main';
 
 // The sites every test Janus starts with (the plugin config's site-* categories).
