@@ -41,6 +41,8 @@ int fitting_layer(const LayerRates& rates, std::uint32_t estimate, int limit) {
 }  // namespace
 
 int LayerSelector::update(const LayerRates& rates, const LinkFeedback& feedback, std::int64_t now_us) {
+    if (estimate_ > 0 && feedback.estimate_bps > estimate_)
+        rose_at_us_ = now_us;
     estimate_ = feedback.estimate_bps;
     peak_ = std::max(peak_, estimate_);
     note_loss(feedback, now_us);
@@ -91,6 +93,8 @@ bool LayerSelector::should_go_down(const LayerRates& rates, std::int64_t now_us)
         return true;
     if (estimate_ == 0 || estimate_ >= kDownRatio * rates[layer_])
         return false;
+    if (rose_at_us_ >= 0 && now_us - rose_at_us_ < kClimbUs)
+        return false;  // still climbing: the browser has not caught up with the rate yet
     // A freshly raised layer's estimate is still catching up with its rate: only a falling
     // estimate says the link cannot take it.
     const bool settling = raised_at_us_ >= 0 && now_us - raised_at_us_ < kSettleUs;

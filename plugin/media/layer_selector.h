@@ -34,6 +34,9 @@ struct LinkFeedback {
 //   tries the next layer; a probe that ends in a move down doubles the wait before the next one.
 // - A layer the viewer just moved up to gets time to prove itself: its estimate lags behind the
 //   new rate, so only a falling estimate (the browser saw queues build up) or loss moves it down.
+// - A climbing estimate never moves a viewer down: it says the link carries what it gets, and is
+//   still catching up with a publisher whose encoder ramps up faster (a browser's send-side
+//   estimate probes, a receive-side one only grows by about 8% a second).
 class LayerSelector {
 public:
     static constexpr double kDownRatio = 0.75;     // estimate below this share of the layer: too little
@@ -46,6 +49,7 @@ public:
     static constexpr std::int64_t kLossHoldUs = 2 * kSecond;     // loss needed this long to move down
     static constexpr std::int64_t kDownGapUs = 2 * kSecond;      // between two moves down
     static constexpr std::int64_t kSettleUs = 10 * kSecond;      // a raised layer's time to prove itself
+    static constexpr std::int64_t kClimbUs = 2 * kSecond;        // an estimate that grew this recently climbs
     static constexpr std::int64_t kFirstProbeUs = 15 * kSecond;  // on a lower layer before a probe
     static constexpr std::int64_t kMaxProbeWaitUs = 120 * kSecond;
 
@@ -69,7 +73,8 @@ private:
     int ceiling_ = -1;  // the highest layer this viewer's link takes; -1 until the first decision
     int layer_ = -1;    // min(ceiling_, the publisher's top layer)
     std::uint32_t estimate_ = 0;
-    std::uint32_t peak_ = 0;  // the highest estimate since the layer last changed
+    std::uint32_t peak_ = 0;        // the highest estimate since the layer last changed
+    std::int64_t rose_at_us_ = -1;  // when the estimate last grew from one report to the next
     double last_loss_ = 0;
     std::int64_t loss_since_us_ = -1;  // first report of the current run of lossy reports
     std::int64_t loss_last_us_ = -1;   // latest report of that run

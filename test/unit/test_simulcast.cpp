@@ -116,6 +116,22 @@ void a_falling_estimate_goes_down_even_while_settling() {
     CU_ASSERT_EQUAL(viewer.step(), 1);
 }
 
+void a_climbing_estimate_keeps_a_layer_whose_rate_ramps_faster() {
+    // Seen in Chromium: the publisher's encoder ramps its top layer up faster than the viewer's
+    // receive-side estimate can follow, long after the viewer's layer settled.
+    Viewer viewer;
+    viewer.rates = {60'000, 150'000, 190'000};
+    viewer.estimate = 160'000;
+    viewer.run_until(12 * kSecond);
+    viewer.rates = {60'000, 150'000, 400'000};
+    for (int second = 0; second < 8; ++second) {
+        viewer.estimate = viewer.estimate * 108 / 100;  // below 75% of 400k, but growing
+        CU_ASSERT_EQUAL(viewer.run_until(viewer.now + kSecond), 2);
+    }
+    // An estimate that stops climbing that far below the rate means the link cannot take it.
+    CU_ASSERT_EQUAL(viewer.run_until(viewer.now + LayerSelector::kClimbUs + kStep), 1);
+}
+
 void sustained_loss_goes_down_one_layer() {
     Viewer viewer;
     viewer.estimate = 2'200'000;
@@ -344,6 +360,8 @@ CU_TestInfo tests[] = {
     {"a collapsing estimate goes down to the layer that fits", a_collapsing_estimate_goes_down_to_what_fits},
     {"a lagging estimate gets time after a raise", a_lagging_estimate_gets_time_after_a_raise},
     {"a falling estimate goes down even while settling", a_falling_estimate_goes_down_even_while_settling},
+    {"a climbing estimate keeps a layer whose rate ramps faster",
+     a_climbing_estimate_keeps_a_layer_whose_rate_ramps_faster},
     {"sustained loss goes down one layer", sustained_loss_goes_down_one_layer},
     {"a short loss burst changes nothing", a_short_loss_burst_changes_nothing},
     {"room that lasts a few seconds goes up", goes_up_after_room_lasts_a_few_seconds},
