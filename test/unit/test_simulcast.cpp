@@ -121,8 +121,9 @@ void a_climbing_estimate_keeps_a_layer_whose_rate_ramps_faster() {
     // receive-side estimate can follow, long after the viewer's layer settled.
     Viewer viewer;
     viewer.rates = {60'000, 150'000, 190'000};
+    CU_ASSERT_EQUAL(viewer.step(), 2);  // no estimate yet: the top
     viewer.estimate = 160'000;
-    viewer.run_until(12 * kSecond);
+    CU_ASSERT_EQUAL(viewer.run_until(12 * kSecond), 2);
     viewer.rates = {60'000, 150'000, 400'000};
     for (int second = 0; second < 8; ++second) {
         viewer.estimate = viewer.estimate * 108 / 100;  // below 75% of 400k, but growing
