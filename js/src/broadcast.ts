@@ -262,8 +262,10 @@ export class Broadcast extends SessionFlow {
     this.relayWatchdog.update(state);
     if (state === 'disconnected' && this.state === 'live') {
       this.view.setState('reconnecting');
+      this.setMediaPathDown(true);
     } else if ((state === 'connected' || state === 'completed') && this.state === 'live') {
       this.iceRestarts = 0;
+      this.setMediaPathDown(false);
       if (!this.reconnecting) this.view.setState('live');
     }
   }

@@ -85,6 +85,8 @@ export abstract class SessionFlow implements Flow {
   private readonly outstanding: string[] = [];
   /** The connection is being restored. */
   private outage = false;
+  /** The relay PeerConnection lost its path (ICE disconnected or failed) while signaling is up. */
+  private mediaPathDown = false;
   private attempt = 0;
   private retryScheduled = false;
   private giveUpTimer = 0;
@@ -257,7 +259,15 @@ export abstract class SessionFlow implements Flow {
 
   private setReconnecting(on: boolean): void {
     this.showReconnecting(on);
-    this.setState(this.state, { reconnecting: on });
+    this.setState(this.state, { reconnecting: on || this.mediaPathDown });
+  }
+
+  /** The relay media path is being restored (ICE restart) while signaling works: for the page it
+   * is reconnecting as during a server outage (detail and event), though the card says so itself. */
+  protected setMediaPathDown(down: boolean): void {
+    if (this.mediaPathDown === down || this.over) return;
+    this.mediaPathDown = down;
+    this.setState(this.state, { reconnecting: down || this.outage });
   }
 
   // ---- state --------------------------------------------------------------------------------
@@ -287,6 +297,7 @@ export abstract class SessionFlow implements Flow {
   protected finishSession(state: ButtonState, detail: EventDetail, error?: OnAirError): void {
     this.over = true;
     this.outage = false;
+    this.mediaPathDown = false;
     window.clearTimeout(this.giveUpTimer);
     this.generation++;
     this.heartbeat.stop();

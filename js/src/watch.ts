@@ -273,9 +273,11 @@ export class Watch extends SessionFlow {
     if ((state === 'disconnected' || state === 'failed') && this.state === 'watching') {
       this.relayUp = false;
       this.view.setState('reconnecting');
+      this.setMediaPathDown(true);
     } else if (state === 'connected' || state === 'completed') {
       this.relayUp = true;
       this.iceRestarts = 0;
+      this.setMediaPathDown(false);
       if (this.state === 'watching' && !this.interrupted && !this.reconnecting) this.view.setState('playing');
     }
   }

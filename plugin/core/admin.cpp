@@ -358,6 +358,7 @@ JsonPtr HubState::admin_list_viewers(const json_t* request) {
         JsonPtr entry(json_object());
         set_text(entry.get(), "user", session.user);
         set_text(entry.get(), "name", session.name);
+        json_object_set_new(entry.get(), "name_verified", json_boolean(session.name_verified));
         json_object_set_new(entry.get(), "state", json_string(to_string(session.stage)));
         json_object_set_new(entry.get(), "since", json_integer(session.since));
         json_array_append_new(list.get(), entry.release());

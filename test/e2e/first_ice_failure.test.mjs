@@ -56,6 +56,10 @@ describe("a relayed viewer's first ICE attempt fails, in Chromium", { skip: unav
     });
     await blockUdp();
     await vera.page.goto(stack.demo.url(`/u/${BORIS.slug}`, VERA.slug));
+    await vera.page.evaluate(() => {
+      window.__reconnecting = [];
+      document.addEventListener('onair:reconnecting', (event) => window.__reconnecting.push(event.detail));
+    });
     const button = widget.watchButton(vera.page, BORIS.id);
     await waitForVisible(button, { what: "Vera's Watch button", timeout: 15_000 });
     await button.click();
@@ -78,6 +82,12 @@ describe("a relayed viewer's first ICE attempt fails, in Chromium", { skip: unav
     }
     t.diagnostic(`player states while UDP was blocked: ${[...states].join(', ')}`);
     assert.ok([...states].some((s) => /^(reconnecting|connecting)\//.test(s)), `it said so: ${[...states].join(', ')}`);
+    if (states.has('reconnecting/Reconnecting…')) {
+      // The page hears it too, as for a lost server connection, with the state still `watching`.
+      const heard = await vera.page.evaluate(() => window.__reconnecting);
+      assert.ok(heard.some((detail) => detail.target === BORIS.id && detail.state === 'watching' && detail.reconnecting === true),
+        `onair:reconnecting for Boris: ${JSON.stringify(heard)}`);
+    }
   }, { timeout: BLOCKED_MS + 20_000 });
 
   step('UDP gets through again: her video plays with no click', async () => {

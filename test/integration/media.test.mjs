@@ -96,6 +96,9 @@ async function watch(broadcaster, options) {
   assert.equal(accepted.data.result.request_id, viewer.requestId);
   await startWatching(viewer, accepted);
   await viewer.peer.waitFrames(5, { timeoutMs: MEDIA_TIMEOUT });
+  const listed = assertAdminOk(await admin(janus, { request: 'list_viewers', site: broadcaster.site.key, user: broadcaster.user })).viewers;
+  const entry = listed.find((shown) => shown.user === viewer.user);
+  assert.equal(entry?.name_verified, broadcaster.site.identity === 'signed', 'list_viewers says whether the name is verified');
   return viewer;
 }
 
