@@ -74,6 +74,22 @@ void relay_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
     }
 }
 
+// What reaches a plugin has passed libsrtp's srtp_unprotect, which refuses a packet whose CSRC list
+// or header extension runs past its end (Janus' own rtp.c reads such headers without checking).
+bool header_fits(const std::vector<char>& packet) {
+    if (packet.size() < RTP_HEADER_SIZE)
+        return true;  // too short for the fanout to look at; it must drop it
+    const auto* header = reinterpret_cast<const janus_rtp_header*>(packet.data());
+    std::size_t length = RTP_HEADER_SIZE + 4 * header->csrccount;
+    if (header->extension) {
+        if (packet.size() < length + 4)
+            return false;
+        const auto* extension = reinterpret_cast<const std::uint8_t*>(packet.data() + length);
+        length += 4 + 4 * ((extension[2] << 8) | extension[3]);
+    }
+    return packet.size() >= length;
+}
+
 void send_pli_stream(janus_plugin_session*, int mindex) { require(mindex == 1); }
 
 janus_callbacks gateway = {.relay_rtp = relay_rtp, .send_pli_stream = send_pli_stream};
@@ -150,6 +166,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 header->type = video ? kVideoPt : kAudioPt;
             }
         }
+        if (!header_fits(buffer))
+            continue;
         const std::vector<char> original = buffer;
         janus_plugin_rtp packet{.mindex = video ? 1 : 0,
                                 .video = video,

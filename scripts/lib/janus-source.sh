@@ -8,6 +8,8 @@
 # runs against. apt-get source needs a deb-src entry: when apt has none, one is written to
 # /etc/apt/sources.list.d/onair-deb-src.sources from the deb entries of
 # /etc/apt/sources.list.d/debian.sources (Debian's main repositories), and apt's lists are updated.
+# ONAIR_JANUS_SOURCE=DIR uses another Janus source tree instead (the one scripts/janus-from-source
+# built, say, for an ONAIR_JANUS_PREFIX Janus).
 
 JANUS_SOURCE_ROOT="$ONAIR_ROOT/build/janus-source"
 JANUS_DEB_SRC_LIST=/etc/apt/sources.list.d/onair-deb-src.sources
@@ -51,6 +53,11 @@ janus_unpack_orig() {
 }
 
 janus_source_dir() {
+    if [[ -n "${ONAIR_JANUS_SOURCE:-}" ]]; then
+        [[ -f "$ONAIR_JANUS_SOURCE/src/rtp.c" ]] || die "ONAIR_JANUS_SOURCE=$ONAIR_JANUS_SOURCE is not a Janus source tree (no src/rtp.c)"
+        printf '%s\n' "$ONAIR_JANUS_SOURCE"
+        return
+    fi
     local version
     version="$(dpkg-query -W -f='${Version}' janus 2>/dev/null)" ||
         die "the janus package is not installed (scripts/setup installs it): the fuzz targets need its source"
