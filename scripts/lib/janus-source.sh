@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
+# shellcheck shell=bash
 # Debian's own Janus source package, unpacked (unmodified) under build/janus-source/ for the fuzz
 # targets that link Janus' rtp.c, sdp-utils.c and friends (fuzz/Makefile, JANUS_SRC). Source it
 # after common.sh; then call janus_source_dir, which prints the unpacked tree (fetching it first
@@ -41,15 +42,17 @@ janus_write_deb_src() {
 
 # Unpacks build/janus-source/janus_UPSTREAM.orig.tar.* when its SHA-256 is the one the .dsc lists.
 janus_unpack_orig() {
-    local dsc orig sum
-    dsc="$(ls "$JANUS_SOURCE_ROOT"/janus_*.dsc 2>/dev/null | head -n 1)"
-    orig="$(ls "$JANUS_SOURCE_ROOT/janus_$1".orig.tar.* 2>/dev/null | head -n 1)"
+    local dscs=("$JANUS_SOURCE_ROOT"/janus_*.dsc) origs=("$JANUS_SOURCE_ROOT/janus_$1".orig.tar.*)
+    local dsc="${dscs[0]}" orig="${origs[0]}" sum
     [[ -f "$dsc" && -f "$orig" ]] || return 1
     sum="$(sha256sum "$orig" | cut -d' ' -f1)"
     awk '/^Checksums-Sha256:/ { on = 1; next } /^[^ ]/ { on = 0 } on { print $1, $3 }' "$dsc" |
         grep -qx "$sum $(basename "$orig")" || return 1
-    tar -xf "$orig" -C "$JANUS_SOURCE_ROOT" && [[ -d "$JANUS_SOURCE_ROOT/janus-gateway-$1" ]] &&
-        mv "$JANUS_SOURCE_ROOT/janus-gateway-$1" "$JANUS_SOURCE_ROOT/janus-$1" || [[ -d "$JANUS_SOURCE_ROOT/janus-$1" ]]
+    tar -xf "$orig" -C "$JANUS_SOURCE_ROOT" || return 1
+    # Upstream's tarball unpacks as janus-gateway-VERSION; dpkg-source would name it janus-VERSION.
+    if [[ -d "$JANUS_SOURCE_ROOT/janus-gateway-$1" ]]; then
+        mv "$JANUS_SOURCE_ROOT/janus-gateway-$1" "$JANUS_SOURCE_ROOT/janus-$1"
+    fi
 }
 
 janus_source_dir() {
