@@ -45,6 +45,11 @@ bool receives(janus_sdp_mdirection direction) {
            direction == JANUS_SDP_RECVONLY;
 }
 
+// Janus writes an m-line's payload types only for an RTP profile (UDP/TLS/RTP/SAVPF and the like):
+// an audio or video m-line on any other transport would be answered with no formats at all, an
+// answer that neither Janus nor the browser can parse.
+bool rtp_profile(const janus_sdp_mline* m) { return m->proto && std::strstr(m->proto, "RTP/"); }
+
 void reject(janus_sdp* offer, janus_sdp* answer, janus_sdp_mline* offered) {
     janus_sdp_generate_answer_mline(offer, answer, offered, JANUS_SDP_OA_MLINE, offered->type,
                                     JANUS_SDP_OA_ENABLED, FALSE, JANUS_SDP_OA_DONE);
@@ -112,7 +117,7 @@ Result<NegotiatedSdp> answer_publisher_offer(const std::string& offer_text, bool
     bool video_offered_elsewise = false;  // a video m-line that cannot be used, for a precise error
     for (GList* node = offer->m_lines; node; node = node->next) {
         auto* m = static_cast<janus_sdp_mline*>(node->data);
-        const bool usable = m->port > 0 && sends(m->direction);
+        const bool usable = m->port > 0 && sends(m->direction) && rtp_profile(m);
         if (m->type == JANUS_SDP_VIDEO && !result.lines.has_video() && usable &&
             janus_sdp_get_codec_pt(offer, m->index, "vp8") >= 0) {
             janus_sdp_generate_answer_mline(

@@ -88,6 +88,18 @@ test('an offer without VP8 is refused with 552', async () => {
   assertError((await handle.send({ request: 'publish' }, chromiumOffer({ videoCodecs: ['h264', 'vp9'] }))).data, 552, /VP8|codec/i);
 });
 
+test('an offer whose video is not on an RTP profile is refused with 552', async () => {
+  // Janus writes an answer's payload types only for RTP profiles: accepting this m-line would give
+  // an answer without formats, which neither Janus nor the browser can parse (found by fuzz_sdp).
+  const { handle } = await registeredHandle();
+  const offer = chromiumOffer();
+  offer.sdp = offer.sdp.replace('m=video 9 UDP/TLS/RTP/SAVPF', 'm=video 9 UDP/TLS/SAVPF');
+  assert.match(offer.sdp, /m=video 9 UDP\/TLS\/SAVPF /);
+  const answer = await handle.send({ request: 'publish' }, offer);
+  assertError(answer.data, 552, /video/i);
+  assert.equal(answer.jsep, undefined, 'no SDP answer with an error');
+});
+
 test('a recvonly offer (not sending video) is refused with 552', async () => {
   const { handle } = await registeredHandle();
   assertError((await handle.send({ request: 'publish' }, chromiumOffer({ direction: 'recvonly' }))).data, 552);
