@@ -105,7 +105,8 @@ function mediaSettings() {
 export class Janus {
   // options: sites (array of site objects; default: all SITES), general (plugin [general]
   // overrides), dir (reuse a previous run's folder and store), websockets (default true),
-  // plugin (path of the .so), debugLevel.
+  // plugin (path of the .so), debugLevel, asanOptions (more ASAN_OPTIONS entries, such as a
+  // smaller quarantine for memory measurements).
   constructor(options = {}) {
     this.options = options;
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'onair-janus-'));
@@ -207,6 +208,7 @@ export class Janus {
         'malloc_context_size=30',
         'abort_on_error=0',
         'allocator_may_return_null=1',
+        ...(this.options.asanOptions ?? []),
       ].join(':');
       env.LSAN_OPTIONS = `log_path=${join(this.sanitizerDir, 'lsan')}`;
       env.UBSAN_OPTIONS = `print_stacktrace=1:log_path=${join(this.sanitizerDir, 'ubsan')}`;
