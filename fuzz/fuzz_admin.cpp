@@ -3,43 +3,25 @@
 // gets a success or a Janus-style error object, whatever it holds. The Hub lives for the whole run,
 // so sites added by one input are there for the next (as on a real server).
 #include <jansson.h>
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <string>
 
 #include "core/hub.h"
 #include "core/json.h"
-#include "core/store.h"
+#include "support/hub_fixture.h"
 
 namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000;
 
 std::unique_ptr<onair::Hub> start_hub() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/onair-fuzz-admin-XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) {
-        std::abort();
-    }
-    onair::Settings settings;
-    settings.store_path = dir + "/onair.sqlite";
-    onair::Result<std::unique_ptr<onair::Store>> store = onair::Store::open(settings.store_path);
-    if (!store.ok()) {
-        std::abort();
-    }
-    auto hub = std::make_unique<onair::Hub>(settings, std::move(store.value()));
     onair::Site demo;
     demo.key = "demo";
     demo.secret = "fuzz-secret-0123456789";
-    if (!hub->start({demo}, kNow).ok()) {
-        std::abort();
-    }
-    return hub;
+    return onair::fuzz::start_hub("admin", demo, kNow);
 }
 
 }  // namespace

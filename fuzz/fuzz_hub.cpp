@@ -9,41 +9,25 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "core/hub.h"
 #include "core/json.h"
 #include "core/request.h"
-#include "core/store.h"
+#include "support/hub_fixture.h"
 
 namespace {
 
 constexpr onair::HandleId kHandles = 4;
 
 std::unique_ptr<onair::Hub> start_hub() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/onair-fuzz-hub-XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) {
-        std::abort();
-    }
-    onair::Settings settings;
-    settings.store_path = dir + "/onair.sqlite";
-    onair::Result<std::unique_ptr<onair::Store>> store = onair::Store::open(settings.store_path);
-    if (!store.ok()) {
-        std::abort();
-    }
-    auto hub = std::make_unique<onair::Hub>(settings, std::move(store.value()));
     onair::Site open;
     open.key = "open";
     open.secret = "fuzz-secret-0123456789";
     open.identity = onair::IdentityMode::Open;
     open.media = onair::MediaMode::Auto;
-    if (!hub->start({open}, 0)) {
-        std::abort();
-    }
-    return hub;
+    return onair::fuzz::start_hub("hub", open, 0);
 }
 
 }  // namespace
