@@ -443,7 +443,7 @@ export class Broadcast extends SessionFlow {
   }
 
   private onCameraStopped(): void {
-    if (this.over || this.stopping) return;
+    if (this.over || this.stopping || this.pageLeaving) return;
     this.request({ request: 'stop' }).catch(() => undefined);
     this.fail(clientError('camera_stopped', 'cameraStopped'));
   }
@@ -470,7 +470,7 @@ export class Broadcast extends SessionFlow {
 
   /** Ends the attempt with `error` shown in the preview until the person closes it. */
   fail(error: OnAirError): void {
-    if (this.over) return;
+    if (this.over || this.pageLeaving) return;
     forgetConsent(this.host.config.site, this.options.user);
     this.finish('error', { code: error.code, message: error.message, detail: error.detail }, error);
     this.view.showMessage(error.message);

@@ -32,6 +32,9 @@ export interface ChannelListener {
 
 export class Connection {
   private session: Promise<Janus> | null = null;
+  /** The established session, for the synchronous teardown at `pagehide`. */
+  private established: Janus | null = null;
+  private leaving = false;
   private readonly lostListeners = new Set<() => void>();
   /** The very array janus.js was constructed with: it reads it again for every PeerConnection it
    * creates, so the plugin's servers are filled in here, in place. */
@@ -39,6 +42,38 @@ export class Connection {
 
   constructor(private readonly config: Config) {
     this.iceServers = [...config.iceServers];
+    // janus.js would destroy the session at `beforeunload` (destroyOnUnload), which is no
+    // goodbye: a site may cancel it ("Leave site?"), and on a reload the page runs on for the
+    // whole fetch of the next one. On a dead session its flows took every refused request for a
+    // real failure, and a failed broadcast forgets the consent cookie the reload resumes from.
+    // `pagehide` is final, so the session ends there.
+    window.addEventListener('pagehide', () => this.pageHidden());
+    window.addEventListener('pageshow', (event) => {
+      if (event.persisted) this.pageRestored();
+    });
+  }
+
+  /** The page is going away: flows neither fail nor reconnect nor change what a reload reads. */
+  get pageLeaving(): boolean {
+    return this.leaving;
+  }
+
+  private pageHidden(): void {
+    this.leaving = true;
+    const janus = this.established;
+    this.established = null;
+    this.session = null;
+    // Closes the WebSocket (or beacons the destroy): Janus detaches the handles at once, and the
+    // plugin keeps the broadcast for the reloaded page to resume.
+    janus?.destroy({ unload: true, notifyDestroyed: false });
+  }
+
+  /** Back from the back/forward cache with the session destroyed at `pagehide`: flows start over
+   * as after a lost connection. */
+  private pageRestored(): void {
+    if (!this.leaving) return;
+    this.leaving = false;
+    for (const listener of [...this.lostListeners]) listener();
   }
 
   /** The plugin's STUN/TURN servers (with fresh TURN credentials) first, then the page's own
@@ -54,6 +89,7 @@ export class Connection {
   }
 
   private open(): Promise<Janus> {
+    if (this.leaving) return Promise.reject(clientError('connection_lost', 'connectionGone', 'the page is closing'));
     if (this.session) return this.session;
     const attempt = (async () => {
       await initJanus(this.config.debug);
@@ -63,8 +99,10 @@ export class Connection {
         const janus: Janus = new Janus({
           server: this.config.servers,
           iceServers: this.iceServers,
+          destroyOnUnload: false,
           success: () => {
             established = true;
+            this.established = janus;
             resolve(janus);
           },
           error: (message: string) => {
@@ -76,6 +114,7 @@ export class Connection {
             // session's PeerConnections lead to a server that forgot them: closed here (locally,
             // no requests), not left `failed` until the page closes; flows attach anew.
             if (this.session === attempt) this.session = null;
+            if (this.established === janus) this.established = null;
             janus.destroy({ cleanupHandles: true, notifyDestroyed: false });
             for (const listener of [...this.lostListeners]) listener();
           },

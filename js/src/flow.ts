@@ -106,6 +106,12 @@ export abstract class SessionFlow implements Flow {
     return this.outage;
   }
 
+  /** After `pagehide` nothing is a failure and nothing reconnects: what is stored stays as the
+   * next page (a reload) expects to find it. */
+  protected get pageLeaving(): boolean {
+    return this.host.connection.pageLeaving;
+  }
+
   async start(): Promise<void> {
     try {
       await this.connect();
@@ -215,7 +221,7 @@ export abstract class SessionFlow implements Flow {
 
   /** Drops the handle and attaches a new one after a backoff; gives up after GIVE_UP_MS. */
   protected reconnect(): void {
-    if (this.over || this.closing) return;
+    if (this.over || this.closing || this.pageLeaving) return;
     if (!this.canResume()) {
       this.fail(clientError('connection_lost', 'serverUnreachable'));
       return;

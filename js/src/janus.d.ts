@@ -89,7 +89,7 @@ declare class Janus {
   attach(options: AttachOptions): void;
   isConnected(): boolean;
   getSessionId(): number;
-  destroy(options?: { success?: () => void; error?: (error: string) => void; notifyDestroyed?: boolean; cleanupHandles?: boolean }): void;
+  destroy(options?: { success?: () => void; error?: (error: string) => void; notifyDestroyed?: boolean; cleanupHandles?: boolean; unload?: boolean }): void;
 }
 
 export default Janus;

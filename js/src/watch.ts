@@ -418,7 +418,7 @@ export class Watch extends SessionFlow {
   }
 
   fail(error: OnAirError): void {
-    if (this.over) return;
+    if (this.over || this.pageLeaving) return;
     this.finalError = error;
     this.finish('error', { code: error.code, message: error.message, detail: error.detail });
     this.view.setState('error', error.message);

@@ -31,6 +31,11 @@ async function peerStates(page) {
     .catch(() => '?');
 }
 
+/** Whether the page holds a broadcaster's camera consent: a reload resumes only from it. */
+async function consentMark(page) {
+  return page.evaluate(() => (document.cookie.includes('onair_live_') ? 'consent' : 'no-consent')).catch(() => '?');
+}
+
 async function viewerMedia(stack, user) {
   const handles = await handlesOf(stack.janus, user);
   return handles.some(({ info }) => hasMediaPeerConnection(info));
@@ -107,6 +112,7 @@ describe('auto media: direct for one viewer, the relay for two, in Chromium', { 
       recording = true;
       const parts = await Promise.all([['Anna', anna.page, widget.preview(anna.page)], ['Vera', veraTab, widget.player(veraTab, ANNA.id)], ['Gleb', glebTab, widget.player(glebTab, ANNA.id)]]
         .map(async ([name, page, card]) => `${name} ${await peerStates(page)} ${await card.getAttribute('data-state', { timeout: 300 }).catch(() => '?')}`));
+      parts[0] += ` ${await consentMark(anna.page)}`;
       timeline.push(`+${Date.now() - reloaded} ms: ${parts.join(' | ')}`);
       recording = false;
     }, 1000);

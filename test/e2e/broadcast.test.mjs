@@ -126,6 +126,24 @@ describe('a broadcast on the demo site, in Chromium', { skip: unavailable ?? fal
     assert.ok(audio.peers.some((peer) => peer.audioBytes > 0), `audio flows: ${JSON.stringify(audio.peers)}`);
   });
 
+  step('Anna stays when the site asks "Leave site?": she is still live and Boris keeps playing', async () => {
+    // A site guarding unsaved work asks before its page goes, and Anna chooses to stay. The
+    // widget must not have said goodbye to Janus at that question (janus.js does by default).
+    await anna.page.evaluate(() => window.addEventListener('beforeunload', (event) => event.preventDefault(), { once: true }));
+    const asked = new Promise((resolve) => {
+      anna.page.once('dialog', (dialog) => void dialog.dismiss().then(() => resolve(dialog.type())));
+    });
+    await anna.page.close({ runBeforeUnload: true });
+    assert.equal(await asked, 'beforeunload', 'the browser asked Anna whether to leave');
+    assert.equal(anna.page.isClosed(), false, 'Anna stayed');
+    // Beyond a ping interval of Janus' (session and handles gone would show within it).
+    const boris = viewers.get('boris');
+    const since = await videoState(boris.page, widget.playerSelector(ANNA.id));
+    await waitForFrames(boris.page, widget.playerSelector(ANNA.id), { since, minFrames: 150, timeout: 20_000 });
+    assert.equal(await widget.preview(anna.page).getAttribute('data-state'), 'live');
+    assert.equal(await widget.player(boris.page, ANNA.id).getAttribute('data-state'), 'playing');
+  });
+
   step('Vera and Gleb join and play too', async (t) => {
     for (const viewer of VIEWERS.slice(1)) await openProfileAs(viewer);
     for (const viewer of VIEWERS.slice(1)) {
