@@ -233,6 +233,7 @@ export abstract class SessionFlow implements Flow {
     this.heartbeat.stop();
     old?.hangup();
     old?.close();
+    this.mediaPathDown = false; // that PeerConnection is gone; the outage speaks for the new one
     if (!this.outage) {
       this.outage = true;
       this.setReconnecting(true);

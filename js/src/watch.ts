@@ -268,7 +268,10 @@ export class Watch extends SessionFlow {
   }
 
   protected override onRelayIce(state: RTCIceConnectionState): void {
-    if (this.source !== 'relay') return;
+    if (this.source !== 'relay') {
+      this.setMediaPathDown(false); // the picture comes directly: the relay's path does not matter
+      return;
+    }
     this.relayWatchdog.update(state);
     if ((state === 'disconnected' || state === 'failed') && this.state === 'watching') {
       this.relayUp = false;
