@@ -106,6 +106,11 @@ export abstract class SessionFlow implements Flow {
     return this.outage;
   }
 
+  /** What the page sees as reconnecting (detail, event): signaling or the relay media path. */
+  private get restoring(): boolean {
+    return this.outage || this.mediaPathDown;
+  }
+
   /** After `pagehide` nothing is a failure and nothing reconnects: what is stored stays as the
    * next page (a reload) expects to find it. */
   protected get pageLeaving(): boolean {
@@ -266,7 +271,7 @@ export abstract class SessionFlow implements Flow {
 
   private setReconnecting(on: boolean): void {
     this.showReconnecting(on);
-    this.setState(this.state, { reconnecting: on || this.mediaPathDown });
+    this.setState(this.state, { reconnecting: this.restoring });
   }
 
   /** The relay media path is being restored (ICE restart) while signaling works: for the page it
@@ -274,7 +279,7 @@ export abstract class SessionFlow implements Flow {
   protected setMediaPathDown(down: boolean): void {
     if (this.mediaPathDown === down || this.over) return;
     this.mediaPathDown = down;
-    this.setState(this.state, { reconnecting: down || this.outage });
+    this.setState(this.state, { reconnecting: this.restoring });
   }
 
   // ---- state --------------------------------------------------------------------------------
