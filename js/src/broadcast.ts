@@ -6,7 +6,7 @@
 import type { Jsep, TrackSpec } from 'janus-gateway';
 import { DirectPeer, IceWatchdog, iceServerList, iceSettings, type IceSettings } from './direct';
 import { OnAirError, asOnAirError, clientError, mediaError, pluginError } from './errors';
-import { SessionFlow, type FlowHost } from './flow';
+import { SessionFlow, type EventDetail, type FlowHost } from './flow';
 import { t } from './i18n';
 import { bool, num, people, person, str, type PluginEvent } from './protocol';
 import { forgetConsent, rememberConsent } from './storage';
@@ -148,13 +148,14 @@ export class Broadcast extends SessionFlow {
       case 'request_cancelled':
       case 'answered':
         this.view.removePrompt(str(data['request_id']));
-        if (event.event !== 'answered') this.host.emit(event.event, { role: 'broadcast', user: this.key, requestId: str(data['request_id']) });
+        // The case labels above make the name one of the two notices.
+        if (event.event !== 'answered') this.host.emit(event.event as 'request_expired' | 'request_cancelled', { role: 'broadcast', user: this.key, requestId: str(data['request_id']) });
         break;
       case 'viewer_joined':
       case 'viewer_left':
         this.viewers = num(data['viewers'], this.viewers);
         this.view.setViewers(this.viewers);
-        this.host.emit(event.event, { role: 'broadcast', user: this.key, viewer: person(data['viewer']), viewers: this.viewers });
+        this.host.emit(event.event as 'viewer_joined' | 'viewer_left', { role: 'broadcast', user: this.key, viewer: person(data['viewer']), viewers: this.viewers });
         this.setState(this.state, { viewers: this.viewers });
         break;
       case 'kicked':
@@ -478,7 +479,7 @@ export class Broadcast extends SessionFlow {
   }
 
   /** Common end: release media and the handle, settle promises, report the final state. */
-  private finish(state: 'ended' | 'error', detail: Record<string, unknown>, error?: OnAirError): void {
+  private finish(state: 'ended' | 'error', detail: EventDetail, error?: OnAirError): void {
     if (this.over) return;
     this.relayWatchdog.stop();
     this.closePeers();
