@@ -4,10 +4,11 @@
 // (consent cookie), ICE drops (ICE restart) and connection drops (re-register: the plugin resumes
 // the same broadcast and keeps the viewers; direct connections keep running meanwhile).
 import type { Jsep, TrackSpec } from 'janus-gateway';
-import { DirectPeer, IceWatchdog, iceServerList, iceSettings, type IceSettings } from './direct';
+import { DirectPeer } from './direct';
 import { OnAirError, asOnAirError, clientError, mediaError, pluginError } from './errors';
 import { SessionFlow, type EventDetail, type FlowHost } from './flow';
 import { t } from './i18n';
+import { IceWatchdog, iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, people, person, str, type PluginEvent } from './protocol';
 import { forgetConsent, rememberConsent } from './storage';
 import { PreviewView } from './ui/preview';

@@ -4,10 +4,11 @@
 // the viewer's reload (sessionStorage; the plugin re-accepts without a prompt), ICE drops (ICE
 // restart) and connection drops (watch again on a new handle; a direct connection keeps playing).
 import type { Jsep } from 'janus-gateway';
-import { DirectPeer, IceWatchdog, iceServerList, iceSettings, type IceSettings } from './direct';
+import { DirectPeer } from './direct';
 import { OnAirError, asOnAirError, clientError, pluginError } from './errors';
 import { SessionFlow, type ButtonState, type EventDetail, type FlowHost } from './flow';
 import { t, type StringKey } from './i18n';
+import { IceWatchdog, iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, str, type PluginEvent } from './protocol';
 import { forgetWatching, rememberWatching } from './storage';
 import { PlayerView } from './ui/player';

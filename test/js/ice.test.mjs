@@ -3,7 +3,7 @@
 // RTCPeerConnection settings, and the watchdog that decides when ICE is restarted.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, mock, test } from 'node:test';
-import { IceWatchdog, iceServerList, iceSettings } from '../../js/src/direct.ts';
+import { IceWatchdog, iceServerList, iceSettings } from '../../js/src/ice.ts';
 import { useNodeWindow } from './page.mjs';
 
 test('ice_servers entries become RTCIceServer objects; bad entries are skipped', () => {
