@@ -5,9 +5,9 @@
 // the same broadcast and keeps the viewers; direct connections keep running meanwhile).
 import type { Jsep, TrackSpec } from 'janus-gateway';
 import { DirectPeer } from './direct';
+import { endedMessage } from './ended';
 import { OnAirError, asOnAirError, clientError, mediaError, pluginError } from './errors';
 import { SessionFlow, type EventDetail, type FlowHost } from './flow';
-import { t } from './i18n';
 import { IceWatchdog, iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, people, person, str, type PluginEvent } from './protocol';
 import { forgetConsent, rememberConsent } from './storage';
@@ -18,14 +18,6 @@ export interface BroadcastOptions {
   token?: string;
   name?: string;
 }
-
-const endedMessages: Record<string, Parameters<typeof t>[0]> = {
-  taken_over: 'endedTakenOver',
-  publish_timeout: 'endedPublishTimeout',
-  admin: 'endedAdmin',
-  hangup_timeout: 'endedHangup',
-  stopped: 'endedStopped',
-};
 
 /** ICE restarts of the relay PeerConnection before a new handle is tried instead. */
 const MAX_ICE_RESTARTS = 3;
@@ -438,9 +430,9 @@ export class Broadcast extends SessionFlow {
     }
     // taken_over: another tab of this user now owns the broadcast and the consent cookie.
     if (reason !== 'taken_over') forgetConsent(this.host.config.site, this.options.user);
-    const key = endedMessages[reason] ?? 'endedStopped';
-    this.finish('ended', { reason, message: t(key) });
-    this.view.showMessage(t(key));
+    const message = endedMessage('broadcast', reason);
+    this.finish('ended', { reason, message });
+    this.view.showMessage(message);
     this.view.setState('ended');
   }
 
