@@ -29,6 +29,8 @@ test('a viewer reads why their watch ended', () => {
 test('an unknown reason reads as a plain end', () => {
   assert.equal(endedMessage('watch', 'solar_flare'), 'The broadcast has ended.');
   assert.equal(endedMessage('broadcast', ''), 'The broadcast has ended.');
+  assert.equal(endedMessage('watch', 'constructor'), 'The broadcast has ended.');
+  assert.equal(endedMessage('watch', '__proto__'), 'The broadcast has ended.');
 });
 
 test('the text follows the page language', () => {
