@@ -6,13 +6,12 @@ import { ButtonWatcher, type ButtonKind } from './buttons';
 import type { Config } from './config';
 import { Connection } from './connection';
 import { OnAirError } from './errors';
+import type { AnyListener, EventDetails, EventName, OnAirEvent, StateDetail } from './events';
 import type { ButtonState, EventDetail, Flow, FlowHost } from './flow';
 import { t } from './i18n';
 import { Presence } from './presence';
 import { hasConsent, wasWatching } from './storage';
 import { Watch, type WatchOptions } from './watch';
-
-export type Listener = (detail: EventDetail) => void;
 
 interface Bound {
   kind: ButtonKind;
@@ -35,7 +34,7 @@ export class App implements FlowHost {
   private readonly outcomes = new Map<string, { state: ButtonState; detail: EventDetail }>();
   private readonly emitted = new WeakMap<Flow, ButtonState>();
   private readonly reconnecting = new WeakSet<Flow>();
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new Map<string, Set<AnyListener>>();
 
   constructor(readonly config: Config) {
     this.connection = new Connection(config);
@@ -111,7 +110,8 @@ export class App implements FlowHost {
     ]);
   }
 
-  on(type: string, listener: Listener): () => void {
+  /** Any name is accepted (an unknown one simply never fires); main.ts types the public face. */
+  on(type: string, listener: AnyListener): () => void {
     const name = type.replace(/^onair:/, '');
     let set = this.listeners.get(name);
     if (!set) this.listeners.set(name, (set = new Set()));
@@ -148,8 +148,8 @@ export class App implements FlowHost {
     }
   }
 
-  emit(type: string, detail: EventDetail): void {
-    const payload = { type, site: this.config.site, ...detail };
+  emit<N extends EventName>(type: N, detail: EventDetails[N]): void {
+    const payload: OnAirEvent<EventName> = { type, site: this.config.site, ...detail };
     for (const name of [type, '*']) {
       for (const listener of this.listeners.get(name) ?? []) {
         try {
@@ -298,7 +298,7 @@ export class App implements FlowHost {
     for (const el of this.bound.keys()) this.refresh(el);
   }
 
-  private flowDetail(flow: Flow): EventDetail {
+  private flowDetail(flow: Flow): StateDetail {
     return flow.role === 'broadcast'
       ? { role: 'broadcast', user: flow.key, state: flow.state, ...flow.detail }
       : { role: 'watch', target: flow.key, state: flow.state, ...flow.detail };
@@ -309,7 +309,7 @@ export class App implements FlowHost {
     const b = this.bound.get(el);
     if (!b) return;
     let state: ButtonState;
-    let detail: EventDetail;
+    let detail: StateDetail;
     let hidden = false;
     if (b.kind === 'broadcast') {
       const user = attr(el, 'data-onair-user');

@@ -4,10 +4,11 @@
 // (consent cookie), ICE drops (ICE restart) and connection drops (re-register: the plugin resumes
 // the same broadcast and keeps the viewers; direct connections keep running meanwhile).
 import type { Jsep, TrackSpec } from 'janus-gateway';
-import { DirectPeer, IceWatchdog, iceServerList, iceSettings, type IceSettings } from './direct';
+import { DirectPeer } from './direct';
+import { endedMessage } from './ended';
 import { OnAirError, asOnAirError, clientError, mediaError, pluginError } from './errors';
-import { SessionFlow, type FlowHost } from './flow';
-import { t } from './i18n';
+import { SessionFlow, type EventDetail, type FlowHost } from './flow';
+import { IceWatchdog, iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, people, person, str, type PluginEvent } from './protocol';
 import { forgetConsent, rememberConsent } from './storage';
 import { PreviewView } from './ui/preview';
@@ -17,14 +18,6 @@ export interface BroadcastOptions {
   token?: string;
   name?: string;
 }
-
-const endedMessages: Record<string, Parameters<typeof t>[0]> = {
-  taken_over: 'endedTakenOver',
-  publish_timeout: 'endedPublishTimeout',
-  admin: 'endedAdmin',
-  hangup_timeout: 'endedHangup',
-  stopped: 'endedStopped',
-};
 
 /** ICE restarts of the relay PeerConnection before a new handle is tried instead. */
 const MAX_ICE_RESTARTS = 3;
@@ -148,13 +141,14 @@ export class Broadcast extends SessionFlow {
       case 'request_cancelled':
       case 'answered':
         this.view.removePrompt(str(data['request_id']));
-        if (event.event !== 'answered') this.host.emit(event.event, { role: 'broadcast', user: this.key, requestId: str(data['request_id']) });
+        // The case labels above make the name one of the two notices.
+        if (event.event !== 'answered') this.host.emit(event.event as 'request_expired' | 'request_cancelled', { role: 'broadcast', user: this.key, requestId: str(data['request_id']) });
         break;
       case 'viewer_joined':
       case 'viewer_left':
         this.viewers = num(data['viewers'], this.viewers);
         this.view.setViewers(this.viewers);
-        this.host.emit(event.event, { role: 'broadcast', user: this.key, viewer: person(data['viewer']), viewers: this.viewers });
+        this.host.emit(event.event as 'viewer_joined' | 'viewer_left', { role: 'broadcast', user: this.key, viewer: person(data['viewer']), viewers: this.viewers });
         this.setState(this.state, { viewers: this.viewers });
         break;
       case 'kicked':
@@ -436,9 +430,9 @@ export class Broadcast extends SessionFlow {
     }
     // taken_over: another tab of this user now owns the broadcast and the consent cookie.
     if (reason !== 'taken_over') forgetConsent(this.host.config.site, this.options.user);
-    const key = endedMessages[reason] ?? 'endedStopped';
-    this.finish('ended', { reason, message: t(key) });
-    this.view.showMessage(t(key));
+    const message = endedMessage('broadcast', reason);
+    this.finish('ended', { reason, message });
+    this.view.showMessage(message);
     this.view.setState('ended');
   }
 
@@ -478,7 +472,7 @@ export class Broadcast extends SessionFlow {
   }
 
   /** Common end: release media and the handle, settle promises, report the final state. */
-  private finish(state: 'ended' | 'error', detail: Record<string, unknown>, error?: OnAirError): void {
+  private finish(state: 'ended' | 'error', detail: EventDetail, error?: OnAirError): void {
     if (this.over) return;
     this.relayWatchdog.stop();
     this.closePeers();

@@ -7,12 +7,13 @@ import type { Config } from './config';
 import type { ChannelListener, Channel, Connection } from './connection';
 import { OnAirError, asOnAirError, clientError } from './errors';
 import { t } from './i18n';
+import type { FlowFields, NoticeDetails } from './events';
 import { Heartbeat } from './heartbeat';
 import { str, type PluginEvent } from './protocol';
 
 export type ButtonState = 'offline' | 'live' | 'requesting' | 'watching' | 'declined' | 'ended' | 'error';
 
-export type EventDetail = Record<string, unknown>;
+export type EventDetail = FlowFields;
 
 export interface FlowHost {
   readonly config: Config;
@@ -20,7 +21,7 @@ export interface FlowHost {
   /** The flow's state or detail changed: update buttons, fire events. */
   changed(flow: Flow): void;
   /** A notification that is not a state (watch_request, viewer_joined, …). */
-  emit(type: string, detail: EventDetail): void;
+  emit<N extends keyof NoticeDetails>(type: N, detail: NoticeDetails[N]): void;
   /** The flow is over and its UI closed: forget it. */
   finished(flow: Flow): void;
 }

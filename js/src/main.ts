@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // onair.js entry point: read the script tag, expose window.OnAir, bind buttons once the DOM is there.
-import { App, type Listener } from './app';
+import { App } from './app';
 import type { BroadcastOptions } from './broadcast';
 import { findOwnScript, readConfig, type Config } from './config';
 import { OnAirError } from './errors';
+import type { AnyListener, EventType, OnAirListener } from './events';
 import type { WatchOptions } from './watch';
 
 declare const __ONAIR_VERSION__: string;
@@ -13,7 +14,8 @@ export interface OnAirApi {
   watch(options: WatchOptions): Promise<void>;
   stop(): Promise<void>;
   kick(viewer: string): Promise<void>;
-  on(event: string, listener: Listener): () => void;
+  /** `listener` receives the event's detail (docs/widget.md); returns an unsubscribe function. */
+  on<T extends EventType>(event: T, listener: OnAirListener<T>): () => void;
   readonly version: string;
   readonly site: string;
 }
@@ -44,7 +46,7 @@ function boot(): void {
     kick: (viewer) => app.kick(viewer),
     on: (event, listener) => {
       if (typeof listener !== 'function') throw new TypeError('OnAir.on(event, listener): listener must be a function');
-      return app.on(String(event), listener);
+      return app.on(String(event), listener as AnyListener);
     },
     version: __ONAIR_VERSION__,
     site: config.site,

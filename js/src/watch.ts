@@ -4,10 +4,12 @@
 // the viewer's reload (sessionStorage; the plugin re-accepts without a prompt), ICE drops (ICE
 // restart) and connection drops (watch again on a new handle; a direct connection keeps playing).
 import type { Jsep } from 'janus-gateway';
-import { DirectPeer, IceWatchdog, iceServerList, iceSettings, type IceSettings } from './direct';
+import { DirectPeer } from './direct';
+import { endedMessage } from './ended';
 import { OnAirError, asOnAirError, clientError, pluginError } from './errors';
 import { SessionFlow, type ButtonState, type EventDetail, type FlowHost } from './flow';
 import { t, type StringKey } from './i18n';
+import { IceWatchdog, iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, str, type PluginEvent } from './protocol';
 import { forgetWatching, rememberWatching } from './storage';
 import { PlayerView } from './ui/player';
@@ -23,17 +25,6 @@ export interface WatchOptions {
   /** The viewer's display name sent to the broadcaster (signed mode: the token's name wins). */
   name?: string;
 }
-
-const endedKeys: Record<string, StringKey> = {
-  stopped: 'endedStopped',
-  removed: 'endedRemoved',
-  admin: 'endedAdmin',
-  hangup_timeout: 'endedHangup',
-  publish_timeout: 'endedPublishTimeout',
-  restart: 'endedHangup',
-  taken_over: 'endedWatchTakenOver',
-  start_timeout: 'endedStartTimeout',
-};
 
 const declinedKeys: Record<string, StringKey> = {
   denied: 'declinedDenied',
@@ -190,7 +181,7 @@ export class Watch extends SessionFlow {
       }
       case 'ended': {
         const reason = str(data['reason'], 'stopped');
-        const message = t(endedKeys[reason] ?? 'endedStopped');
+        const message = endedMessage('watch', reason);
         this.finish('ended', { reason, message });
         this.view.setState('ended', message);
         break;
