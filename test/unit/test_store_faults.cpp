@@ -7,10 +7,10 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <iterator>
 #include <string>
 #include <vector>
 
+#include "billing_fixture.h"
 #include "fixtures.h"
 #include "suites.h"
 
@@ -18,12 +18,6 @@ using namespace onair;
 using namespace onair::test;
 
 namespace {
-
-Site billed_site() {
-    Site site = demo_site();
-    site.callback_url = "http://127.0.0.1:9/hook";
-    return site;
-}
 
 // While it lives, every `statement` (INSERT, UPDATE or DELETE) on `table` of the store fails.
 class StoreFault {
@@ -49,16 +43,6 @@ public:
 private:
     sqlite3* db_ = nullptr;
 };
-
-std::vector<OutboxEntry> events_of(const std::string& store_path, const std::string& type) {
-    std::unique_ptr<Store> store = open_store(store_path);
-    Result<std::vector<OutboxEntry>> entries = store->list_outbox("", std::nullopt, 1000);
-    CU_ASSERT_FATAL(entries.ok());
-    std::vector<OutboxEntry> list;
-    std::copy_if(entries.value().begin(), entries.value().end(), std::back_inserter(list),
-                 [&type](const OutboxEntry& entry) { return entry.type == type; });
-    return list;
-}
 
 std::size_t unended_broadcasts(const std::string& store_path) {
     Result<std::vector<BroadcastRecord>> unended = open_store(store_path)->unended_broadcasts();
