@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -67,6 +68,8 @@ public:
     [[nodiscard]] std::vector<AirtimeSegment> dirty(std::int64_t now, bool all = false) const;
     // The Store saved these (as dirty() returned them) at `now`.
     void written(const std::vector<AirtimeSegment>& segments, std::int64_t now);
+    // Closed segments waiting for written(): what a store outage holds back.
+    [[nodiscard]] std::size_t unsaved_closed() const { return finished_.size(); }
 
     static constexpr std::int64_t kPersistEvery = 1;
 

@@ -4,6 +4,7 @@
 // changes to the Store in one transaction, and the callback sender delivers from there.
 #include <algorithm>
 #include <map>
+#include <string>
 
 #include "events.h"
 #include "hub_state.h"
@@ -167,6 +168,9 @@ void HubState::report_airtime(Broadcast& broadcast, std::int64_t now) {
     if (broadcast.next_report_at == 0 || now < broadcast.next_report_at) {
         return;
     }
+    if (!check_store_backlog()) {
+        return;  // due again at the next tick: a later report carries the same seconds and more
+    }
     // The next report keeps its rhythm unless the timer fell far behind.
     broadcast.next_report_at += settings_.report_interval;
     if (broadcast.next_report_at <= now) {
@@ -244,6 +248,18 @@ Status HubState::commit(std::int64_t now, const BroadcastRecord* record,
     ledger_.written(segments, now);
     flush_airtime_ = false;
     return done;
+}
+
+std::size_t HubState::unstored() const {
+    return outgoing_.size() + unsaved_records_.size() + grant_changes_.size() + ledger_.unsaved_closed();
+}
+
+Status HubState::check_store_backlog() const {
+    if (unstored() < Hub::kMaxUnstored) {
+        return Ok{};
+    }
+    return fail(ErrorCode::Internal, "Internal error: the store is failing; " + std::to_string(unstored()) +
+                                         " changes wait to be stored");
 }
 
 HubState::Checkpoint HubState::checkpoint() const {

@@ -2,6 +2,7 @@
 #include "hub.h"
 
 #include <algorithm>
+#include <variant>
 
 #include "events.h"
 #include "hub_state.h"
@@ -214,6 +215,17 @@ Effects HubState::tick(std::int64_t now) {
 }
 
 Result<Reply> HubState::handle_request(HandleId handle, const Request& request, std::int64_t now) {
+    // While the store holds back too much, nothing new starts; endings still go through (each
+    // session and broadcast ends once, so what they add is bounded by what exists).
+    const bool starts_something =
+        std::holds_alternative<BroadcastRequest>(request) ||
+        std::holds_alternative<PublishRequest>(request) || std::holds_alternative<WatchRequest>(request) ||
+        std::holds_alternative<AnswerRequest>(request) || std::holds_alternative<StartRequest>(request);
+    if (starts_something) {
+        if (Status room = check_store_backlog(); !room) {
+            return room.error();
+        }
+    }
     handles_.try_emplace(handle);
     if (const auto* r = std::get_if<BroadcastRequest>(&request)) {
         return on_broadcast(handle, *r, now);

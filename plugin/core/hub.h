@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,14 @@ public:
     ~Hub();
     Hub(const Hub&) = delete;
     Hub& operator=(const Hub&) = delete;
+
+    // Work a failing store may hold back (billing events, broadcast rows, grant changes, closed
+    // airtime segments: a failed commit keeps them all for the next). At this many, requests that
+    // would start something new (broadcast, publish, watch, answer, start) get 554 and change
+    // nothing, and airtime reports wait; endings still go through, and nothing queued is dropped.
+    // Every failed commit retries the whole backlog in one transaction: 1000 rows keep that retry
+    // to milliseconds on the timer's once-a-second commit.
+    static constexpr std::size_t kMaxUnstored = 1000;
 
     // Loads stored sites over `configured` (stored ones win) and recovers broadcasts left unended by
     // a previous run (interrupted for restart_grace, with their grants).

@@ -167,6 +167,12 @@ private:
     int broadcasts_of_site(const std::string& site) const;
     bool is_visible(const std::string& site, const std::string& user) const;
 
+    // Work waiting for the store (a failed commit keeps all of it for the next one): billing
+    // events, broadcast rows, grant changes and closed airtime segments.
+    [[nodiscard]] std::size_t unstored() const;
+    // 554 once unstored() reaches Hub::kMaxUnstored.
+    [[nodiscard]] Status check_store_backlog() const;
+
     // What commit() has queued and the ledger, as they were: a refused request puts them back.
     struct Checkpoint {
         Ledger ledger;

@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <optional>
+#include <cstddef>
 #include <string>
 
+#include "core/handle_queue.h"
 #include "core/json.h"
 #include "janus/session.h"
 
@@ -20,46 +18,13 @@ struct Message {
     JsonPtr jsep;
 };
 
+// Messages one handle may have waiting for the handler thread; one more is refused with 551.
+// Clients send one request and wait for its answer, except the direct-mode signalling of a page,
+// which sends each ICE candidate as its own `signal` (a burst of a few dozen while gathering):
+// 64 is twice that.
+inline constexpr std::size_t kMaxWaitingMessages = 64;
+
 // Hands messages from handle_message (Janus' transport threads) to the handler thread.
-class MessageQueue {
-public:
-    void push(Message message) {
-        {
-            std::lock_guard lock(mutex_);
-            if (closed_)
-                return;
-            queue_.push_back(std::move(message));
-        }
-        ready_.notify_one();
-    }
-
-    // Blocks until a message arrives; nullopt once the queue is closed.
-    std::optional<Message> pop() {
-        std::unique_lock lock(mutex_);
-        ready_.wait(lock, [this] { return closed_ || !queue_.empty(); });
-        if (closed_)
-            return std::nullopt;
-        Message message = std::move(queue_.front());
-        queue_.pop_front();
-        return message;
-    }
-
-    // Wakes the handler to exit and drops what was still queued.
-    void close() {
-        std::deque<Message> dropped;
-        {
-            std::lock_guard lock(mutex_);
-            closed_ = true;
-            dropped.swap(queue_);
-        }
-        ready_.notify_all();
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable ready_;
-    std::deque<Message> queue_;
-    bool closed_ = false;
-};
+using MessageQueue = HandleQueue<Message>;
 
 }  // namespace onair::janus

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
+#include <string>
 
 #include "core/clock.h"
 #include "core/store.h"
@@ -155,8 +156,22 @@ janus_plugin_result* Plugin::handle_message(janus_plugin_session* handle, char* 
     queued.session = find(handle);
     if (!queued.session || queued.session->destroyed())
         return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "No session associated with this handle", nullptr);
-    messages_.push(std::move(queued));
-    return janus_plugin_result_new(JANUS_PLUGIN_OK_WAIT, nullptr, nullptr);
+    const HandleId id = queued.session->id();
+    switch (messages_.push(id, queued)) {
+        case MessageQueue::Push::Queued:
+            return janus_plugin_result_new(JANUS_PLUGIN_OK_WAIT, nullptr, nullptr);
+        case MessageQueue::Push::Closed:
+            return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "Shutting down", nullptr);
+        case MessageQueue::Push::Full:
+            break;
+    }
+    // An application-level refusal is a synchronous plugin answer, as in Janus' own plugins
+    // (JANUS_PLUGIN_ERROR is for severe errors and reaches the client without our error_code).
+    JANUS_LOG(LOG_VERB, "OnAir: handle %" PRIu64 " refused a message: %zu already waiting\n", id,
+              kMaxWaitingMessages);
+    const Error refusal{ErrorCode::RateLimited, "Rate limited: " + std::to_string(kMaxWaitingMessages) +
+                                                    " messages of this handle are still waiting"};
+    return janus_plugin_result_new(JANUS_PLUGIN_OK, nullptr, event_error(refusal).release());
 }
 
 json_t* Plugin::handle_admin_message(json_t* message) {

@@ -98,7 +98,7 @@ private:
     std::unordered_map<HandleId, SessionPtr> sessions_by_id_;
     HandleId next_id_ = 1;  // guarded by sessions_mutex_
 
-    MessageQueue messages_;
+    MessageQueue messages_{kMaxWaitingMessages};
     std::atomic<bool> stopping_{false};
     std::thread handler_;
     std::thread timer_;

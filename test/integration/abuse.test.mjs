@@ -2,15 +2,18 @@
 // Abuse limits (issue 12) against a real Janus with real WebRTC peers (aiortc) and a real billing
 // receiver: a granted viewer's watch/leave loop hits the watch rate limit and leaves a bounded
 // number of outbox and airtime rows; one user holds one session per broadcast (a second handle
-// takes it over, and max_viewers counts users); an accepted viewer that never starts is ended.
+// takes it over, and max_viewers counts users); an accepted viewer that never starts is ended; a
+// handle flooding the plugin with messages is refused past its bound while others are served.
 // Needs the test namespace (scripts/test).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import { after, afterEach, before, describe, test } from 'node:test';
 
 import { mediaAvailable } from '../lib/aiortc_peer.mjs';
 import { SITES, startJanus } from '../lib/janus.mjs';
-import { admin } from '../lib/janus_client.mjs';
+import { admin, connect } from '../lib/janus_client.mjs';
 import { LiveWorld } from '../lib/live.mjs';
 import { assertAdminOk, assertError, assertResult } from '../lib/onair_assert.mjs';
 import { startReceiver } from '../lib/receiver.mjs';
@@ -123,5 +126,66 @@ describe('abuse limits with real media', { skip: mediaSkip }, () => {
     const listed = assertAdminOk(await admin(janus, { request: 'list_viewers', site: site.key, user: broadcaster.user })).viewers;
     assert.deepEqual(listed, []);
     assertResult(await broadcaster.handle.request({ request: 'stop' }), 'ended');
+  });
+});
+
+// Posts `count` plugin messages to one handle without waiting for any answer (over `sockets`
+// connections, as a script would) and resolves with their synchronous Janus answers.
+function flood(handle, body, count, sockets = 32) {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  const url = new URL(handle.url);
+  const post = () => new Promise((resolve, reject) => {
+    const message = JSON.stringify({ janus: 'message', transaction: randomBytes(9).toString('base64url'), body });
+    const req = httpRequest(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { text += chunk; });
+      res.on('end', () => resolve(JSON.parse(text)));
+    });
+    req.on('error', reject);
+    req.end(message);
+  });
+  return Promise.all(Array.from({ length: count }, post)).finally(() => agent.destroy());
+}
+
+describe('message flood on one handle', () => {
+  const FLOOD = 2000;
+  let janus;
+
+  before(async () => {
+    janus = await startJanus({ sites: [SITES.open] });
+  });
+  after(async () => {
+    await janus?.close();
+  });
+
+  test(`${FLOOD} messages sent at once on one handle: refused past the bound (551), others served meanwhile`, async (t) => {
+    const flooder = await connect(janus);
+    const other = await connect(janus);
+    const users = Array.from({ length: 200 }, (_, i) => `user-${i}`);
+    const presence = { request: 'presence', site: SITES.open.key, users };
+    try {
+      const flooding = flood(flooder.handle, presence, FLOOD);
+      // Another client is answered while the flood is queued.
+      assertResult(await other.handle.request({ request: 'presence', site: SITES.open.key, users: ['42'] }), 'presence');
+      const answers = await flooding;
+
+      const acked = answers.filter((answer) => answer.janus === 'ack').length;
+      const refused = answers.filter((answer) => answer.janus === 'success');
+      assert.equal(acked + refused.length, FLOOD, `unexpected answers: ${JSON.stringify(answers.find((answer) => !['ack', 'success'].includes(answer.janus)))}`);
+      t.diagnostic(`${refused.length} of ${FLOOD} refused`);
+      assert.ok(refused.length > 0, `no message of ${FLOOD} was refused`);
+      for (const answer of refused) {
+        assert.equal(answer.plugindata.plugin, 'janus.plugin.onair');
+        assertError(answer.plugindata.data, 551, /rate limited.*waiting/i);
+      }
+      // Every queued message still gets its one answer, then the handle is served again.
+      for (let answered = 0; answered < acked; answered += 1) await flooder.handle.notice('presence');
+      assertResult(await flooder.handle.request(presence), 'presence');
+      assertResult(await other.handle.request({ request: 'presence', site: SITES.open.key, users: ['43'] }), 'presence');
+    } finally {
+      await flooder.session.destroy();
+      await other.session.destroy();
+    }
   });
 });

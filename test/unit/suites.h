@@ -18,6 +18,7 @@ CU_ErrorCode register_store_fault_tests();
 CU_ErrorCode register_simulcast_tests();
 CU_ErrorCode register_direct_tests();
 CU_ErrorCode register_abuse_tests();
+CU_ErrorCode register_handle_queue_tests();
 
 // Adds a suite with the given tests (a {nullptr, nullptr}-terminated CU_TestInfo array).
 CU_ErrorCode add_suite(const char* name, CU_TestInfo* tests);

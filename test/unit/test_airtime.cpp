@@ -5,10 +5,9 @@
 // section 7: media for relay sessions, heartbeats naming each other for direct pairs).
 #include <CUnit/CUnit.h>
 
-#include <algorithm>
-#include <tuple>
 #include <variant>
 
+#include "billing_fixture.h"
 #include "core/clock.h"
 #include "fixtures.h"
 #include "suites.h"
@@ -17,28 +16,6 @@ using namespace onair;
 using namespace onair::test;
 
 namespace {
-
-Site billed_site() {
-    Site site = demo_site();
-    site.callback_url = "http://127.0.0.1:9/hook";
-    return site;
-}
-
-std::vector<OutboxEntry> events_of(const std::string& store_path, const std::string& type) {
-    std::unique_ptr<Store> store = open_store(store_path);
-    Result<std::vector<OutboxEntry>> entries = store->list_outbox("", std::nullopt, 1000);
-    CU_ASSERT_FATAL(entries.ok());
-    std::vector<OutboxEntry> list;
-    for (const OutboxEntry& entry : entries.value()) {
-        if (entry.type == type) {
-            list.push_back(entry);
-        }
-    }
-    std::sort(list.begin(), list.end(), [](const OutboxEntry& a, const OutboxEntry& b) {
-        return std::tie(a.broadcast_id, a.seq) < std::tie(b.broadcast_id, b.seq);
-    });
-    return list;
-}
 
 void a_report_has_one_entry_per_viewer_however_often_it_came_back() {
     Settings settings;

@@ -7,10 +7,10 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <iterator>
 #include <string>
 #include <vector>
 
+#include "billing_fixture.h"
 #include "fixtures.h"
 #include "suites.h"
 
@@ -18,12 +18,6 @@ using namespace onair;
 using namespace onair::test;
 
 namespace {
-
-Site billed_site() {
-    Site site = demo_site();
-    site.callback_url = "http://127.0.0.1:9/hook";
-    return site;
-}
 
 // While it lives, every `statement` (INSERT, UPDATE or DELETE) on `table` of the store fails.
 class StoreFault {
@@ -49,16 +43,6 @@ public:
 private:
     sqlite3* db_ = nullptr;
 };
-
-std::vector<OutboxEntry> events_of(const std::string& store_path, const std::string& type) {
-    std::unique_ptr<Store> store = open_store(store_path);
-    Result<std::vector<OutboxEntry>> entries = store->list_outbox("", std::nullopt, 1000);
-    CU_ASSERT_FATAL(entries.ok());
-    std::vector<OutboxEntry> list;
-    std::copy_if(entries.value().begin(), entries.value().end(), std::back_inserter(list),
-                 [&type](const OutboxEntry& entry) { return entry.type == type; });
-    return list;
-}
 
 std::size_t unended_broadcasts(const std::string& store_path) {
     Result<std::vector<BroadcastRecord>> unended = open_store(store_path)->unended_broadcasts();
@@ -164,11 +148,61 @@ void remove_site_ends_all_or_nothing() {
     sqlite3_close(db);
 }
 
+// A long outage: viewers keep asking and cancelling, each adding billing events the store cannot
+// take. Past the bound a new watch is refused and changes nothing; nothing queued is dropped.
+void a_long_outage_is_bounded_and_loses_nothing() {
+    constexpr std::size_t kBound = Hub::kMaxUnstored;
+    World world(Settings{}, {billed_site()});
+    world.go_live(1, "42", kNow);
+    std::size_t asked = 0;
+    HandleId handle = 100;
+    {
+        StoreFault full(world.store_path(), "outbox", "INSERT");
+        // Each round queues viewer.requested and viewer.declined (cancelled): two events.
+        for (; asked < kBound / 2; ++asked, ++handle) {
+            world.hub().handle_created(handle);
+            world.ask(handle, "v" + std::to_string(asked), "42", kNow + 1);
+            expect_ok(world.request(handle, LeaveRequest{}, kNow + 1));
+            world.hub().handle_destroyed(handle, kNow + 1);
+        }
+        world.hub().handle_created(handle);
+        Result<Reply> refused = world.watch(handle, "late", "42", "", kNow + 2);
+        expect_code(refused, ErrorCode::Internal);
+        // Nothing started: no prompt waits, the broadcaster is asked nothing.
+        Effects ticked = world.hub().tick(kNow + 3);
+        CU_ASSERT_PTR_NULL(notice(ticked, 1, "watch_request"));
+        JsonPtr viewers =
+            admin(world.hub(), R"({"request":"list_viewers","site":"demo","user":"42"})", kNow + 3);
+        CU_ASSERT_EQUAL(json_array_size(json_object_get(viewers.get(), "viewers")), 0U);
+        CU_ASSERT_EQUAL(events_of(world.store_path(), "viewer.requested").size(), 0U);
+    }
+    // Healed: the next commit stores every queued event, in order; new watches are taken again.
+    world.hub().tick(kNow + 4);
+    const std::vector<OutboxEntry> requested = events_of(world.store_path(), "viewer.requested");
+    const std::vector<OutboxEntry> declined = events_of(world.store_path(), "viewer.declined");
+    CU_ASSERT_EQUAL(requested.size(), asked);
+    CU_ASSERT_EQUAL(declined.size(), asked);
+    std::unique_ptr<Store> store = open_store(world.store_path());
+    Result<std::vector<OutboxEntry>> all = store->list_outbox("", std::nullopt, 2 * kBound + 10);
+    CU_ASSERT_FATAL(all.ok());
+    std::vector<std::int64_t> seqs;
+    for (const OutboxEntry& entry : all.value()) {
+        seqs.push_back(entry.seq);
+    }
+    std::sort(seqs.begin(), seqs.end());
+    CU_ASSERT_EQUAL_FATAL(seqs.size(), 2 * asked + 1);  // and broadcast.started
+    for (std::size_t i = 0; i < seqs.size(); ++i) {
+        CU_ASSERT_EQUAL(seqs[i], static_cast<std::int64_t>(i) + 1);  // no gap, nothing lost
+    }
+    world.ask(handle, "late", "42", kNow + 5);
+}
+
 CU_TestInfo tests[] = {
     {"a stop the store refuses changes nothing", a_stop_the_store_refuses_changes_nothing},
     {"a failed commit keeps its events until stored", a_failed_commit_keeps_its_events_until_stored},
     {"a kicked viewer stays kicked after a restart", a_kicked_viewer_stays_kicked_after_a_restart},
     {"remove_site ends all or nothing", remove_site_ends_all_or_nothing},
+    {"a long outage is bounded and loses nothing", a_long_outage_is_bounded_and_loses_nothing},
     CU_TEST_INFO_NULL,
 };
 
