@@ -106,7 +106,7 @@ void HubState::emit(const BroadcastRecord& record, const char* type, std::int64_
     if (site == nullptr || site->callback_url.empty()) {
         return;  // the site takes no callbacks
     }
-    outgoing_.push_back(OutboxEvent{record.site, record.broadcast_id, type, when, std::move(data)});
+    outgoing_.push_back(OutboxEvent{record.site, record.broadcast_id, type, wall_at(when), std::move(data)});
 }
 
 void HubState::watch_ended(Broadcast& broadcast, ViewerSession& session, const std::string& reason,
@@ -134,7 +134,8 @@ void HubState::emit_viewer_left(const BroadcastRecord& record, const std::string
 
 Status HubState::append_outgoing(std::int64_t now) {
     for (const OutboxEvent& event : outgoing_) {
-        if (Status queued = store_->append_event(event, now); !queued) {
+        // Due at once on the sender's clock, which is the wall clock.
+        if (Status queued = store_->append_event(event, wall_at(now)); !queued) {
             return queued;
         }
     }
@@ -287,7 +288,7 @@ Status HubState::recover_previous_run(std::int64_t now) {
         if (record.started_at == 0 || site == nullptr) {
             // Never live (or its site is gone): nothing to come back to.
             BroadcastRecord over = record;
-            over.ended_at = now;
+            over.ended_at = wall_at(now);
             over.end_reason = kRestartReason;
             ended.push_back(std::move(over));
         }
@@ -303,6 +304,7 @@ Status HubState::recover_previous_run(std::int64_t now) {
             AirtimeKind kind = AirtimeKind::Broadcast;
             std::string user;
             std::int64_t seconds = 0;
+            std::int64_t first_started = 0;  // steady time, as the previous run measured it
             std::int64_t last_evidence = 0;
             bool open = false;
             AirtimeSegment last;  // the latest segment
@@ -313,6 +315,9 @@ Status HubState::recover_previous_run(std::int64_t now) {
             total.kind = segment.kind;
             total.user = segment.user;
             total.seconds += segment.seconds();
+            if (segment.index == 0) {
+                total.first_started = segment.started_at;
+            }
             total.last_evidence = std::max(total.last_evidence, segment.last_evidence);
             total.open = total.open || !segment.closed;
             if (segment.index >= total.last.index) {
@@ -324,7 +329,9 @@ Status HubState::recover_previous_run(std::int64_t now) {
         for (const auto& [session_id, total] : totals) {
             if (total.kind == AirtimeKind::Broadcast) {
                 broadcast_seconds = total.seconds;
-                ended_at = std::max(ended_at, total.last_evidence);
+                // A time of day: the wall start plus the steady time to the last evidence, so a
+                // wall-clock step during the previous run moves neither.
+                ended_at += std::max<std::int64_t>(0, total.last_evidence - total.first_started);
                 if (site != nullptr) {
                     ledger_.restore(total.last, total.seconds - total.last.seconds());
                 }

@@ -15,8 +15,9 @@ constexpr std::int64_t kRateWindowSeconds = 60;
 
 // ---- Hub: one lock around HubState ----
 
-Hub::Hub(Settings settings, std::unique_ptr<Store> store)
-    : settings_(std::move(settings)), state_(std::make_unique<HubState>(settings_, std::move(store))) {}
+Hub::Hub(Settings settings, std::unique_ptr<Store> store, WallClock wall_clock)
+    : settings_(std::move(settings)),
+      state_(std::make_unique<HubState>(settings_, std::move(store), std::move(wall_clock))) {}
 
 Hub::~Hub() = default;
 
@@ -94,8 +95,9 @@ std::optional<CallbackTarget> Hub::callback_target(const std::string& site) {
 
 // ---- HubState: lifecycle and timers ----
 
-HubState::HubState(const Settings& settings, std::unique_ptr<Store> store)
+HubState::HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock)
     : settings_(settings),
+      wall_clock_(std::move(wall_clock)),
       ice_servers_(settings.turn_uris, settings.turn_secret, settings.turn_ttl, settings.stun_uris),
       store_(std::move(store)),
       watch_limiter_(settings.watch_rate, kRateWindowSeconds),
@@ -274,7 +276,7 @@ Result<Identity> HubState::authenticate(const HandleRecord& record, const Creden
     if (site == nullptr) {
         return fail(ErrorCode::UnknownSite, "Unknown site '" + who.site + "'");
     }
-    Result<Identity> identity = verify_identity(*site, who.user, who.name, who.token, now);
+    Result<Identity> identity = verify_identity(*site, who.user, who.name, who.token, wall_at(now));
     if (identity && !record.user.empty() &&
         (record.site != identity.value().site || record.user != identity.value().user)) {
         return fail(ErrorCode::WrongState, "This handle acts for user '" + record.user + "' of site '" +
@@ -341,7 +343,7 @@ Status HubState::persist_end(const Broadcast& broadcast, const std::string& reas
 
 void HubState::queue_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
     BroadcastRecord record = broadcast.record;
-    record.ended_at = now;
+    record.ended_at = wall_at(now);
     record.end_reason = reason;
     if (record.started_at != 0) {
         // Billing first: every viewer's session ends with the broadcast, then the broadcast itself.
@@ -354,7 +356,7 @@ void HubState::queue_end(const Broadcast& broadcast, const std::string& reason, 
             }
         }
         const std::int64_t seconds = ledger_.close(record.broadcast_id);
-        emit_broadcast_ended(record, now, reason, seconds, now);
+        emit_broadcast_ended(record, record.ended_at, reason, seconds, now);
     }
     unsaved_records_.push_back(std::move(record));
 }

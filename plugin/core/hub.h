@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "billing/outbox.h"
+#include "clock.h"
 #include "effects.h"
 #include "json.h"
 #include "request.h"
@@ -36,7 +37,10 @@ struct Reply {
 // limits and rate limits, persisted through the Store. Every public method takes the one hub
 // lock, so calls may come from any thread; it never calls out: what must happen outside comes
 // back as Effects, which the caller carries out after the call returned (so no Janus callback runs
-// under this lock). `now` is seconds since the epoch, passed in so tests control time.
+// under this lock). `now` is the steady time (clock.h: seconds since the epoch, free of wall-clock
+// steps), passed in so tests control time; durations and deadlines use it. What is stamped as a
+// time of day (event timestamps, started_at, usage days) and what is compared with other machines'
+// clocks (a token's exp) use `wall_clock(now)` instead.
 //
 // Billing: the calls that change state also queue billing events and airtime changes, written to
 // the Store in one transaction before the call returns (the callback sender reads them from there).
@@ -45,7 +49,7 @@ struct Reply {
 // itself; `handle_request` only decides whether the handle may do it now.
 class Hub {
 public:
-    Hub(Settings settings, std::unique_ptr<Store> store);
+    Hub(Settings settings, std::unique_ptr<Store> store, WallClock wall_clock = wall_same_as_steady);
     ~Hub();
     Hub(const Hub&) = delete;
     Hub& operator=(const Hub&) = delete;

@@ -32,7 +32,7 @@ void HubState::move_to_relay(Broadcast& broadcast, Effects& effects) {
 }
 
 JsonPtr HubState::ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const {
-    return ice_servers_.for_user(site, user, now);
+    return ice_servers_.for_user(site, user, wall_at(now));  // the TURN server checks it on its clock
 }
 
 const char* HubState::ice_policy(const Broadcast& broadcast, bool direct) const {
@@ -108,7 +108,7 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
     broadcast.deadline_reason.clear();
     if (broadcast.record.started_at == 0) {
         BroadcastRecord record = broadcast.record;
-        record.started_at = now;
+        record.started_at = wall_at(now);  // a time of day; the ledger measures from `now`
         // Bookkeeping only: the media is up whether or not the store took the start time.
         ledger_.open(record.broadcast_id, AirtimeKind::Broadcast, record.site, record.user,
                      record.broadcast_id, now);
@@ -117,7 +117,7 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
              Event(nullptr)
                  .text("user", record.user)
                  .text("name", record.name)
-                 .number("started_at", now)
+                 .number("started_at", record.started_at)
                  .take());
         unsaved_records_.push_back(record);  // retried until stored: the media is up either way
         broadcast.record = std::move(record);

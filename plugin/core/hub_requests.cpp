@@ -82,7 +82,7 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     broadcast.record.site = who.site;
     broadcast.record.user = who.user;
     broadcast.record.name = who.name;
-    broadcast.record.registered_at = now;
+    broadcast.record.registered_at = wall_at(now);
     broadcast.media = site.media;
     if (Status saved = persist(broadcast.record, now); !saved) {
         return saved.error();
@@ -490,7 +490,7 @@ Result<Reply> HubState::on_usage(const UsageRequest& request, std::int64_t now) 
     if (site == nullptr) {
         return fail(ErrorCode::UnknownSite, "Unknown site '" + request.site + "'");
     }
-    if (Status allowed = verify_usage_token(*site, request.token, now); !allowed) {
+    if (Status allowed = verify_usage_token(*site, request.token, wall_at(now)); !allowed) {
         return allowed.error();
     }
     Result<JsonPtr> usage = usage_of(request.site, request.from, request.to, now);

@@ -40,7 +40,7 @@ struct HandleRecord {
 // admin.cpp (Admin API).
 class HubState {
 public:
-    HubState(const Settings& settings, std::unique_ptr<Store> store);
+    HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock);
 
     Status start(const std::vector<Site>& configured, std::int64_t now);
     void handle_created(HandleId handle);
@@ -213,7 +213,12 @@ private:
     // Accepted sessions of a live broadcast that sent no `start` (no media) within publish_timeout.
     void expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects);
 
+    // The wall time at steady time `now`: for stamps and for other machines' clocks only, never
+    // for a duration or a deadline (clock.h).
+    [[nodiscard]] std::int64_t wall_at(std::int64_t now) const { return wall_clock_(now); }
+
     Settings settings_;
+    WallClock wall_clock_;
     IceServers ice_servers_;
     std::unique_ptr<Store> store_;
     SiteRegistry sites_;

@@ -78,7 +78,8 @@ bool Plugin::start(const char* config_path) {
                   store.error().message.c_str());
         return false;
     }
-    hub_ = std::make_unique<Hub>(settings, std::move(store.value()));
+    hub_ = std::make_unique<Hub>(settings, std::move(store.value()),
+                                 [](std::int64_t /*steady_now*/) { return clock().wall_now(); });
     if (Status started = hub_->start(config.value().sites, now()); !started.ok()) {
         JANUS_LOG(LOG_ERR, "OnAir: cannot start: %s\n", started.error().message.c_str());
         return false;
@@ -111,11 +112,13 @@ bool Plugin::start(const char* config_path) {
     return true;
 }
 
-std::int64_t Plugin::now() {
+const CoreClock& Plugin::clock() {
     // Made at the first call (init): from then on a wall-clock step moves no duration.
     static const CoreClock clock;
-    return clock.now();
+    return clock;
 }
+
+std::int64_t Plugin::now() { return clock().steady_now(); }
 
 SessionPtr Plugin::find(const janus_plugin_session* handle) const {
     std::lock_guard lock(sessions_mutex_);

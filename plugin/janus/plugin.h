@@ -83,7 +83,8 @@ private:
     void send_viewer_offer(Session& viewer, const std::string& transaction, JsonPtr result,
                            bool ice_restart = false);
 
-    static std::int64_t now();
+    static const CoreClock& clock();
+    static std::int64_t now();  // the steady time (core/clock.h); the Hub reads the wall clock itself
 
     janus_callbacks* const gateway_;
     janus_plugin* const descriptor_;

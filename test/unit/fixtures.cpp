@@ -81,8 +81,8 @@ Site demo_site() {
     return site;
 }
 
-World::World(Settings settings, const std::vector<Site>& sites)
-    : settings_(std::move(settings)), sites_(sites) {
+World::World(Settings settings, const std::vector<Site>& sites, WallClock wall_clock)
+    : settings_(std::move(settings)), sites_(sites), wall_clock_(std::move(wall_clock)) {
     settings_.store_path = store_path();
     restart(kNow - 100);
 }
@@ -94,7 +94,7 @@ void World::restart(std::int64_t now) {
         std::fprintf(stderr, "\n  %s\n", store.error().message.c_str());
     }
     CU_ASSERT_FATAL(store.ok());
-    hub_ = std::make_unique<Hub>(settings_, std::move(store.value()));
+    hub_ = std::make_unique<Hub>(settings_, std::move(store.value()), wall_clock_);
     Status started = hub_->start(sites_, now);
     if (!started.ok()) {
         std::fprintf(stderr, "\n  %s\n", started.error().message.c_str());

@@ -48,7 +48,9 @@ Site demo_site();  // signed, the test secret, default limits
 // A Hub started on a real SQLite file in a temporary directory.
 class World {
 public:
-    explicit World(Settings settings = {}, const std::vector<Site>& sites = {demo_site()});
+    // `wall_clock`: what the Hub stamps as the time of day (by default the steady `now` of each call).
+    explicit World(Settings settings = {}, const std::vector<Site>& sites = {demo_site()},
+                   WallClock wall_clock = wall_same_as_steady);
     Hub& hub() { return *hub_; }
     [[nodiscard]] std::string store_path() const { return dir_.file("onair.sqlite"); }
     // Janus restarted (or crashed: the Hub is gone without any goodbye): a new Hub on the same store,
@@ -75,6 +77,7 @@ private:
     TempDir dir_;
     Settings settings_;
     std::vector<Site> sites_;
+    WallClock wall_clock_;
     std::unique_ptr<Hub> hub_;
 };
 

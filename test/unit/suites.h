@@ -14,6 +14,7 @@ CU_ErrorCode register_ledger_tests();
 CU_ErrorCode register_outbox_tests();
 CU_ErrorCode register_billing_tests();
 CU_ErrorCode register_airtime_tests();
+CU_ErrorCode register_clock_tests();
 CU_ErrorCode register_store_fault_tests();
 CU_ErrorCode register_simulcast_tests();
 CU_ErrorCode register_direct_tests();

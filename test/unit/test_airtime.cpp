@@ -8,7 +8,6 @@
 #include <variant>
 
 #include "billing_fixture.h"
-#include "core/clock.h"
 #include "fixtures.h"
 #include "suites.h"
 
@@ -205,39 +204,7 @@ void heartbeat_peers_are_checked() {
     CU_ASSERT_EQUAL(parsed(many + "]}").error().code, ErrorCode::TooLarge);
 }
 
-void a_wall_clock_step_mid_broadcast_bills_nothing() {
-    constexpr std::int64_t kSecond = 1'000'000;
-    std::int64_t wall_us = kNow * kSecond;
-    std::int64_t monotonic_us = 123 * kSecond;
-    const CoreClock clock([&wall_us] { return wall_us; }, [&monotonic_us] { return monotonic_us; });
-    World world(Settings{}, {billed_site()});
-    world.go_live(1, "42", clock.now());
-    world.join(2, "43", 1, "42", clock.now());
-    const auto media_for = [&](int seconds) {
-        for (int i = 0; i < seconds; ++i) {
-            wall_us += kSecond;
-            monotonic_us += kSecond;
-            world.hub().evidence({1, 2}, clock.now());
-            world.hub().tick(clock.now());
-        }
-    };
-    world.hub().evidence({1, 2}, clock.now());
-    media_for(30);
-    wall_us += 3600 * kSecond;  // the wall clock is set an hour forward (NTP, an operator)
-    media_for(30);
-    expect_ok(world.request(2, LeaveRequest{}, clock.now()));
-    expect_ok(world.request(1, StopRequest{}, clock.now()));
-    CU_ASSERT_EQUAL(watch_seconds_left(world.store_path(), "43"), 60);
-    const std::vector<OutboxEntry> ended = events_of(world.store_path(), "broadcast.ended");
-    CU_ASSERT_EQUAL_FATAL(ended.size(), 1U);
-    CU_ASSERT_EQUAL(number_of(parse_json(ended[0].data).get(), "broadcast_seconds"), 60);
-    wall_us -= 7200 * kSecond;  // and back, further than it went: time still only moves forward
-    monotonic_us += kSecond;
-    CU_ASSERT_EQUAL(clock.now(), kNow + 61);
-}
-
 CU_TestInfo tests[] = {
-    {"a wall-clock step mid-broadcast bills nothing", a_wall_clock_step_mid_broadcast_bills_nothing},
     {"a relay viewer bills from its first media and never on heartbeats",
      a_relay_viewer_bills_from_its_first_media_and_never_on_heartbeats},
     {"a direct pair bills only while both ends name it", a_direct_pair_bills_only_while_both_ends_name_it},
