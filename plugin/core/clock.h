@@ -14,9 +14,10 @@ namespace onair {
 //   never shortens anything. Being anchored to the wall clock, it stays comparable across restarts
 //   (the ledger stores it).
 // - wall_now(): the real wall clock at the moment it is read, for what a receiver or an operator
-//   reads as a time of day (event timestamps, started_at/ended_at, usage days) and for comparisons
-//   with other machines' clocks (a token's exp, TURN credentials' expiry). After a correction of
-//   the wall clock (NTP stepping a machine that booted with a wrong time) these follow it at once.
+//   reads as a time of day (event timestamps, started_at/ended_at) and for comparisons with other
+//   machines' clocks (a token's exp, TURN credentials' expiry). After a correction of the wall
+//   clock (NTP stepping a machine that booted with a wrong time) these follow it at once. Usage
+//   days are cut from the ledger's steady times, so they follow a correction only after a restart.
 class CoreClock {
 public:
     using Source = std::function<std::int64_t()>;  // microseconds
