@@ -5,7 +5,7 @@
 import adapter from 'webrtc-adapter';
 import Janus, { type AttachOptions, type Jsep, type PluginHandle, type TrackSpec } from 'janus-gateway';
 import type { Config } from './config';
-import { OnAirError, clientError } from './errors';
+import { OnAirError, clientError, pluginError } from './errors';
 import { PLUGIN_NAME, parsePluginMessage, type PluginEvent } from './protocol';
 
 let initialised: Promise<void> | null = null;
@@ -167,7 +167,9 @@ export class Channel {
   }
 
   /** Sends a request; resolves when Janus acknowledged it (the plugin answers asynchronously as
-   * an event). Rejects when the message could not be delivered. */
+   * an event). Rejects when the message could not be delivered, and with the plugin's error when
+   * the plugin refused it synchronously (551: too many messages of this handle still waiting),
+   * because then no event follows. */
   send(message: Record<string, unknown>, jsep?: Jsep): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (this.closed) {
@@ -177,7 +179,11 @@ export class Channel {
       this.handle.send({
         message,
         ...(jsep ? { jsep } : {}),
-        success: () => resolve(),
+        success: (data?: unknown) => {
+          const refusal = parsePluginMessage(data);
+          if (refusal?.kind === 'error') reject(pluginError(refusal.code, refusal.message));
+          else resolve();
+        },
         error: (error) => reject(clientError('connection_lost', 'connectionGone', error)),
       });
     });
