@@ -14,12 +14,13 @@ constexpr int kBatch = 500;
 }  // namespace
 
 Sender::Sender(std::unique_ptr<Store> store, std::unique_ptr<CallbackSink> sink, TargetLookup lookup,
-               SenderSettings settings, Clock clock, Jitter jitter)
+               SenderSettings settings, Clock steady, Clock wall, Jitter jitter)
     : store_(std::move(store)),
       sink_(std::move(sink)),
       lookup_(std::move(lookup)),
       settings_(settings),
-      clock_(std::move(clock)),
+      steady_(std::move(steady)),
+      wall_(std::move(wall)),
       jitter_(std::move(jitter)) {}
 
 Sender::~Sender() { stop(); }
@@ -36,7 +37,7 @@ double Sender::random_jitter() {
 }
 
 void Sender::prune_if_due() {
-    const std::int64_t now = clock_();
+    const std::int64_t now = steady_();
     if (now < next_prune_at_) {
         return;
     }
@@ -52,7 +53,7 @@ int Sender::run_once() {
     // most likely fail the same way, each taking up to the timeout, while other sites wait.
     std::set<std::string> failing;
     while (!stopping_.load()) {
-        Result<std::vector<OutboxEntry>> due = store_->due_events(clock_(), kBatch);
+        Result<std::vector<OutboxEntry>> due = store_->due_events(steady_(), kBatch);
         if (!due) {
             break;  // a store error is retried on the next pass
         }
@@ -83,7 +84,7 @@ bool Sender::attempt(const OutboxEntry& entry) {
     if (!target) {
         response.error = "site '" + entry.site + "' has no callback_url (or was removed)";
     } else {
-        const std::int64_t timestamp = clock_();
+        const std::int64_t timestamp = wall_();
         CallbackRequest request;
         request.url = target->url;
         request.body = event_body(entry);
@@ -95,7 +96,7 @@ bool Sender::attempt(const OutboxEntry& entry) {
             {"webhook-signature", webhook_signature(target->secret, entry.id, timestamp, request.body)}};
         response = sink_->post(request);
     }
-    const std::int64_t now = clock_();
+    const std::int64_t now = steady_();
     if (response.delivered) {
         (void)store_->mark_delivered(entry.id, now);  // a failed write means one more (idempotent) delivery
         return true;

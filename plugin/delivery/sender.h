@@ -41,8 +41,12 @@ public:
     using Clock = std::function<std::int64_t()>;
     using Jitter = std::function<double()>;  // uniform in [-1, 1]
 
+    // `steady` times every deadline (retries, pruning), as the Hub's steady clock does the
+    // outbox rows it writes: a wall-clock step then neither holds events back nor rushes retries.
+    // `wall` stamps webhook-timestamp, which the receiver compares with its own clock (core/clock.h).
     Sender(std::unique_ptr<Store> store, std::unique_ptr<CallbackSink> sink, TargetLookup lookup,
-           SenderSettings settings, Clock clock = system_clock, Jitter jitter = random_jitter);
+           SenderSettings settings, Clock steady = system_clock, Clock wall = system_clock,
+           Jitter jitter = random_jitter);
     ~Sender();  // stops the thread
     Sender(const Sender&) = delete;
     Sender& operator=(const Sender&) = delete;
@@ -70,7 +74,8 @@ private:
     std::unique_ptr<CallbackSink> sink_;
     TargetLookup lookup_;
     SenderSettings settings_;
-    Clock clock_;
+    Clock steady_;
+    Clock wall_;
     Jitter jitter_;
 
     std::atomic<bool> stopping_{false};

@@ -105,7 +105,8 @@ bool Plugin::start(const char* config_path) {
     Hub* hub = hub_.get();
     sender_ = std::make_unique<Sender>(
         std::move(sender_store.value()), std::make_unique<CurlSink>(settings.allow_private_callbacks),
-        [hub](const std::string& site) { return hub->callback_target(site); }, delivery);
+        [hub](const std::string& site) { return hub->callback_target(site); }, delivery,
+        [] { return clock().steady_now(); }, [] { return clock().wall_now(); });
     sender_->start();
     handler_ = std::thread([this] { run_handler(); });
     timer_ = std::thread([this] { run_timer(); });

@@ -216,7 +216,8 @@ struct SenderRig {
     TempDir dir;
     HttpReceiver receiver;
     std::unique_ptr<Store> store;  // the Hub's side: appends and inspects
-    std::int64_t clock = kNow;
+    std::int64_t clock = kNow;       // the steady clock: deadlines
+    std::int64_t wall_offset = 0;    // how far the wall clock was stepped from it
     std::string url;
     std::string dead_url;  // a port nobody listens on
     std::unique_ptr<Sender> sender;
@@ -236,7 +237,7 @@ struct SenderRig {
                 }
                 return CallbackTarget{url, kSecret};
             },
-            settings, [this] { return clock; }, [] { return 0.0; });
+            settings, [this] { return clock; }, [this] { return clock + wall_offset; }, [] { return 0.0; });
     }
 };
 
@@ -301,6 +302,31 @@ void sender_prunes_delivered_events_after_retention() {
     // Seqs count on from the kept rows.
     append(*rig.store, "b-2", "broadcast.ended", rig.clock);
     CU_ASSERT_EQUAL(rig.store->list_outbox("demo", std::nullopt, 100).value().front().seq, 2);
+}
+
+// Deadlines follow the steady clock, as the Hub's outbox rows do: a wall clock stepped back an hour
+// holds nothing back (the Hub's new events and a retry are due on time) and one stepped forward
+// rushes no retry, while webhook-timestamp, read by the receiver against its own clock, follows
+// the wall.
+void sender_deadlines_ignore_wall_clock_steps() {
+    SenderRig rig(SenderSettings{5, 2, 600, 5});
+    rig.wall_offset = -3600;
+    append(*rig.store, "b-1", "broadcast.started", kNow);
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);
+    CU_ASSERT_EQUAL_FATAL(rig.receiver.received().size(), 1U);
+    const std::string stamp = std::to_string(kNow - 3600);
+    CU_ASSERT_EQUAL(rig.receiver.received()[0].headers.at("webhook-timestamp"), stamp);
+
+    rig.receiver.set_status(500);
+    rig.wall_offset = 3600;
+    append(*rig.store, "b-1", "broadcast.ended", kNow);
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);  // fails: retry due in 2 s of steady time
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 0);  // an hour of wall time makes it no earlier
+    rig.receiver.set_status(204);
+    rig.wall_offset = -3600;
+    rig.clock = kNow + 2;
+    CU_ASSERT_EQUAL(rig.sender->run_once(), 1);  // and an hour back makes it no later
+    CU_ASSERT_EQUAL(rig.store->list_outbox("demo", OutboxState::Pending, 100).value().size(), 0U);
 }
 
 void sender_backs_off_then_parks_then_retry_delivers() {
@@ -441,6 +467,7 @@ CU_TestInfo tests[] = {
     {"sender posts signed events in order", sender_posts_signed_events_in_order},
     {"sender prunes delivered events after the retention", sender_prunes_delivered_events_after_retention},
     {"sender backs off, parks, and retry delivers", sender_backs_off_then_parks_then_retry_delivers},
+    {"sender deadlines ignore wall-clock steps", sender_deadlines_ignore_wall_clock_steps},
     {"sender reports network and TLS errors", sender_reports_network_and_tls_errors},
     {"a failing site does not hold up others", a_failing_site_does_not_hold_up_others},
     {"sender thread delivers and stops", sender_thread_delivers_and_stops},
