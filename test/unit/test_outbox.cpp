@@ -216,8 +216,8 @@ struct SenderRig {
     TempDir dir;
     HttpReceiver receiver;
     std::unique_ptr<Store> store;  // the Hub's side: appends and inspects
-    std::int64_t clock = kNow;       // the steady clock: deadlines
-    std::int64_t wall_offset = 0;    // how far the wall clock was stepped from it
+    std::int64_t clock = kNow;     // the steady clock: deadlines
+    std::int64_t wall_offset = 0;  // how far the wall clock was stepped from it
     std::string url;
     std::string dead_url;  // a port nobody listens on
     std::unique_ptr<Sender> sender;
