@@ -20,6 +20,7 @@ CU_ErrorCode register_simulcast_tests();
 CU_ErrorCode register_direct_tests();
 CU_ErrorCode register_abuse_tests();
 CU_ErrorCode register_handle_queue_tests();
+CU_ErrorCode register_keyframe_tests();
 
 // Adds a suite with the given tests (a {nullptr, nullptr}-terminated CU_TestInfo array).
 CU_ErrorCode add_suite(const char* name, CU_TestInfo* tests);
