@@ -26,7 +26,7 @@ int main() {
         register_airtime_tests,     register_store_fault_tests, register_handle_queue_tests,
         register_clock_tests,       register_keyframe_tests,
 #ifdef ONAIR_MEDIA_TESTS
-        register_media_relay_tests,
+        register_media_relay_tests, register_media_layer_tests,
 #endif
     };
     for (Registration registration : registrations) {
