@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // What the Janus sources linked into fuzz_sdp and fuzz_rtp (rtp.c, rtcp.c, sdp-utils.c, utils.c,
-// from Debian's source package) expect the janus executable to define: its logger and its debug
-// switches. The fuzzers log nothing; lock and refcount debugging stay off (no counters table).
+// from Debian's source package), and into the media unit tests (test/unit, configure
+// --with-janus-source), expect the janus executable to define: its logger and its debug switches.
+// They log nothing; lock and refcount debugging stay off (no counters table).
 #include <glib.h>
 #include <stdarg.h>
 

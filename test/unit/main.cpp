@@ -2,8 +2,8 @@
 // OnAir core unit tests: every suite runs; the exit status is non-zero when any test failed.
 #include <CUnit/Basic.h>
 
-#include <array>
 #include <cstdio>
+#include <vector>
 
 #include "suites.h"
 
@@ -18,13 +18,17 @@ int main() {
         return 2;
     }
     using Registration = CU_ErrorCode (*)();
-    const std::array<Registration, 16> registrations = {
-        register_token_tests,     register_site_tests,        register_request_tests,
-        register_hub_tests,       register_admin_tests,       register_store_tests,
-        register_ledger_tests,    register_outbox_tests,      register_billing_tests,
-        register_simulcast_tests, register_direct_tests,      register_abuse_tests,
-        register_airtime_tests,   register_store_fault_tests, register_handle_queue_tests,
-        register_clock_tests};
+    const std::vector<Registration> registrations = {
+        register_token_tests,       register_site_tests,        register_request_tests,
+        register_hub_tests,         register_admin_tests,       register_store_tests,
+        register_ledger_tests,      register_outbox_tests,      register_billing_tests,
+        register_simulcast_tests,   register_direct_tests,      register_abuse_tests,
+        register_airtime_tests,     register_store_fault_tests, register_handle_queue_tests,
+        register_clock_tests,       register_keyframe_tests,
+#ifdef ONAIR_MEDIA_TESTS
+        register_media_relay_tests, register_media_layer_tests,
+#endif
+    };
     for (Registration registration : registrations) {
         if (registration() != CUE_SUCCESS) {
             std::fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
