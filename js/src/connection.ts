@@ -5,7 +5,7 @@
 import adapter from 'webrtc-adapter';
 import Janus, { type AttachOptions, type Jsep, type PluginHandle, type TrackSpec } from 'janus-gateway';
 import type { Config } from './config';
-import { OnAirError, clientError, pluginError } from './errors';
+import { OnAirError, clientError, synchronousRefusal } from './errors';
 import { PLUGIN_NAME, parsePluginMessage, type PluginEvent } from './protocol';
 
 let initialised: Promise<void> | null = null;
@@ -180,8 +180,8 @@ export class Channel {
         message,
         ...(jsep ? { jsep } : {}),
         success: (data?: unknown) => {
-          const refusal = parsePluginMessage(data);
-          if (refusal?.kind === 'error') reject(pluginError(refusal.code, refusal.message));
+          const refusal = synchronousRefusal(data);
+          if (refusal) reject(refusal);
           else resolve();
         },
         error: (error) => reject(clientError('connection_lost', 'connectionGone', error)),

@@ -2,6 +2,7 @@
 // One error type for everything a site or a person may see: plugin errors keep the numeric
 // `error_code` of docs/protocol.md, client-side failures use the string codes below.
 import { t, type StringKey } from './i18n';
+import { parsePluginMessage } from './protocol';
 
 export type ClientErrorCode =
   | 'server_unreachable'
@@ -50,6 +51,14 @@ export function pluginError(code: number, serverText: string, name = ''): OnAirE
   const key = pluginMessages[code];
   const message = key ? t(key, { name: name || '?' }) : t('errOther', { detail: serverText || String(code) });
   return new OnAirError(code, message, serverText);
+}
+
+/** What janus.js hands a request's `success`: nothing for an ack, the plugin's data for a
+ * synchronous answer. A synchronous refusal (551: too many messages of the handle still waiting)
+ * is followed by no event, so the caller must see it here. */
+export function synchronousRefusal(data: unknown): OnAirError | null {
+  const answer = parsePluginMessage(data);
+  return answer?.kind === 'error' ? pluginError(answer.code, answer.message) : null;
 }
 
 /** Maps a getUserMedia failure (a DOMException, or a TypeError when mediaDevices is missing). */

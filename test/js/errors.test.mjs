@@ -3,7 +3,7 @@
 // OnAirError with a stable code and the person-readable text of the page language.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OnAirError, asOnAirError, clientError, mediaError, pluginError } from '../../js/src/errors.ts';
+import { OnAirError, asOnAirError, clientError, mediaError, pluginError, synchronousRefusal } from '../../js/src/errors.ts';
 import { setPageLanguage } from './page.mjs';
 
 setPageLanguage('en');
@@ -93,4 +93,14 @@ test('asOnAirError passes an OnAirError through and wraps anything else as media
   assert.equal(wrapped.code, 'media_failed');
   assert.equal(wrapped.detail, 'setRemoteDescription failed');
   assert.equal(asOnAirError(42).detail, '42');
+});
+
+test('a synchronous refusal from janus.js success data becomes the plugin error; an ack or a result does not', () => {
+  const refusal = synchronousRefusal({ onair: 'event', error_code: 551, error: 'Rate limited: 64 messages of this handle are still waiting' });
+  assert.ok(refusal instanceof OnAirError);
+  assert.equal(refusal.code, 551);
+  assert.equal(refusal.detail, 'Rate limited: 64 messages of this handle are still waiting');
+  assert.notEqual(refusal.message, refusal.detail);
+  assert.equal(synchronousRefusal(undefined), null);
+  assert.equal(synchronousRefusal({ onair: 'event', result: { event: 'ok' } }), null);
 });
