@@ -43,6 +43,7 @@ describe(`simulcast: a viewer throttled to ${THROTTLE_KBIT} kbit/s gets a lower 
 
   async function watch(name, inBrowser) {
     const person = await Person.create(inBrowser, name);
+    viewers[name.toLowerCase()] = { name, person }; // its console goes into a failure's report
     await openJanusPage(person, janus);
     const ids = await person.page.evaluate(
       (options) => window.onairPage.watch(options),

@@ -70,6 +70,8 @@ export class Person {
     const person = new Person(name, context, page);
     page.on('console', (message) => person.console.push(`${message.type()}: ${message.text()}`));
     page.on('pageerror', (error) => person.pageErrors.push(String(error && error.stack ? error.stack : error)));
+    // A page's "Failed to fetch" names no cause; the network error code (net::ERR_...) does.
+    page.on('requestfailed', (request) => person.console.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`));
     return person;
   }
 
