@@ -19,12 +19,14 @@ std::int64_t floor_day(std::int64_t t) {
 const char* to_string(AirtimeKind kind) { return kind == AirtimeKind::Broadcast ? "broadcast" : "watch"; }
 
 void Ledger::open(const std::string& session_id, AirtimeKind kind, const std::string& site,
-                  const std::string& user, const std::string& broadcast_id, std::int64_t now) {
+                  const std::string& user, const std::string& broadcast_id, std::int64_t now,
+                  std::int64_t wall_offset) {
     if (auto found = sessions_.find(session_id); found != sessions_.end()) {
         return;  // already counting
     }
     Session session;
-    session.current = AirtimeSegment{session_id, 0, kind, site, user, broadcast_id, now, now, false};
+    session.current =
+        AirtimeSegment{session_id, 0, kind, site, user, broadcast_id, now, now, false, wall_offset};
     sessions_.emplace(session_id, std::move(session));
 }
 
@@ -38,7 +40,7 @@ void Ledger::restore(const AirtimeSegment& last, std::int64_t earlier_seconds) {
     sessions_.insert_or_assign(last.session_id, std::move(session));
 }
 
-void Ledger::evidence(const std::string& session_id, std::int64_t when) {
+void Ledger::evidence(const std::string& session_id, std::int64_t when, std::int64_t wall_offset) {
     auto found = sessions_.find(session_id);
     if (found == sessions_.end()) {
         return;
@@ -59,6 +61,7 @@ void Ledger::evidence(const std::string& session_id, std::int64_t when) {
     next.started_at = when;
     next.last_evidence = when;
     next.closed = false;
+    next.wall_offset = wall_offset;
     current = std::move(next);
     session.structural_change = true;
     session.saved_evidence = -1;
@@ -187,8 +190,8 @@ std::vector<UsageRow> usage_by_day(const std::vector<AirtimeSegment>& segments, 
                                    std::int64_t to) {
     std::map<std::pair<std::int64_t, std::string>, UsageRow> rows;  // (day, user)
     for (const AirtimeSegment& segment : segments) {
-        const std::int64_t start = std::max(segment.started_at, from);
-        const std::int64_t end = std::min(segment.last_evidence, to);
+        const std::int64_t start = std::max(segment.started_at + segment.wall_offset, from);
+        const std::int64_t end = std::min(segment.last_evidence + segment.wall_offset, to);
         for (const auto& [day, seconds] : split_by_day(start, end)) {
             UsageRow& row = rows[{day, segment.user}];
             row.user = segment.user;

@@ -13,8 +13,9 @@ namespace onair {
 enum class AirtimeKind { Broadcast, Watch };
 const char* to_string(AirtimeKind kind);
 
-// One stretch of continuous evidence of a session: [started_at, last_evidence]. A session has a
-// new segment after each gap of evidence_timeout; its seconds are the sum of its segments'.
+// One stretch of continuous evidence of a session: [started_at, last_evidence], in steady time
+// (clock.h). A session has a new segment after each gap of evidence_timeout; its seconds are the
+// sum of its segments'.
 struct AirtimeSegment {
     std::string session_id;  // the broadcast id, or the watch id of a viewer session
     int index = 0;           // 0, 1, ... within the session
@@ -25,29 +26,37 @@ struct AirtimeSegment {
     std::int64_t started_at = 0;
     std::int64_t last_evidence = 0;
     bool closed = false;
+    // The wall clock minus the steady clock when the segment opened. Only usage days use it: the
+    // segment is on the wall clock [started_at + wall_offset, last_evidence + wall_offset).
+    std::int64_t wall_offset = 0;
 
     [[nodiscard]] std::int64_t seconds() const { return last_evidence - started_at; }
 };
 
 // Airtime of the sessions in progress, from evidence (RTP the plugin receives or relays,
-// heartbeats). Janus-free and clock-free: every call takes `now`. Not thread-safe: the Hub's lock
-// guards it. It never writes anything itself: dirty() lists the segments the Store must save,
-// written() acknowledges them, so the Hub writes them in the same transaction as its events.
+// heartbeats). Janus-free and clock-free: every call takes `now` (steady time) and, where a
+// segment may open, `wall_offset` (the wall clock minus the steady clock at that moment). Not
+// thread-safe: the Hub's lock guards it. It never writes anything itself: dirty() lists the
+// segments the Store must save, written() acknowledges them, so the Hub writes them in the same
+// transaction as its events.
 class Ledger {
 public:
     explicit Ledger(std::int64_t evidence_timeout) : evidence_timeout_(evidence_timeout) {}
 
     // A new session, with its first segment starting (and evidenced) at `now`.
     void open(const std::string& session_id, AirtimeKind kind, const std::string& site,
-              const std::string& user, const std::string& broadcast_id, std::int64_t now);
-    // A session a previous run counted, whose latest stored segment is `last` (closed at start-up)
-    // after `earlier_seconds` in earlier segments: new evidence continues it with a new segment.
+              const std::string& user, const std::string& broadcast_id, std::int64_t now,
+              std::int64_t wall_offset);
+    // A session a previous run counted, whose latest stored segment is `last` (closed at start-up,
+    // with the wall_offset it was stored with) after `earlier_seconds` in earlier segments: new
+    // evidence continues it with a new segment.
     void restore(const AirtimeSegment& last, std::int64_t earlier_seconds);
     [[nodiscard]] bool has(const std::string& session_id) const { return sessions_.count(session_id) > 0; }
 
     // Evidence that the session is alive at `when`: extends its open segment, or starts a new
-    // segment when the last one was closed for lack of evidence. Unknown sessions are ignored.
-    void evidence(const std::string& session_id, std::int64_t when);
+    // segment with `wall_offset` when the last one was closed for lack of evidence. Unknown
+    // sessions are ignored.
+    void evidence(const std::string& session_id, std::int64_t when, std::int64_t wall_offset);
 
     // Closes segments whose last evidence is evidence_timeout or more before `now`, at their last
     // evidence (not at `now`: the time nobody can prove is not billed).
@@ -104,8 +113,10 @@ struct UsageRow {
     std::int64_t watch_seconds = 0;
 };
 
-// Per user per UTC day, the seconds of `segments` inside [from, to) (day midnights), ordered by
-// day then user.
+// Per user per UTC day of the wall clock, the seconds of `segments` inside [from, to) (wall-clock
+// day midnights), ordered by day then user. Each segment is cut on its wall-clock span (its steady
+// span moved by its wall_offset), so its days follow a wall-clock correction made before it opened,
+// while its seconds stay the steady ones.
 std::vector<UsageRow> usage_by_day(const std::vector<AirtimeSegment>& segments, std::int64_t from,
                                    std::int64_t to);
 

@@ -26,7 +26,7 @@ void HubState::evidence(const std::vector<HandleId>& handles, std::int64_t now) 
 void HubState::evidence_of(HandleId handle, std::int64_t now) {
     if (Broadcast* broadcast = broadcast_held_by(handle);
         broadcast != nullptr && broadcast->record.started_at != 0) {
-        ledger_.evidence(broadcast->record.broadcast_id, now);
+        ledger_.evidence(broadcast->record.broadcast_id, now, wall_offset_at(now));
     }
     auto record = handles_.find(handle);
     if (record == handles_.end()) {
@@ -36,7 +36,7 @@ void HubState::evidence_of(HandleId handle, std::int64_t now) {
         auto session = broadcast->sessions.find(handle);
         if (session != broadcast->sessions.end() && session->second.stage == ViewerStage::Watching &&
             !session->second.direct) {
-            watch_evidence(*broadcast, session->second, now);
+            watch_evidence(*broadcast, session->second, now, now);
         }
     }
 }
@@ -48,12 +48,12 @@ void HubState::heartbeat_evidence(HandleId handle, const std::vector<std::string
     if (Broadcast* broadcast = broadcast_held_by(handle); broadcast != nullptr) {
         // A relayed broadcast's evidence is its RTP: a heartbeat alone never bills a relay session.
         if (broadcast->record.started_at != 0 && !broadcast->relayed()) {
-            ledger_.evidence(broadcast->record.broadcast_id, now);
+            ledger_.evidence(broadcast->record.broadcast_id, now, wall_offset_at(now));
         }
         for (auto& [viewer, session] : broadcast->sessions) {
             if (session.direct && named(session.peer)) {
                 session.broadcaster_named_at = now;
-                pair_evidence(*broadcast, session);
+                pair_evidence(*broadcast, session, now);
             }
         }
     }
@@ -65,12 +65,12 @@ void HubState::heartbeat_evidence(HandleId handle, const std::vector<std::string
         auto session = broadcast->sessions.find(handle);
         if (session != broadcast->sessions.end() && session->second.direct && named(session->second.peer)) {
             session->second.viewer_named_at = now;
-            pair_evidence(*broadcast, session->second);
+            pair_evidence(*broadcast, session->second, now);
         }
     }
 }
 
-void HubState::pair_evidence(const Broadcast& broadcast, const ViewerSession& session) {
+void HubState::pair_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t now) {
     if (session.stage != ViewerStage::Watching || session.viewer_named_at == 0 ||
         session.broadcaster_named_at == 0) {
         return;
@@ -78,19 +78,24 @@ void HubState::pair_evidence(const Broadcast& broadcast, const ViewerSession& se
     // Both ends were there at the earlier of their heartbeats; not before the viewer's `start`.
     const std::int64_t both =
         std::max(std::min(session.viewer_named_at, session.broadcaster_named_at), session.since);
-    watch_evidence(broadcast, session, both);
+    watch_evidence(broadcast, session, both, now);
 }
 
-void HubState::watch_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t when) {
+void HubState::watch_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t when,
+                              std::int64_t now) {
     if (session.watch_id.empty()) {
         return;
     }
+    // The offset of `now`, not of `when`: the plugin's wall clock reads the real time, whatever
+    // steady time it is given.
+    const std::int64_t wall_offset = wall_offset_at(now);
     if (ledger_.has(session.watch_id)) {
-        ledger_.evidence(session.watch_id, when);
+        ledger_.evidence(session.watch_id, when, wall_offset);
         return;
     }
     const BroadcastRecord& record = broadcast.record;
-    ledger_.open(session.watch_id, AirtimeKind::Watch, record.site, session.user, record.broadcast_id, when);
+    ledger_.open(session.watch_id, AirtimeKind::Watch, record.site, session.user, record.broadcast_id, when,
+                 wall_offset);
 }
 
 std::optional<CallbackTarget> HubState::callback_target(const std::string& site_key) const {

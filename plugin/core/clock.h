@@ -17,7 +17,9 @@ namespace onair {
 //   reads as a time of day (event timestamps, started_at/ended_at) and for comparisons with other
 //   machines' clocks (a token's exp, TURN credentials' expiry). After a correction of the wall
 //   clock (NTP stepping a machine that booted with a wrong time) these follow it at once. Usage
-//   days are cut from the ledger's steady times, so they follow a correction only after a restart.
+//   days too, from the next airtime segment on: each segment stores the wall clock's offset from
+//   the steady clock when it opens, and its days are cut from its steady times moved by that
+//   offset (its seconds stay steady).
 class CoreClock {
 public:
     using Source = std::function<std::int64_t()>;  // microseconds

@@ -111,7 +111,7 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
         record.started_at = wall_at(now);  // a time of day; the ledger measures from `now`
         // Bookkeeping only: the media is up whether or not the store took the start time.
         ledger_.open(record.broadcast_id, AirtimeKind::Broadcast, record.site, record.user,
-                     record.broadcast_id, now);
+                     record.broadcast_id, now, wall_offset_at(now));
         broadcast.next_report_at = now + settings_.report_interval;
         emit(record, "broadcast.started", now,
              Event(nullptr)
@@ -122,7 +122,7 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
         unsaved_records_.push_back(record);  // retried until stored: the media is up either way
         broadcast.record = std::move(record);
     } else {
-        ledger_.evidence(broadcast.record.broadcast_id, now);
+        ledger_.evidence(broadcast.record.broadcast_id, now, wall_offset_at(now));
     }
     effects.notify(handle, Event("live").take());
     if (before == BroadcastState::Registered) {

@@ -114,9 +114,11 @@ private:
     // A heartbeat: evidence for a direct broadcast, and for each direct pair both ends name.
     void heartbeat_evidence(HandleId handle, const std::vector<std::string>& peers, std::int64_t now);
     // A direct pair's evidence: the earlier of both ends' latest heartbeats naming it.
-    void pair_evidence(const Broadcast& broadcast, const ViewerSession& session);
-    // Evidence of a watch session at `when`; its billing starts with its first evidence.
-    void watch_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t when);
+    void pair_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t now);
+    // Evidence of a watch session at `when` (at or before `now`); its billing starts with its first
+    // evidence.
+    void watch_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t when,
+                        std::int64_t now);
     // Queues a billing event of the broadcast for the site's callback (none when it has no URL).
     // Stores the queued billing events (outgoing_) in the outbox; call inside Store::atomically.
     Status append_outgoing(std::int64_t now);
@@ -216,6 +218,9 @@ private:
     // The wall time at steady time `now`: for stamps and for other machines' clocks only, never
     // for a duration or a deadline (clock.h).
     [[nodiscard]] std::int64_t wall_at(std::int64_t now) const { return wall_clock_(now); }
+    // The wall clock minus the steady clock at `now`, for airtime segments opening then: their usage
+    // days follow the wall clock (a correction included), their seconds stay steady.
+    [[nodiscard]] std::int64_t wall_offset_at(std::int64_t now) const { return wall_at(now) - now; }
 
     Settings settings_;
     WallClock wall_clock_;

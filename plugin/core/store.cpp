@@ -101,6 +101,19 @@ ALTER TABLE outbox ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 PRAGMA user_version = 4;
 )sql";
 
+// Version 5: each airtime segment's wall_offset (the wall clock minus the steady clock when it
+// opened), so usage days follow the wall clock; earlier rows were cut on their steady times, which
+// is offset 0. Usage queries select segments by their wall-clock start, so the time index moves
+// there: an index on the expression keeps the lookup exact for any offset, where widening a query
+// on started_at by a fixed margin would miss a clock that was wrong by more (a machine that booted a
+// day wrong), and a stored wall start would repeat started_at + wall_offset.
+const char* const kMigrationTo5 = R"sql(
+ALTER TABLE airtime ADD COLUMN wall_offset INTEGER NOT NULL DEFAULT 0;
+DROP INDEX airtime_site_time;
+CREATE INDEX airtime_site_wall_time ON airtime (site, started_at + wall_offset);
+PRAGMA user_version = 5;
+)sql";
+
 Error store_error(sqlite3* db, const std::string& what) {
     return fail(ErrorCode::Internal, "Internal error: store " + what + " failed: " + sqlite3_errmsg(db));
 }
@@ -214,7 +227,12 @@ Status prepare_schema(sqlite3* db, const std::string& path) {
                 return migrated;
             }
         }
-        return exec(db, kMigrationTo4, "migrating the schema to version 4");
+        if (version.value() < 4) {
+            if (Status migrated = exec(db, kMigrationTo4, "migrating the schema to version 4"); !migrated) {
+                return migrated;
+            }
+        }
+        return exec(db, kMigrationTo5, "migrating the schema to version 5");
     });
 }
 
@@ -490,8 +508,8 @@ Result<std::map<std::string, std::string>> Store::grants_of(const std::string& b
 namespace {
 
 constexpr const char* kSegmentColumns =
-    "SELECT session_id, segment, kind, site, user, broadcast_id, started_at, last_evidence, closed FROM "
-    "airtime ";
+    "SELECT session_id, segment, kind, site, user, broadcast_id, started_at, last_evidence, closed,"
+    " wall_offset FROM airtime ";
 
 AirtimeSegment read_segment(const Statement& row) {
     AirtimeSegment segment;
@@ -504,6 +522,7 @@ AirtimeSegment read_segment(const Statement& row) {
     segment.started_at = row.number(6);
     segment.last_evidence = row.number(7);
     segment.closed = row.number(8) != 0;
+    segment.wall_offset = row.number(9);
     return segment;
 }
 
@@ -557,7 +576,8 @@ Status Store::save_segments(const std::vector<AirtimeSegment>& segments) {
             Statement upsert(
                 db,
                 "INSERT INTO airtime (session_id, segment, kind, site, user, broadcast_id, started_at,"
-                " last_evidence, closed, retired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                " last_evidence, closed, wall_offset, retired)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
                 " EXISTS (SELECT 1 FROM broadcasts WHERE broadcast_id = ?6 AND retired = 1)"
                 " OR EXISTS (SELECT 1 FROM sites WHERE key = ?4 AND removed = 1))"
                 " ON CONFLICT (session_id, segment) DO UPDATE SET last_evidence = ?8, closed = ?9");
@@ -571,6 +591,7 @@ Status Store::save_segments(const std::vector<AirtimeSegment>& segments) {
                 upsert.bind(7, segment.started_at);
                 upsert.bind(8, segment.last_evidence);
                 upsert.bind(9, std::int64_t{segment.closed ? 1 : 0});
+                upsert.bind(10, segment.wall_offset);
             }
             if (Status saved = upsert.run("saving airtime"); !saved) {
                 return saved;
@@ -602,11 +623,11 @@ Result<std::vector<AirtimeSegment>> Store::segments_of_broadcast(const std::stri
 Result<std::vector<AirtimeSegment>> Store::segments_between(const std::string& site, std::int64_t from,
                                                             std::int64_t to) {
     const std::string what = "reading the airtime of site " + site;
-    Statement query(
-        db_.get(),
-        (std::string(kSegmentColumns) +
-         "WHERE site = ?1 AND retired = 0 AND started_at < ?3 AND last_evidence > ?2 ORDER BY started_at")
-            .c_str());
+    // On the wall clock, as usage days are cut (the terms match the index airtime_site_wall_time).
+    Statement query(db_.get(), (std::string(kSegmentColumns) +
+                                "WHERE site = ?1 AND retired = 0 AND started_at + wall_offset < ?3"
+                                " AND last_evidence + wall_offset > ?2 ORDER BY started_at + wall_offset")
+                                   .c_str());
     if (!query.ok()) {
         return store_error(db_.get(), what);
     }

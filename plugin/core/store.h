@@ -69,7 +69,7 @@ public:
     Status close_open_segments();
     // Every segment of a broadcast and of its viewer sessions.
     Result<std::vector<AirtimeSegment>> segments_of_broadcast(const std::string& broadcast_id);
-    // Segments of the site that overlap [from, to).
+    // Segments of the site whose wall-clock span (AirtimeSegment::wall_offset) overlaps [from, to).
     Result<std::vector<AirtimeSegment>> segments_between(const std::string& site, std::int64_t from,
                                                          std::int64_t to);
 
@@ -94,7 +94,7 @@ public:
     Result<int> prune_delivered(std::int64_t before);
 
     // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
 private:
     // Runs one requeueing UPDATE (?1 = the key, ?2 = now) and counts the rows it changed.

@@ -213,6 +213,36 @@ void schema_is_versioned() {
     CU_ASSERT_PTR_NOT_NULL(std::strstr(newer.error().message.c_str(), "newer"));
 }
 
+// A segment stored before segments had a wall offset (schema version 4) reads back with offset 0:
+// the steady times it was counted on, as before. Only the airtime table changed in version 5 and
+// only it is read here, so the old file has just that table, as versions 2 to 4 made it.
+void version_four_airtime_reads_back_with_offset_zero() {
+    TempDir dir;
+    const std::string path = dir.file("onair.sqlite");
+    {
+        sqlite3* db = nullptr;
+        CU_ASSERT_FATAL(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        const char* v4 = R"sql(
+CREATE TABLE airtime (session_id TEXT NOT NULL, segment INTEGER NOT NULL, kind TEXT NOT NULL, site TEXT NOT NULL,
+    user TEXT NOT NULL, broadcast_id TEXT NOT NULL, started_at INTEGER NOT NULL, last_evidence INTEGER NOT NULL,
+    closed INTEGER NOT NULL DEFAULT 0, retired INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (session_id, segment));
+CREATE INDEX airtime_site_time ON airtime (site, started_at);
+INSERT INTO airtime VALUES ('b-old', 0, 'broadcast', 'demo', '42', 'b-old', 1000, 1600, 1, 0);
+PRAGMA user_version = 4;
+)sql";
+        CU_ASSERT_EQUAL(sqlite3_exec(db, v4, nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    std::unique_ptr<Store> store = open_store(path);
+    Result<std::vector<AirtimeSegment>> old = store->segments_of_broadcast("b-old");
+    CU_ASSERT_FATAL(old.ok() && old.value().size() == 1);
+    CU_ASSERT_EQUAL(old.value()[0].wall_offset, 0);
+    CU_ASSERT_EQUAL(old.value()[0].seconds(), 600);
+    // A usage range finds it where its steady times are, and only there.
+    CU_ASSERT_EQUAL(store->segments_between("demo", 1500, 2000).value().size(), 1U);
+    CU_ASSERT_EQUAL(store->segments_between("demo", 1600, 2000).value().size(), 0U);
+}
+
 void unopenable_store_is_an_internal_error() {
     Result<std::unique_ptr<Store>> store = Store::open("/nonexistent-dir/onair/onair.sqlite");
     CU_ASSERT_FATAL(!store.ok());
@@ -296,6 +326,7 @@ CU_TestInfo tests[] = {
     {"schema version and WAL", schema_is_versioned},
     {"a site added again starts afresh", a_site_added_again_starts_afresh},
     {"grants survive reopening", grants_survive_reopening},
+    {"version 4 airtime reads back with offset 0", version_four_airtime_reads_back_with_offset_zero},
     {"unopenable store", unopenable_store_is_an_internal_error},
     {"admin sites survive a restart", admin_sites_survive_a_restart},
     {"unended broadcasts end at start", unended_broadcasts_end_at_start},
