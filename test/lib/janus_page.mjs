@@ -175,6 +175,11 @@ export async function openJanusPage(person, janus) {
   const url = `${origin}/onair-test-page`;
   await person.page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><html><body></body></html>' }));
   await person.page.goto(url);
+  // The route only serves this blank page. While a page has a route, Playwright intercepts every
+  // request it makes and continues the others itself; janus.js' requests to Janus must not pass
+  // through that machinery (a fresh page's first POST once failed with "Failed to fetch" without
+  // reaching Janus, in the simulcast_link suite).
+  await person.page.unroute(url);
   await person.page.addScriptTag({ path: ADAPTER_JS });
   await person.page.addScriptTag({ path: JANUS_JS });
   await person.page.addScriptTag({ content: `(${pageScript.toString()})();` });
