@@ -4,6 +4,7 @@
 #include <CUnit/CUnit.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -226,6 +227,13 @@ std::unique_ptr<Store> open_store(const std::string& path) {
     }
     CU_ASSERT_FATAL(store.ok());
     return std::move(store.value());
+}
+
+void run_sql(const std::string& path, const char* sql) {
+    sqlite3* db = nullptr;
+    CU_ASSERT_FATAL(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    CU_ASSERT_FATAL(sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
 }
 
 }  // namespace onair::test

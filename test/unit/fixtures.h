@@ -29,6 +29,10 @@ struct Claims {
 // A real JWT made with libjwt, as a site's backend would make it.
 std::string make_token(const std::string& secret, const Claims& claims, jwt_alg_t alg = JWT_ALG_HS256);
 
+// Runs `sql` on the SQLite file at `path` over a connection of its own, as another process
+// (an older plugin, or one breaking the store) would; asserts it succeeded.
+void run_sql(const std::string& path, const char* sql);
+
 // A fresh directory, removed with its files at the end of the scope.
 class TempDir {
 public:

@@ -522,13 +522,7 @@ void store_failure_leaves_nothing_half_done() {
     World world;
     world.go_live(kAnna, "42");
     world.join(kBoris, "17", kAnna, "42");
-    {
-        // Another process breaks the store under the running hub.
-        sqlite3* db = nullptr;
-        CU_ASSERT_FATAL(sqlite3_open(world.store_path().c_str(), &db) == SQLITE_OK);
-        CU_ASSERT_FATAL(sqlite3_exec(db, "DROP TABLE broadcasts", nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(db);
-    }
+    run_sql(world.store_path(), "DROP TABLE broadcasts");  // another process breaks the store under the hub
     expect_code(world.broadcast(kPage, "43"), ErrorCode::Internal);
     expect_code(world.watch(kCyril, "18", "43"), ErrorCode::NotLive);  // 43 was not registered after all
     expect_code(world.request(kAnna, StopRequest{}), ErrorCode::Internal);

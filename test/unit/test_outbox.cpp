@@ -166,10 +166,7 @@ void outbox_survives_reopening() {
 void version_one_store_is_migrated() {
     TempDir dir;
     const std::string path = dir.file("onair.sqlite");
-    {
-        sqlite3* db = nullptr;
-        CU_ASSERT_FATAL(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-        const char* v1 = R"sql(
+    run_sql(path, R"sql(
 CREATE TABLE sites (key TEXT PRIMARY KEY, secret TEXT NOT NULL, identity TEXT NOT NULL, media TEXT NOT NULL,
     audio INTEGER NOT NULL, max_broadcasts INTEGER NOT NULL, max_viewers INTEGER NOT NULL,
     removed INTEGER NOT NULL DEFAULT 0);
@@ -180,10 +177,7 @@ CREATE INDEX broadcasts_unended ON broadcasts (ended_at) WHERE ended_at = 0;
 INSERT INTO sites VALUES ('old', 'old-secret-0123456789', 'signed', 'sfu', 1, 5, 7, 0);
 INSERT INTO broadcasts VALUES ('b-old', 'old', '42', 'Анна', 1, 2, 3, 'stopped');
 PRAGMA user_version = 1;
-)sql";
-        CU_ASSERT_EQUAL(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
-        sqlite3_close(db);
-    }
+)sql");
     std::unique_ptr<Store> store = open_store(path);
     Result<std::vector<Site>> sites = store->load_sites();
     CU_ASSERT_FATAL(sites.ok() && sites.value().size() == 1);

@@ -219,20 +219,14 @@ void schema_is_versioned() {
 void version_four_airtime_reads_back_with_offset_zero() {
     TempDir dir;
     const std::string path = dir.file("onair.sqlite");
-    {
-        sqlite3* db = nullptr;
-        CU_ASSERT_FATAL(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-        const char* v4 = R"sql(
+    run_sql(path, R"sql(
 CREATE TABLE airtime (session_id TEXT NOT NULL, segment INTEGER NOT NULL, kind TEXT NOT NULL, site TEXT NOT NULL,
     user TEXT NOT NULL, broadcast_id TEXT NOT NULL, started_at INTEGER NOT NULL, last_evidence INTEGER NOT NULL,
     closed INTEGER NOT NULL DEFAULT 0, retired INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (session_id, segment));
 CREATE INDEX airtime_site_time ON airtime (site, started_at);
 INSERT INTO airtime VALUES ('b-old', 0, 'broadcast', 'demo', '42', 'b-old', 1000, 1600, 1, 0);
 PRAGMA user_version = 4;
-)sql";
-        CU_ASSERT_EQUAL(sqlite3_exec(db, v4, nullptr, nullptr, nullptr), SQLITE_OK);
-        sqlite3_close(db);
-    }
+)sql");
     std::unique_ptr<Store> store = open_store(path);
     Result<std::vector<AirtimeSegment>> old = store->segments_of_broadcast("b-old");
     CU_ASSERT_FATAL(old.ok() && old.value().size() == 1);
