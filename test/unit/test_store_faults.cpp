@@ -149,11 +149,14 @@ void remove_site_ends_all_or_nothing() {
 }
 
 // A long outage: viewers keep asking and cancelling, each adding billing events the store cannot
-// take. Past the bound a new watch is refused and changes nothing; nothing queued is dropped.
+// take. Past the bound a new watch is refused and changes nothing, while an ending still goes
+// through (each session ends once); nothing queued is dropped.
 void a_long_outage_is_bounded_and_loses_nothing() {
     constexpr std::size_t kBound = Hub::kMaxUnstored;
     World world(Settings{}, {billed_site()});
     world.go_live(1, "42", kNow);
+    constexpr HandleId kEarly = 99;  // asked before the outage, cancels past the bound
+    world.ask(kEarly, "early", "42", kNow);
     std::size_t asked = 0;
     HandleId handle = 100;
     {
@@ -168,20 +171,23 @@ void a_long_outage_is_bounded_and_loses_nothing() {
         world.hub().handle_created(handle);
         Result<Reply> refused = world.watch(handle, "late", "42", "", kNow + 2);
         expect_code(refused, ErrorCode::Internal);
+        // An ending past the bound is taken (its event queued), not refused.
+        expect_ok(world.request(kEarly, LeaveRequest{}, kNow + 2));
         // Nothing started: no prompt waits, the broadcaster is asked nothing.
         Effects ticked = world.hub().tick(kNow + 3);
         CU_ASSERT_PTR_NULL(notice(ticked, 1, "watch_request"));
         JsonPtr viewers =
             admin(world.hub(), R"({"request":"list_viewers","site":"demo","user":"42"})", kNow + 3);
         CU_ASSERT_EQUAL(json_array_size(json_object_get(viewers.get(), "viewers")), 0U);
-        CU_ASSERT_EQUAL(events_of(world.store_path(), "viewer.requested").size(), 0U);
+        CU_ASSERT_EQUAL(events_of(world.store_path(), "viewer.requested").size(), 1U);  // early's
+        CU_ASSERT_EQUAL(events_of(world.store_path(), "viewer.declined").size(), 0U);
     }
     // Healed: the next commit stores every queued event, in order; new watches are taken again.
     world.hub().tick(kNow + 4);
     const std::vector<OutboxEntry> requested = events_of(world.store_path(), "viewer.requested");
     const std::vector<OutboxEntry> declined = events_of(world.store_path(), "viewer.declined");
-    CU_ASSERT_EQUAL(requested.size(), asked);
-    CU_ASSERT_EQUAL(declined.size(), asked);
+    CU_ASSERT_EQUAL(requested.size(), asked + 1);
+    CU_ASSERT_EQUAL(declined.size(), asked + 1);
     std::unique_ptr<Store> store = open_store(world.store_path());
     Result<std::vector<OutboxEntry>> all = store->list_outbox("", std::nullopt, 2 * kBound + 10);
     CU_ASSERT_FATAL(all.ok());
@@ -190,7 +196,7 @@ void a_long_outage_is_bounded_and_loses_nothing() {
         seqs.push_back(entry.seq);
     }
     std::sort(seqs.begin(), seqs.end());
-    CU_ASSERT_EQUAL_FATAL(seqs.size(), 2 * asked + 1);  // and broadcast.started
+    CU_ASSERT_EQUAL_FATAL(seqs.size(), 2 * asked + 3);  // and broadcast.started, early's two
     for (std::size_t i = 0; i < seqs.size(); ++i) {
         CU_ASSERT_EQUAL(seqs[i], static_cast<std::int64_t>(i) + 1);  // no gap, nothing lost
     }
