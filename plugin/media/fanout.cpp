@@ -15,7 +15,10 @@ janus::SessionPtr Fanout::set_publisher(janus::SessionPtr publisher) {
     meter_.reset();
     for (auto& rate : shown_rates_)
         rate.store(0, std::memory_order_relaxed);
-    // The viewers' decoders need a keyframe from the new source before its frames make sense.
+    // The viewers' decoders need a keyframe from the new source before its frames make sense:
+    // none of its video reaches them before one, and one is asked for at once.
+    for (auto& viewer : viewers_)
+        viewer->new_source();
     keyframes_.restart();
     return previous;
 }

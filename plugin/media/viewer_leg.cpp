@@ -91,6 +91,14 @@ bool ViewerLeg::send_layer(janus_callbacks* gateway, janus_plugin_rtp* packet, s
     return needs_keyframe;
 }
 
+void ViewerLeg::new_source() {
+    const int target = layer_context_.substream_target;
+    janus_rtp_simulcasting_context_reset(&layer_context_);
+    layer_context_.substream_target = target;
+    layer_context_.templayer_target = 2;
+    shown_layer_.store(-1, std::memory_order_relaxed);
+}
+
 void ViewerLeg::choose_layer(const LayerRates& rates, std::int64_t now_us) {
     const int layer = selector_.update(rates, reports_.take(now_us), now_us);
     if (layer >= 0)

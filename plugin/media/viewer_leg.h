@@ -40,6 +40,10 @@ public:
     bool send_layer(janus_callbacks* gateway, janus_plugin_rtp* packet, std::uint32_t* layer_ssrcs,
                     std::int64_t now_us);
 
+    // A new publisher (a reloaded broadcaster page): its layers are new streams, so the viewer
+    // waits for one of their keyframes before it gets any of their video, as at its start. Its
+    // target layer and its stream's numbering (sequence, timestamps, picture ids) carry on.
+    void new_source();
     // Runs the selector on the publisher's current layers and what the viewer reported.
     void choose_layer(const LayerRates& rates, std::int64_t now_us);
 

@@ -207,11 +207,64 @@ void the_fanout_relays_one_layer() {
     fanout.take_all();
 }
 
+// A reloaded broadcaster page publishes new layers (new SSRCs, numbered on their own): a viewer
+// gets none of their video before one of their keyframes, then carries on with one continuous
+// stream, changing layers only at keyframes.
+void waits_for_a_keyframe_of_a_new_publisher() {
+    Gateway gateway;
+    onair::media::MediaLines lines = publisher_lines();
+    lines.simulcast.ssrcs = kLayerSsrcs;
+    Handle first_page(1, lines), viewer(3, viewer_lines());
+    onair::media::Fanout fanout(gateway.callbacks());
+    fanout.set_publisher(first_page.session);
+    fanout.add_viewer(viewer.session);
+    const auto relay = [&fanout](Packet packet) {
+        janus_plugin_rtp rtp = packet.plugin_rtp();
+        fanout.relay_rtp(&rtp);
+    };
+    Publisher publisher(viewer);
+    for (int round = 0; round < 10; ++round) {
+        for (int layer = 0; layer < 3; ++layer)
+            relay(publisher.next(layer, round == 0));
+    }
+    const std::size_t before = gateway.sent_to(viewer, true).size();
+    CU_ASSERT_FATAL(before > 0);
+
+    onair::media::MediaLines reloaded_lines = publisher_lines();
+    reloaded_lines.simulcast.ssrcs = {0x400, 0x500, 0x600};
+    Handle reloaded(2, reloaded_lines);
+    fanout.set_publisher(reloaded.session);
+    std::array<std::uint16_t, 3> seqs = {40000, 1000, 65530};
+    std::uint32_t ts = 9'000'000;
+    std::uint16_t picture_id = 500;
+    const auto frame = [&](bool keyframe) {
+        for (int layer = 0; layer < 3; ++layer)
+            relay(
+                Packet::vp8(reloaded_lines.simulcast.ssrcs[layer], seqs[layer]++, ts, picture_id, keyframe));
+        ts += 3000;
+        ++picture_id;
+    };
+    for (int count = 0; count < 5; ++count)
+        frame(false);
+    CU_ASSERT_EQUAL(gateway.sent_to(viewer, true).size(), before);  // no delta frame of the new page
+    frame(true);
+    for (int count = 0; count < 5; ++count)
+        frame(false);
+    const std::vector<Sent> stream = gateway.sent_to(viewer, true);
+    CU_ASSERT_FATAL(stream.size() > before);
+    CU_ASSERT_TRUE(stream[before].keyframe);
+    for (std::size_t index = before; index < stream.size(); ++index)
+        CU_ASSERT_TRUE(stream[index].ssrc >= 0x400);
+    check_stream(gateway, viewer);
+    fanout.take_all();
+}
+
 CU_TestInfo tests[] = {
     {"a viewer waits for a keyframe to start", waits_for_a_keyframe_to_start},
     {"a lower layer takes over at its keyframe", moves_down_at_a_keyframe_of_the_lower_layer},
     {"a higher layer takes over at its keyframe", moves_up_at_a_keyframe_of_the_higher_layer},
     {"the fanout relays one layer to a viewer", the_fanout_relays_one_layer},
+    {"a viewer waits for a keyframe of a new publisher", waits_for_a_keyframe_of_a_new_publisher},
     CU_TEST_INFO_NULL,
 };
 
