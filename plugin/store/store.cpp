@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "store.h"
+#include "store/store.h"
 
 #include <cstdlib>
 #include <utility>
 
-#include "ids.h"
+#include "core/ids.h"
 
 namespace onair {
 

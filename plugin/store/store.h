@@ -13,8 +13,8 @@
 
 #include "billing/ledger.h"
 #include "billing/outbox.h"
-#include "result.h"
-#include "site.h"
+#include "core/result.h"
+#include "core/site.h"
 
 namespace onair {
 
