@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/ids.h"
+#include "store/statement.h"
 
 namespace onair {
 
@@ -114,55 +115,6 @@ CREATE INDEX airtime_site_wall_time ON airtime (site, started_at + wall_offset);
 PRAGMA user_version = 5;
 )sql";
 
-Error store_error(sqlite3* db, const std::string& what) {
-    return fail(ErrorCode::Internal, "Internal error: store " + what + " failed: " + sqlite3_errmsg(db));
-}
-
-// One prepared statement; finalized when it goes out of scope.
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql) : db_(db) {
-        sqlite3_stmt* raw = nullptr;
-        if (sqlite3_prepare_v2(db, sql, -1, &raw, nullptr) == SQLITE_OK) {
-            stmt_.reset(raw);
-        }
-    }
-    [[nodiscard]] bool ok() const { return stmt_ != nullptr; }
-
-    void bind(int index, const std::string& text) {
-        sqlite3_bind_text(stmt_.get(), index, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    }
-    void bind(int index, std::int64_t number) { sqlite3_bind_int64(stmt_.get(), index, number); }
-
-    int step() { return sqlite3_step(stmt_.get()); }
-
-    [[nodiscard]] std::string text(int column) const {
-        const unsigned char* value = sqlite3_column_text(stmt_.get(), column);
-        if (value == nullptr) {
-            return {};
-        }
-        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): SQLite hands out UTF-8 bytes
-        return {reinterpret_cast<const char*>(value),
-                static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), column))};
-    }
-    [[nodiscard]] std::int64_t number(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
-
-    // Runs a statement that returns no rows.
-    Status run(const std::string& what) {
-        if (!ok() || step() != SQLITE_DONE) {
-            return store_error(db_, what);
-        }
-        return Ok{};
-    }
-
-private:
-    struct Finalize {
-        void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-    };
-    sqlite3* db_;
-    std::unique_ptr<sqlite3_stmt, Finalize> stmt_;
-};
-
 Status exec(sqlite3* db, const char* sql, const std::string& what) {
     if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
         return store_error(db, what);
@@ -191,8 +143,8 @@ Status in_transaction(sqlite3* db, const std::string& what, Body&& body) {
 
 Result<int> schema_version(sqlite3* db) {
     Statement query(db, "PRAGMA user_version");
-    if (!query.ok() || query.step() != SQLITE_ROW) {
-        return store_error(db, "reading the schema version");
+    if (Status read = query.single_row("reading the schema version"); !read) {
+        return read.error();
     }
     return static_cast<int>(query.number(0));
 }
@@ -246,7 +198,7 @@ BroadcastRecord read_broadcast(const Statement& row) {
     record.started_at = row.number(5);
     record.ended_at = row.number(6);
     record.end_reason = row.text(7);
-    record.relay = row.number(8) != 0;
+    record.relay = row.flag(8);
     return record;
 }
 
@@ -284,7 +236,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
     // WAL: readers never block the writer, and a crash mid-write leaves the last commit intact.
     {
         Statement wal(db.get(), "PRAGMA journal_mode = WAL");
-        if (!wal.ok() || wal.step() != SQLITE_ROW || wal.text(0) != "wal") {
+        if (!wal.single_row("enabling WAL on " + path) || wal.text(0) != "wal") {
             return store_error(db.get(), "enabling WAL on " + path);
         }
     }  // finalized here: a statement still running would block the schema's COMMIT
@@ -309,18 +261,16 @@ Status Store::save_site(const Site& site) {
             " ON CONFLICT (key) DO UPDATE SET secret = ?2, identity = ?3, media = ?4, audio = ?5,"
             " max_broadcasts = ?6, max_viewers = ?7, removed = 0, callback_url = ?8, simulcast = ?9,"
             " p2p_relay_only = ?10");
-        if (upsert.ok()) {
-            upsert.bind(1, site.key);
-            upsert.bind(2, site.secret);
-            upsert.bind(3, std::string(to_string(site.identity)));
-            upsert.bind(4, std::string(to_string(site.media)));
-            upsert.bind(5, std::int64_t{site.audio ? 1 : 0});
-            upsert.bind(6, std::int64_t{site.max_broadcasts});
-            upsert.bind(7, std::int64_t{site.max_viewers});
-            upsert.bind(8, site.callback_url);
-            upsert.bind(9, std::int64_t{site.simulcast ? 1 : 0});
-            upsert.bind(10, std::int64_t{site.p2p_relay_only ? 1 : 0});
-        }
+        upsert.bind(1, site.key);
+        upsert.bind(2, site.secret);
+        upsert.bind(3, std::string(to_string(site.identity)));
+        upsert.bind(4, std::string(to_string(site.media)));
+        upsert.bind(5, std::int64_t{site.audio ? 1 : 0});
+        upsert.bind(6, std::int64_t{site.max_broadcasts});
+        upsert.bind(7, std::int64_t{site.max_viewers});
+        upsert.bind(8, site.callback_url);
+        upsert.bind(9, std::int64_t{site.simulcast ? 1 : 0});
+        upsert.bind(10, std::int64_t{site.p2p_relay_only ? 1 : 0});
         return upsert.run("saving site " + site.key);
     });
 }
@@ -334,9 +284,7 @@ Status Store::delete_site(const std::string& key) {
             "INSERT INTO sites (key, secret, identity, media, audio, max_broadcasts, max_viewers, removed)"
             " VALUES (?1, '', 'signed', 'sfu', 0, 1, 1, 1)"
             " ON CONFLICT (key) DO UPDATE SET secret = '', removed = 1");
-        if (tombstone.ok()) {
-            tombstone.bind(1, key);
-        }
+        tombstone.bind(1, key);
         if (Status removed = tombstone.run("removing site " + key); !removed) {
             return removed;
         }
@@ -344,9 +292,7 @@ Status Store::delete_site(const std::string& key) {
                                 "UPDATE airtime SET retired = 1 WHERE site = ?1",
                                 "UPDATE outbox SET retired = 1 WHERE site = ?1"}) {
             Statement retire(db, sql);
-            if (retire.ok()) {
-                retire.bind(1, key);
-            }
+            retire.bind(1, key);
             if (Status retired = retire.run("retiring the rows of site " + key); !retired) {
                 return retired;
             }
@@ -361,43 +307,34 @@ Result<std::vector<Site>> Store::load_sites() {
         "SELECT key, secret, identity, media, audio, max_broadcasts, max_viewers, callback_url, simulcast,"
         " p2p_relay_only FROM sites"
         " WHERE removed = 0 ORDER BY key");
-    if (!query.ok()) {
-        return store_error(db_.get(), "loading sites");
-    }
     std::vector<Site> sites;
-    int step = SQLITE_ROW;
-    while ((step = query.step()) == SQLITE_ROW) {
+    Status read = query.for_each_row("loading sites", [&](const Statement& row) {
         Site site;
-        site.key = query.text(0);
-        site.secret = query.text(1);
-        site.identity = identity_mode_from(query.text(2)).value_or(IdentityMode::Signed);
-        site.media = media_mode_from(query.text(3)).value_or(MediaMode::Sfu);
-        site.audio = query.number(4) != 0;
-        site.max_broadcasts = static_cast<int>(query.number(5));
-        site.max_viewers = static_cast<int>(query.number(6));
-        site.callback_url = query.text(7);
-        site.simulcast = query.number(8) != 0;
-        site.p2p_relay_only = query.number(9) != 0;
+        site.key = row.text(0);
+        site.secret = row.text(1);
+        site.identity = identity_mode_from(row.text(2)).value_or(IdentityMode::Signed);
+        site.media = media_mode_from(row.text(3)).value_or(MediaMode::Sfu);
+        site.audio = row.flag(4);
+        site.max_broadcasts = static_cast<int>(row.number(5));
+        site.max_viewers = static_cast<int>(row.number(6));
+        site.callback_url = row.text(7);
+        site.simulcast = row.flag(8);
+        site.p2p_relay_only = row.flag(9);
         sites.push_back(std::move(site));
-    }
-    if (step != SQLITE_DONE) {
-        return store_error(db_.get(), "loading sites");
+    });
+    if (!read) {
+        return read.error();
     }
     return sites;
 }
 
 Result<std::vector<std::string>> Store::removed_sites() {
     Statement query(db_.get(), "SELECT key FROM sites WHERE removed = 1 ORDER BY key");
-    if (!query.ok()) {
-        return store_error(db_.get(), "loading removed sites");
-    }
     std::vector<std::string> keys;
-    int step = SQLITE_ROW;
-    while ((step = query.step()) == SQLITE_ROW) {
-        keys.push_back(query.text(0));
-    }
-    if (step != SQLITE_DONE) {
-        return store_error(db_.get(), "loading removed sites");
+    Status read =
+        query.for_each_row("loading removed sites", [&](const Statement& row) { keys.push_back(row.text(0)); });
+    if (!read) {
+        return read.error();
     }
     return keys;
 }
@@ -411,52 +348,34 @@ Status Store::save_broadcast(const BroadcastRecord& record) {
             " end_reason, relay) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
             " ON CONFLICT (broadcast_id) DO UPDATE SET site = ?2, user = ?3, name = ?4,"
             " registered_at = ?5, started_at = ?6, ended_at = ?7, end_reason = ?8, relay = ?9");
-        if (upsert.ok()) {
-            upsert.bind(1, record.broadcast_id);
-            upsert.bind(2, record.site);
-            upsert.bind(3, record.user);
-            upsert.bind(4, record.name);
-            upsert.bind(5, record.registered_at);
-            upsert.bind(6, record.started_at);
-            upsert.bind(7, record.ended_at);
-            upsert.bind(8, record.end_reason);
-            upsert.bind(9, std::int64_t{record.relay ? 1 : 0});
-        }
+        upsert.bind(1, record.broadcast_id);
+        upsert.bind(2, record.site);
+        upsert.bind(3, record.user);
+        upsert.bind(4, record.name);
+        upsert.bind(5, record.registered_at);
+        upsert.bind(6, record.started_at);
+        upsert.bind(7, record.ended_at);
+        upsert.bind(8, record.end_reason);
+        upsert.bind(9, std::int64_t{record.relay ? 1 : 0});
         return upsert.run("saving broadcast " + record.broadcast_id);
     });
 }
 
 Result<std::optional<BroadcastRecord>> Store::find_broadcast(const std::string& broadcast_id) {
-    Statement query(db_.get(), (std::string(kBroadcastColumns) + "WHERE broadcast_id = ?1").c_str());
-    if (!query.ok()) {
-        return store_error(db_.get(), "finding broadcast " + broadcast_id);
-    }
+    Statement query(db_.get(), std::string(kBroadcastColumns) + "WHERE broadcast_id = ?1");
     query.bind(1, broadcast_id);
-    const int step = query.step();
-    if (step == SQLITE_ROW) {
-        return std::optional<BroadcastRecord>(read_broadcast(query));
+    std::optional<BroadcastRecord> found;  // broadcast_id is the key: one row at most
+    Status read = query.for_each_row("finding broadcast " + broadcast_id,
+                                     [&](const Statement& row) { found = read_broadcast(row); });
+    if (!read) {
+        return read.error();
     }
-    if (step != SQLITE_DONE) {
-        return store_error(db_.get(), "finding broadcast " + broadcast_id);
-    }
-    return std::optional<BroadcastRecord>();
+    return found;
 }
 
 Result<std::vector<BroadcastRecord>> Store::unended_broadcasts() {
-    Statement query(db_.get(),
-                    (std::string(kBroadcastColumns) + "WHERE ended_at = 0 ORDER BY registered_at").c_str());
-    if (!query.ok()) {
-        return store_error(db_.get(), "listing unended broadcasts");
-    }
-    std::vector<BroadcastRecord> records;
-    int step = SQLITE_ROW;
-    while ((step = query.step()) == SQLITE_ROW) {
-        records.push_back(read_broadcast(query));
-    }
-    if (step != SQLITE_DONE) {
-        return store_error(db_.get(), "listing unended broadcasts");
-    }
-    return records;
+    Statement query(db_.get(), std::string(kBroadcastColumns) + "WHERE ended_at = 0 ORDER BY registered_at");
+    return query.rows("listing unended broadcasts", read_broadcast);
 }
 
 Status Store::save_grant(const std::string& broadcast_id, const std::string& user, const std::string& name) {
@@ -465,11 +384,9 @@ Status Store::save_grant(const std::string& broadcast_id, const std::string& use
         Statement upsert(db,
                          "INSERT INTO grants (broadcast_id, user, name) VALUES (?1, ?2, ?3)"
                          " ON CONFLICT (broadcast_id, user) DO UPDATE SET name = ?3");
-        if (upsert.ok()) {
-            upsert.bind(1, broadcast_id);
-            upsert.bind(2, user);
-            upsert.bind(3, name);
-        }
+        upsert.bind(1, broadcast_id);
+        upsert.bind(2, user);
+        upsert.bind(3, name);
         return upsert.run("saving a grant of " + broadcast_id);
     });
 }
@@ -478,27 +395,20 @@ Status Store::delete_grant(const std::string& broadcast_id, const std::string& u
     sqlite3* db = db_.get();
     return transact("removing a grant of " + broadcast_id, [&]() {
         Statement remove(db, "DELETE FROM grants WHERE broadcast_id = ?1 AND user = ?2");
-        if (remove.ok()) {
-            remove.bind(1, broadcast_id);
-            remove.bind(2, user);
-        }
+        remove.bind(1, broadcast_id);
+        remove.bind(2, user);
         return remove.run("removing a grant of " + broadcast_id);
     });
 }
 
 Result<std::map<std::string, std::string>> Store::grants_of(const std::string& broadcast_id) {
     Statement query(db_.get(), "SELECT user, name FROM grants WHERE broadcast_id = ?1 ORDER BY user");
-    if (!query.ok()) {
-        return store_error(db_.get(), "loading the grants of " + broadcast_id);
-    }
     query.bind(1, broadcast_id);
     std::map<std::string, std::string> grants;
-    int step = SQLITE_ROW;
-    while ((step = query.step()) == SQLITE_ROW) {
-        grants.emplace(query.text(0), query.text(1));
-    }
-    if (step != SQLITE_DONE) {
-        return store_error(db_.get(), "loading the grants of " + broadcast_id);
+    Status read = query.for_each_row("loading the grants of " + broadcast_id,
+                                     [&](const Statement& row) { grants.emplace(row.text(0), row.text(1)); });
+    if (!read) {
+        return read.error();
     }
     return grants;
 }
@@ -521,22 +431,9 @@ AirtimeSegment read_segment(const Statement& row) {
     segment.broadcast_id = row.text(5);
     segment.started_at = row.number(6);
     segment.last_evidence = row.number(7);
-    segment.closed = row.number(8) != 0;
+    segment.closed = row.flag(8);
     segment.wall_offset = row.number(9);
     return segment;
-}
-
-template <typename Row, typename Read>
-Result<std::vector<Row>> collect(sqlite3* db, Statement& query, const std::string& what, Read read) {
-    std::vector<Row> rows;
-    int step = SQLITE_ROW;
-    while ((step = query.step()) == SQLITE_ROW) {
-        rows.push_back(read(query));
-    }
-    if (step != SQLITE_DONE) {
-        return store_error(db, what);
-    }
-    return rows;
 }
 
 constexpr const char* kOutboxColumns =
@@ -581,18 +478,16 @@ Status Store::save_segments(const std::vector<AirtimeSegment>& segments) {
                 " EXISTS (SELECT 1 FROM broadcasts WHERE broadcast_id = ?6 AND retired = 1)"
                 " OR EXISTS (SELECT 1 FROM sites WHERE key = ?4 AND removed = 1))"
                 " ON CONFLICT (session_id, segment) DO UPDATE SET last_evidence = ?8, closed = ?9");
-            if (upsert.ok()) {
-                upsert.bind(1, segment.session_id);
-                upsert.bind(2, std::int64_t{segment.index});
-                upsert.bind(3, std::string(to_string(segment.kind)));
-                upsert.bind(4, segment.site);
-                upsert.bind(5, segment.user);
-                upsert.bind(6, segment.broadcast_id);
-                upsert.bind(7, segment.started_at);
-                upsert.bind(8, segment.last_evidence);
-                upsert.bind(9, std::int64_t{segment.closed ? 1 : 0});
-                upsert.bind(10, segment.wall_offset);
-            }
+            upsert.bind(1, segment.session_id);
+            upsert.bind(2, std::int64_t{segment.index});
+            upsert.bind(3, std::string(to_string(segment.kind)));
+            upsert.bind(4, segment.site);
+            upsert.bind(5, segment.user);
+            upsert.bind(6, segment.broadcast_id);
+            upsert.bind(7, segment.started_at);
+            upsert.bind(8, segment.last_evidence);
+            upsert.bind(9, std::int64_t{segment.closed ? 1 : 0});
+            upsert.bind(10, segment.wall_offset);
             if (Status saved = upsert.run("saving airtime"); !saved) {
                 return saved;
             }
@@ -609,32 +504,22 @@ Status Store::close_open_segments() {
 }
 
 Result<std::vector<AirtimeSegment>> Store::segments_of_broadcast(const std::string& broadcast_id) {
-    const std::string what = "reading the airtime of " + broadcast_id;
-    Statement query(
-        db_.get(),
-        (std::string(kSegmentColumns) + "WHERE broadcast_id = ?1 ORDER BY session_id, segment").c_str());
-    if (!query.ok()) {
-        return store_error(db_.get(), what);
-    }
+    Statement query(db_.get(),
+                    std::string(kSegmentColumns) + "WHERE broadcast_id = ?1 ORDER BY session_id, segment");
     query.bind(1, broadcast_id);
-    return collect<AirtimeSegment>(db_.get(), query, what, read_segment);
+    return query.rows("reading the airtime of " + broadcast_id, read_segment);
 }
 
 Result<std::vector<AirtimeSegment>> Store::segments_between(const std::string& site, std::int64_t from,
                                                             std::int64_t to) {
-    const std::string what = "reading the airtime of site " + site;
     // On the wall clock, as usage days are cut (the terms match the index airtime_site_wall_time).
-    Statement query(db_.get(), (std::string(kSegmentColumns) +
-                                "WHERE site = ?1 AND retired = 0 AND started_at + wall_offset < ?3"
-                                " AND last_evidence + wall_offset > ?2 ORDER BY started_at + wall_offset")
-                                   .c_str());
-    if (!query.ok()) {
-        return store_error(db_.get(), what);
-    }
+    Statement query(db_.get(), std::string(kSegmentColumns) +
+                                   "WHERE site = ?1 AND retired = 0 AND started_at + wall_offset < ?3"
+                                   " AND last_evidence + wall_offset > ?2 ORDER BY started_at + wall_offset");
     query.bind(1, site);
     query.bind(2, from);
     query.bind(3, to);
-    return collect<AirtimeSegment>(db_.get(), query, what, read_segment);
+    return query.rows("reading the airtime of site " + site, read_segment);
 }
 
 // ---- billing outbox ----
@@ -657,33 +542,25 @@ Status Store::append_event(const OutboxEvent& event, std::int64_t now) {
                          " ?4, ?5, ?6, ?7, ?7,"
                          " EXISTS (SELECT 1 FROM broadcasts WHERE broadcast_id = ?3 AND retired = 1)"
                          " OR EXISTS (SELECT 1 FROM sites WHERE key = ?2 AND removed = 1))");
-        if (insert.ok()) {
-            insert.bind(1, new_event_id());
-            insert.bind(2, event.site);
-            insert.bind(3, event.broadcast_id);
-            insert.bind(4, event.type);
-            insert.bind(5, event.timestamp);
-            insert.bind(6, std::string(data.get()));
-            insert.bind(7, now);
-        }
+        insert.bind(1, new_event_id());
+        insert.bind(2, event.site);
+        insert.bind(3, event.broadcast_id);
+        insert.bind(4, event.type);
+        insert.bind(5, event.timestamp);
+        insert.bind(6, std::string(data.get()));
+        insert.bind(7, now);
         return insert.run("queueing a " + event.type + " event");
     });
 }
 
 Result<std::vector<OutboxEntry>> Store::due_events(std::int64_t now, int limit) {
-    const std::string what = "listing due events";
-    Statement query(db_.get(),
-                    (std::string(kOutboxColumns) +
-                     "AS o WHERE state = 'pending' AND retired = 0 AND next_attempt_at <= ?1 AND seq ="
-                     " (SELECT MIN(seq) FROM outbox AS p WHERE p.broadcast_id = o.broadcast_id"
-                     " AND p.state = 'pending') ORDER BY next_attempt_at, created_at LIMIT ?2")
-                        .c_str());
-    if (!query.ok()) {
-        return store_error(db_.get(), what);
-    }
+    Statement query(db_.get(), std::string(kOutboxColumns) +
+                                   "AS o WHERE state = 'pending' AND retired = 0 AND next_attempt_at <= ?1 AND seq ="
+                                   " (SELECT MIN(seq) FROM outbox AS p WHERE p.broadcast_id = o.broadcast_id"
+                                   " AND p.state = 'pending') ORDER BY next_attempt_at, created_at LIMIT ?2");
     query.bind(1, now);
     query.bind(2, std::int64_t{limit});
-    return collect<OutboxEntry>(db_.get(), query, what, read_entry);
+    return query.rows("listing due events", read_entry);
 }
 
 Status Store::mark_delivered(const std::string& id, std::int64_t now) {
@@ -691,10 +568,8 @@ Status Store::mark_delivered(const std::string& id, std::int64_t now) {
         Statement update(db_.get(),
                          "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?2,"
                          " last_attempt_at = ?2, last_error = '' WHERE id = ?1");
-        if (update.ok()) {
-            update.bind(1, id);
-            update.bind(2, now);
-        }
+        update.bind(1, id);
+        update.bind(2, now);
         return update.run("recording a delivery");
     });
 }
@@ -705,30 +580,23 @@ Status Store::mark_failed(const std::string& id, const std::string& error, std::
         Statement update(db_.get(),
                          "UPDATE outbox SET state = ?2, attempts = attempts + 1, last_error = ?3,"
                          " next_attempt_at = ?4, last_attempt_at = strftime('%s', 'now') WHERE id = ?1");
-        if (update.ok()) {
-            update.bind(1, id);
-            update.bind(2, std::string(park ? "parked" : "pending"));
-            update.bind(3, error);
-            update.bind(4, next_attempt_at);
-        }
+        update.bind(1, id);
+        update.bind(2, std::string(park ? "parked" : "pending"));
+        update.bind(3, error);
+        update.bind(4, next_attempt_at);
         return update.run("recording a failed delivery");
     });
 }
 
 Result<std::vector<OutboxEntry>> Store::list_outbox(const std::string& site, std::optional<OutboxState> state,
                                                     int limit) {
-    const std::string what = "listing the outbox";
-    Statement query(db_.get(), (std::string(kOutboxColumns) +
-                                "WHERE retired = 0 AND (?1 = '' OR site = ?1) AND (?2 = '' OR state = ?2)"
-                                " ORDER BY created_at DESC, broadcast_id, seq DESC LIMIT ?3")
-                                   .c_str());
-    if (!query.ok()) {
-        return store_error(db_.get(), what);
-    }
+    Statement query(db_.get(), std::string(kOutboxColumns) +
+                                   "WHERE retired = 0 AND (?1 = '' OR site = ?1) AND (?2 = '' OR state = ?2)"
+                                   " ORDER BY created_at DESC, broadcast_id, seq DESC LIMIT ?3");
     query.bind(1, site);
     query.bind(2, std::string(state ? to_string(*state) : ""));
     query.bind(3, std::int64_t{limit});
-    return collect<OutboxEntry>(db_.get(), query, what, read_entry);
+    return query.rows("listing the outbox", read_entry);
 }
 
 Result<int> Store::requeue(const std::string& id, std::int64_t now) {
@@ -750,10 +618,8 @@ Result<int> Store::requeue_parked(const char* sql, const std::string& key, std::
     int changed = 0;
     Status done = transact(what, [&]() -> Status {
         Statement update(db_.get(), sql);
-        if (update.ok()) {
-            update.bind(1, key);
-            update.bind(2, now);
-        }
+        update.bind(1, key);
+        update.bind(2, now);
         Status run = update.run(what);
         changed = sqlite3_changes(db_.get());
         return run;
@@ -771,9 +637,7 @@ Result<int> Store::prune_delivered(std::int64_t before) {
             db_.get(),
             "DELETE FROM outbox WHERE state = 'delivered' AND delivered_at < ?1 AND seq <"
             " (SELECT MAX(seq) FROM outbox AS later WHERE later.broadcast_id = outbox.broadcast_id)");
-        if (remove.ok()) {
-            remove.bind(1, before);
-        }
+        remove.bind(1, before);
         Status run = remove.run("pruning delivered events");
         deleted = sqlite3_changes(db_.get());
         return run;
@@ -785,7 +649,6 @@ Result<int> Store::prune_delivered(std::int64_t before) {
 }
 
 Result<CallbackStatus> Store::callback_status(const std::string& site) {
-    const std::string what = "reading the callback status of " + site;
     Statement query(
         db_.get(),
         "SELECT (SELECT COUNT(*) FROM outbox WHERE site = ?1 AND retired = 0 AND state = 'pending'),"
@@ -793,12 +656,9 @@ Result<CallbackStatus> Store::callback_status(const std::string& site) {
         " (SELECT last_error FROM outbox WHERE site = ?1 AND retired = 0 AND last_error != ''"
         "  ORDER BY last_attempt_at DESC LIMIT 1),"
         " (SELECT COALESCE(MAX(delivered_at), 0) FROM outbox WHERE site = ?1 AND retired = 0)");
-    if (!query.ok()) {
-        return store_error(db_.get(), what);
-    }
     query.bind(1, site);
-    if (query.step() != SQLITE_ROW) {
-        return store_error(db_.get(), what);
+    if (Status read = query.single_row("reading the callback status of " + site); !read) {
+        return read.error();
     }
     return CallbackStatus{query.number(0), query.number(1), query.text(2), query.number(3)};
 }
