@@ -10,26 +10,19 @@
 #include <utility>
 #include <vector>
 
-#include "billing/ledger.h"
-#include "billing/outbox.h"
 #include "core/result.h"
 #include "core/site.h"
+#include "store/airtime_segment.h"
+#include "store/broadcast_record.h"
 #include "store/database.h"
+#include "store/outbox_records.h"
 
 namespace onair {
 
-struct BroadcastRecord {
-    std::string broadcast_id;
-    std::string site;
-    std::string user;
-    std::string name;
-    std::int64_t registered_at = 0;
-    std::int64_t started_at = 0;  // 0 until media first flowed
-    std::int64_t ended_at = 0;    // 0 while not ended
-    std::string end_reason;
-    bool relay = false;  // an `auto` broadcast that moved to the relay stays there
-};
-
+// The store is the lowest folder of the plugin: it holds the row types it reads and writes
+// (broadcast_record.h, airtime_segment.h, outbox_records.h) for billing, delivery and the core, and
+// includes nothing of theirs but the core's value headers (result, json, ids, site).
+//
 // Durable state in one SQLite file: sites managed at run time, every broadcast, the airtime ledger
 // and the billing outbox. Opens (creating or migrating the schema, schema.cpp) with WAL and a busy
 // timeout; every write is one transaction, so a crash leaves either the old or the new rows. Writes
