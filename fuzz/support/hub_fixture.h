@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/hub.h"
-#include "core/store.h"
+#include "store/store.h"
 
 namespace onair::fuzz {
 

@@ -16,8 +16,6 @@ std::int64_t floor_day(std::int64_t t) {
 }
 }  // namespace
 
-const char* to_string(AirtimeKind kind) { return kind == AirtimeKind::Broadcast ? "broadcast" : "watch"; }
-
 void Ledger::open(const std::string& session_id, AirtimeKind kind, const std::string& site,
                   const std::string& user, const std::string& broadcast_id, std::int64_t now,
                   std::int64_t wall_offset) {

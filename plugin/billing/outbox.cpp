@@ -7,27 +7,6 @@
 
 namespace onair {
 
-const char* to_string(OutboxState state) {
-    switch (state) {
-        case OutboxState::Pending:
-            return "pending";
-        case OutboxState::Delivered:
-            return "delivered";
-        case OutboxState::Parked:
-            return "parked";
-    }
-    return "pending";
-}
-
-std::optional<OutboxState> outbox_state_from(const std::string& text) {
-    for (OutboxState state : {OutboxState::Pending, OutboxState::Delivered, OutboxState::Parked}) {
-        if (text == to_string(state)) {
-            return state;
-        }
-    }
-    return std::nullopt;
-}
-
 namespace {
 void set_text(json_t* object, const char* key, const std::string& value) {
     json_object_set_new(object, key, json_stringn(value.data(), value.size()));

@@ -9,7 +9,7 @@
 
 #include "effects.h"
 #include "site.h"
-#include "store.h"
+#include "store/store.h"
 
 namespace onair {
 

@@ -17,7 +17,7 @@
 #include "result.h"
 #include "settings.h"
 #include "site.h"
-#include "store.h"
+#include "store/store.h"
 
 namespace onair {
 

@@ -21,7 +21,7 @@
 #include "request.h"
 #include "settings.h"
 #include "site.h"
-#include "store.h"
+#include "store/store.h"
 #include "token.h"
 
 namespace onair {

@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "billing/outbox.h"
-#include "core/store.h"
 #include "delivery/callback_sink.h"
+#include "store/store.h"
 
 namespace onair {
 

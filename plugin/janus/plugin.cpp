@@ -9,10 +9,10 @@
 #include <string>
 
 #include "core/clock.h"
-#include "core/store.h"
 #include "delivery/curl_sink.h"
 #include "janus/config_reader.h"
 #include "janus/json_event.h"
+#include "store/store.h"
 
 namespace onair::janus {
 namespace {

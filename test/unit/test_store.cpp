@@ -6,6 +6,7 @@
 
 #include "core/events.h"
 #include "fixtures.h"
+#include "store/schema.h"
 #include "suites.h"
 
 using namespace onair;
@@ -198,7 +199,7 @@ void schema_is_versioned() {
     sqlite3_stmt* query = nullptr;
     sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &query, nullptr);
     CU_ASSERT_EQUAL(sqlite3_step(query), SQLITE_ROW);
-    CU_ASSERT_EQUAL(sqlite3_column_int(query, 0), Store::kSchemaVersion);
+    CU_ASSERT_EQUAL(sqlite3_column_int(query, 0), kSchemaVersion);
     sqlite3_finalize(query);
     sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &query, nullptr);
     CU_ASSERT_EQUAL(sqlite3_step(query), SQLITE_ROW);

@@ -1,46 +1,37 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <sqlite3.h>
-
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "billing/ledger.h"
-#include "billing/outbox.h"
-#include "result.h"
-#include "site.h"
+#include "core/result.h"
+#include "core/site.h"
+#include "store/airtime_segment.h"
+#include "store/broadcast_record.h"
+#include "store/database.h"
+#include "store/outbox_records.h"
 
 namespace onair {
 
-struct BroadcastRecord {
-    std::string broadcast_id;
-    std::string site;
-    std::string user;
-    std::string name;
-    std::int64_t registered_at = 0;
-    std::int64_t started_at = 0;  // 0 until media first flowed
-    std::int64_t ended_at = 0;    // 0 while not ended
-    std::string end_reason;
-    bool relay = false;  // an `auto` broadcast that moved to the relay stays there
-};
-
+// The store is the lowest folder of the plugin: it holds the row types it reads and writes
+// (broadcast_record.h, airtime_segment.h, outbox_records.h) for billing, delivery and the core, and
+// includes nothing of theirs but the core's value headers (result, json, ids, site).
+//
 // Durable state in one SQLite file: sites managed at run time, every broadcast, the airtime ledger
-// and the billing outbox. Opens (creating or migrating the schema) with WAL and a busy timeout;
-// every write is one transaction, so a crash leaves either the old or the new rows. Writes inside
-// atomically() join its one transaction. Not thread-safe: one Store per thread (the Hub's, guarded
-// by its lock, and the callback sender's own connection to the same file).
+// and the billing outbox. Opens (creating or migrating the schema, schema.cpp) with WAL and a busy
+// timeout; every write is one transaction, so a crash leaves either the old or the new rows. Writes
+// inside atomically() join its one transaction. Not thread-safe: one Store per thread (the Hub's,
+// guarded by its lock, and the callback sender's own connection to the same file). Its methods are
+// defined by area: sites.cpp, broadcasts.cpp (with grants), airtime.cpp and outbox.cpp.
 class Store {
 public:
     static Result<std::unique_ptr<Store>> open(const std::string& path);
-    ~Store();
-    Store(const Store&) = delete;
-    Store& operator=(const Store&) = delete;
 
     Status save_site(const Site& site);  // also undoes an earlier delete_site of that key
     // Remembers the removal (a tombstone), so a site from the config file stays removed too, and
@@ -93,21 +84,12 @@ public:
     // (the next event's seq counts on from it). Returns how many rows went.
     Result<int> prune_delivered(std::int64_t before);
 
-    // The schema version this build writes (PRAGMA user_version).
-    static constexpr int kSchemaVersion = 5;
-
 private:
+    explicit Store(Database db) : db_(std::move(db)) {}
     // Runs one requeueing UPDATE (?1 = the key, ?2 = now) and counts the rows it changed.
     Result<int> requeue_parked(const char* sql, const std::string& key, std::int64_t now, const char* what);
-    struct CloseDb {
-        void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-    };
-    using DbPtr = std::unique_ptr<sqlite3, CloseDb>;
 
-    explicit Store(DbPtr db);
-    Status transact(const std::string& what, const std::function<Status()>& body);
-    DbPtr db_;
-    int depth_ = 0;  // nesting of transact(): only the outermost begins and commits
+    Database db_;
 };
 
 }  // namespace onair
