@@ -491,7 +491,7 @@ JsonPtr HubState::admin_usage(const json_t* request, std::int64_t now) {
     if (!to) {
         return admin_error(to.error());
     }
-    Result<JsonPtr> usage = usage_of(site.value(), *from.value(), *to.value(), now);
+    Result<JsonPtr> usage = billing_.usage(site.value(), *from.value(), *to.value(), now);
     if (!usage) {
         return admin_error(usage.error());
     }

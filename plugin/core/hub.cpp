@@ -100,8 +100,8 @@ HubState::HubState(const Settings& settings, std::unique_ptr<Store> store, WallC
       wall_clock_(std::move(wall_clock)),
       ice_servers_(settings.turn_uris, settings.turn_secret, settings.turn_ttl, settings.stun_uris),
       store_(std::move(store)),
-      watch_limiter_(settings.watch_rate, kRateWindowSeconds),
-      ledger_(settings.evidence_timeout) {}
+      billing_(settings_, sites_, wall_clock_, store_.get()),
+      watch_limiter_(settings.watch_rate, kRateWindowSeconds) {}
 
 Status HubState::start(const std::vector<Site>& configured, std::int64_t now) {
     std::vector<Site> stored;
@@ -198,9 +198,13 @@ Effects HubState::media_down(HandleId handle, std::int64_t now) {
 Effects HubState::tick(std::int64_t now) {
     Effects effects;
     std::vector<std::pair<std::string, std::string>> overdue;  // (broadcast id, reason)
-    ledger_.expire(now);
+    billing_.expire(now);
     for (auto& [id, broadcast] : broadcasts_) {
-        report_airtime(broadcast, now);
+        // While the store holds back too much, reports wait: a later one carries the same seconds
+        // and more.
+        if (billing_.report_due(broadcast, now) && check_store_backlog()) {
+            billing_.report_airtime(broadcast, now);
+        }
         expire_prompts(broadcast, now, effects);
         expire_unstarted(broadcast, now, effects);
         if (broadcast.deadline != 0 && broadcast.deadline <= now && broadcast.state != BroadcastState::Live) {
@@ -322,45 +326,6 @@ bool HubState::is_visible(const std::string& site, const std::string& user) cons
     return broadcast != broadcasts_.end() && broadcast->second.visible();
 }
 
-Status HubState::persist(const BroadcastRecord& record, std::int64_t now) {
-    Checkpoint before = checkpoint();
-    Status saved = commit(now, &record);
-    if (!saved) {
-        roll_back(std::move(before));
-    }
-    return saved;
-}
-
-Status HubState::persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
-    Checkpoint before = checkpoint();
-    queue_end(broadcast, reason, now);
-    Status saved = commit(now);
-    if (!saved) {
-        roll_back(std::move(before));  // still live and billed, as if stop had not come
-    }
-    return saved;
-}
-
-void HubState::queue_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
-    BroadcastRecord record = broadcast.record;
-    record.ended_at = wall_at(now);
-    record.end_reason = reason;
-    if (record.started_at != 0) {
-        // Billing first: every viewer's session ends with the broadcast, then the broadcast itself.
-        for (const auto& [viewer, session] : broadcast.sessions) {
-            if (session.stage == ViewerStage::Pending) {
-                emit_viewer_declined(record, session.user, session.request_id, "ended", now);
-            } else if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
-                const std::int64_t seconds = ledger_.close(session.watch_id);
-                emit_viewer_left(record, session.user, session.watch_id, seconds, "ended", now);
-            }
-        }
-        const std::int64_t seconds = ledger_.close(record.broadcast_id);
-        emit_broadcast_ended(record, record.ended_at, reason, seconds, now);
-    }
-    unsaved_records_.push_back(std::move(record));
-}
-
 void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
                              bool notify_broadcaster, Effects& effects) {
     auto found = broadcasts_.find(broadcast_id);
@@ -444,7 +409,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
         effects.notify(broadcast.broadcaster, bye_event(session.peer));
     }
     if (session.stage == ViewerStage::Pending) {
-        emit_viewer_declined(broadcast.record, session.user, session.request_id, "cancelled", now);
+        billing_.viewer_declined(broadcast.record, session, "cancelled", now);
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
                            Event("request_cancelled").text("request_id", session.request_id).take());
@@ -452,7 +417,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
         return;
     }
     if (session.stage == ViewerStage::Watching) {
-        watch_ended(broadcast, session, reason, now);
+        billing_.watch_ended(broadcast, session, reason, now);
         if (!session.direct) {
             effects.media.emplace_back(RelayRemoveViewer{broadcast.record.broadcast_id, viewer});
         }
@@ -503,7 +468,7 @@ void HubState::expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& e
             ++it;
             continue;
         }
-        emit_viewer_declined(broadcast.record, session.user, session.request_id, "timeout", now);
+        billing_.viewer_declined(broadcast.record, session, "timeout", now);
         effects.notify(
             it->first,
             Event("declined").text("request_id", session.request_id).text("reason", "timeout").take());

@@ -107,22 +107,12 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
     broadcast.deadline = 0;
     broadcast.deadline_reason.clear();
     if (broadcast.record.started_at == 0) {
-        BroadcastRecord record = broadcast.record;
-        record.started_at = wall_at(now);  // a time of day; the ledger measures from `now`
-        // Bookkeeping only: the media is up whether or not the store took the start time.
-        ledger_.open(record.broadcast_id, AirtimeKind::Broadcast, record.site, record.user,
-                     record.broadcast_id, now, wall_offset_at(now));
-        broadcast.next_report_at = now + settings_.report_interval;
-        emit(record, "broadcast.started", now,
-             Event(nullptr)
-                 .text("user", record.user)
-                 .text("name", record.name)
-                 .number("started_at", record.started_at)
-                 .take());
-        unsaved_records_.push_back(record);  // retried until stored: the media is up either way
-        broadcast.record = std::move(record);
+        broadcast.record.started_at = wall_at(now);  // a time of day; the ledger measures from `now`
+        billing_.broadcast_started(broadcast, now);
+        // Retried until stored: the media is up whether or not the store took the start time.
+        unsaved_records_.push_back(broadcast.record);
     } else {
-        ledger_.evidence(broadcast.record.broadcast_id, now, wall_offset_at(now));
+        billing_.broadcast_evidence(broadcast.record.broadcast_id, now);
     }
     effects.notify(handle, Event("live").take());
     if (before == BroadcastState::Registered) {

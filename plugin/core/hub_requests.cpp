@@ -198,18 +198,13 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
                     "Limit exceeded: a peer-to-peer broadcast has room for one viewer");
     }
     if (request.accept) {
-        emit(broadcast->record, "viewer.accepted", now,
-             Event(nullptr)
-                 .text("user", broadcast->record.user)
-                 .text("viewer", session.user)
-                 .text("request_id", request.request_id)
-                 .take());
+        billing_.viewer_accepted(broadcast->record, session, now);
         grant(*broadcast, session.user, session.name);
         session.stage = ViewerStage::Accepted;
         session.since = now;
         admit(*broadcast, viewer, session, path, false, now, effects);
     } else {
-        emit_viewer_declined(broadcast->record, session.user, request.request_id, "denied", now);
+        billing_.viewer_declined(broadcast->record, session, "denied", now);
         effects.notify(
             viewer, Event("declined").text("request_id", request.request_id).text("reason", "denied").take());
         broadcast->sessions.erase(viewer);
@@ -343,13 +338,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
 
     session.stage = ViewerStage::Pending;
     session.expires_at = now + settings_.request_timeout;
-    emit(broadcast->record, "viewer.requested", now,
-         Event(nullptr)
-             .text("user", broadcast->record.user)
-             .text("viewer", who.user)
-             .text("viewer_name", who.name)
-             .text("request_id", request_id)
-             .take());
+    billing_.viewer_requested(broadcast->record, session, now);
     if (broadcast->broadcaster != 0) {
         effects.notify(broadcast->broadcaster, watch_request_event(request_id, session, now));
     }
@@ -412,13 +401,7 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
         session->stage = ViewerStage::Watching;
         session->since = now;
         session->watch_id = new_watch_id();  // billed from its first evidence (watch_evidence) on
-        const BroadcastRecord& record = broadcast->record;
-        emit(record, "viewer.joined", now,
-             Event(nullptr)
-                 .text("user", record.user)
-                 .text("viewer", session->user)
-                 .text("watch_id", session->watch_id)
-                 .take());
+        billing_.viewer_joined(broadcast->record, *session, now);
         if (!session->direct && !relay_added) {
             effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
         }
@@ -493,7 +476,7 @@ Result<Reply> HubState::on_usage(const UsageRequest& request, std::int64_t now) 
     if (Status allowed = verify_usage_token(*site, request.token, wall_at(now)); !allowed) {
         return allowed.error();
     }
-    Result<JsonPtr> usage = usage_of(request.site, request.from, request.to, now);
+    Result<JsonPtr> usage = billing_.usage(request.site, request.from, request.to, now);
     if (!usage) {
         return usage.error();
     }

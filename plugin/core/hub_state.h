@@ -10,8 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "billing/ledger.h"
-#include "billing/outbox.h"
+#include "billing/billing.h"
 #include "broadcast.h"
 #include "effects.h"
 #include "hub.h"
@@ -36,8 +35,9 @@ struct HandleRecord {
 };
 
 // The Hub's state and logic; every method runs under the Hub's lock (hub.cpp holds it). Split
-// over hub.cpp (lifecycle, timers, shared helpers), hub_requests.cpp (plugin requests) and
-// admin.cpp (Admin API).
+// over hub.cpp (lifecycle, timers, shared helpers), hub_requests.cpp (plugin requests),
+// hub_store.cpp (commits, evidence, recovery) and admin.cpp (Admin API); airtime and billing
+// events are billing_'s (billing/billing.h).
 class HubState {
 public:
     HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock);
@@ -55,7 +55,9 @@ public:
 
     // Evidence of media: these handles sent (broadcasters) or were sent (viewers) RTP lately.
     void evidence(const std::vector<HandleId>& handles, std::int64_t now);
-    std::optional<CallbackTarget> callback_target(const std::string& site) const;
+    std::optional<CallbackTarget> callback_target(const std::string& site) const {
+        return billing_.callback_target(site);
+    }
     // Writes what is queued (broadcast rows, grant changes, airtime segments, billing events) in one
     // transaction, with `also` (an extra write) when given. A failure keeps it all queued: the next
     // commit (the timer's, at the latest a second later) tries again, so nothing is lost.
@@ -107,40 +109,15 @@ private:
     JsonPtr ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const;
     const char* ice_policy(const Broadcast& broadcast, bool direct) const;
 
-    // Airtime and billing (billing.cpp).
+    // Media evidence, routed to the sessions it bills (hub_store.cpp).
     // Media evidence of a handle (docs/billing.md): RTP from a broadcaster, or RTP relayed to a relay
     // viewer whose receiver reports come back (the Janus layer checks both).
     void evidence_of(HandleId handle, std::int64_t now);
     // A heartbeat: evidence for a direct broadcast, and for each direct pair both ends name.
     void heartbeat_evidence(HandleId handle, const std::vector<std::string>& peers, std::int64_t now);
-    // A direct pair's evidence: the earlier of both ends' latest heartbeats naming it.
-    void pair_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t now);
-    // Evidence of a watch session at `when` (at or before `now`); its billing starts with its first
-    // evidence.
-    void watch_evidence(const Broadcast& broadcast, const ViewerSession& session, std::int64_t when,
-                        std::int64_t now);
-    // Queues a billing event of the broadcast for the site's callback (none when it has no URL).
-    // Stores the queued billing events (outgoing_) in the outbox; call inside Store::atomically.
-    Status append_outgoing(std::int64_t now);
-    void emit(const BroadcastRecord& record, const char* type, std::int64_t when, JsonPtr data);
-    // Billing events written from several places (billing.md): viewer.left, viewer.declined,
-    // broadcast.ended.
-    void emit_viewer_left(const BroadcastRecord& record, const std::string& viewer,
-                          const std::string& watch_id, std::int64_t seconds, const std::string& reason,
-                          std::int64_t now);
-    void emit_viewer_declined(const BroadcastRecord& record, const std::string& viewer,
-                              const std::string& request_id, const std::string& reason, std::int64_t now);
-    void emit_broadcast_ended(const BroadcastRecord& record, std::int64_t ended_at, const std::string& reason,
-                              std::int64_t seconds, std::int64_t now);
-    // Closes the viewer's airtime and queues viewer.left.
-    void watch_ended(Broadcast& broadcast, ViewerSession& session, const std::string& reason,
-                     std::int64_t now);
-    void report_airtime(Broadcast& broadcast, std::int64_t now);
     // Broadcasts a previous run left open (at start-up): ones that were live come back
     // interrupted for restart_grace with their grants, the others end; airtime and billing events.
     Status recover_previous_run(std::int64_t now);
-    Result<JsonPtr> usage_of(const std::string& site, const std::string& from, const std::string& to,
-                             std::int64_t now);
 
     // Admin API (admin.cpp).
     JsonPtr admin_list_sites() const;
@@ -177,8 +154,7 @@ private:
 
     // What commit() has queued and the ledger, as they were: a refused request puts them back.
     struct Checkpoint {
-        Ledger ledger;
-        std::size_t events = 0;
+        Billing::Checkpoint billing;
         std::size_t records = 0;
         std::size_t grant_changes = 0;
     };
@@ -218,25 +194,18 @@ private:
     // The wall time at steady time `now`: for stamps and for other machines' clocks only, never
     // for a duration or a deadline (clock.h).
     [[nodiscard]] std::int64_t wall_at(std::int64_t now) const { return wall_clock_(now); }
-    // The wall clock minus the steady clock at `now`, for airtime segments opening then: their usage
-    // days follow the wall clock (a correction included), their seconds stay steady.
-    [[nodiscard]] std::int64_t wall_offset_at(std::int64_t now) const { return wall_at(now) - now; }
 
     Settings settings_;
     WallClock wall_clock_;
     IceServers ice_servers_;
     std::unique_ptr<Store> store_;
     SiteRegistry sites_;
-    std::map<std::string, Broadcast> broadcasts_;                                // unended ones, by id
+    Billing billing_;                              // reads wall_clock_, store_ and sites_, declared before it
+    std::map<std::string, Broadcast> broadcasts_;  // unended ones, by id
     std::map<std::pair<std::string, std::string>, std::string> by_broadcaster_;  // (site, user) -> id
     std::map<HandleId, HandleRecord> handles_;
     PresenceBook presence_;
     RateLimiter watch_limiter_;
-    Ledger ledger_;
-    std::vector<OutboxEvent> outgoing_;  // billing events of the current call, written by commit()
-    // An airtime.report is queued: commit() writes every segment whose evidence moved, so the
-    // report never announces seconds the store does not have.
-    bool flush_airtime_ = false;
     // Broadcast rows and grant changes not stored yet, written by commit() in this order.
     std::vector<BroadcastRecord> unsaved_records_;
     struct GrantChange {
