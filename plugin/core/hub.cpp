@@ -101,6 +101,7 @@ HubState::HubState(const Settings& settings, std::unique_ptr<Store> store, WallC
       ice_servers_(settings.turn_uris, settings.turn_secret, settings.turn_ttl, settings.stun_uris),
       store_(std::move(store)),
       billing_(settings_, sites_, wall_clock_, store_.get()),
+      consent_(settings_, billing_, store_.get()),
       watch_limiter_(settings.watch_rate, kRateWindowSeconds) {}
 
 Status HubState::start(const std::vector<Site>& configured, std::int64_t now) {
@@ -205,7 +206,11 @@ Effects HubState::tick(std::int64_t now) {
         if (billing_.report_due(broadcast, now) && check_store_backlog()) {
             billing_.report_airtime(broadcast, now);
         }
-        expire_prompts(broadcast, now, effects);
+        for (HandleId viewer : consent_.expire_prompts(broadcast, now, effects)) {
+            if (auto record = handles_.find(viewer); record != handles_.end()) {
+                record->second.watching.clear();
+            }
+        }
         expire_unstarted(broadcast, now, effects);
         if (broadcast.deadline != 0 && broadcast.deadline <= now && broadcast.state != BroadcastState::Live) {
             overdue.emplace_back(id, broadcast.deadline_reason);
@@ -409,11 +414,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
         effects.notify(broadcast.broadcaster, bye_event(session.peer));
     }
     if (session.stage == ViewerStage::Pending) {
-        billing_.viewer_declined(broadcast.record, session, "cancelled", now);
-        if (broadcast.broadcaster != 0) {
-            effects.notify(broadcast.broadcaster,
-                           Event("request_cancelled").text("request_id", session.request_id).take());
-        }
+        consent_.cancel(broadcast, session, now, effects);
         return;
     }
     if (session.stage == ViewerStage::Watching) {
@@ -433,11 +434,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
 
 bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
                              std::int64_t now, Effects& effects) {
-    bool found = broadcast.grants.erase(viewer_user) > 0;
-    if (found) {
-        // Written by the next commit, retried until stored: a restart never brings the grant back.
-        grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, viewer_user, "", false});
-    }
+    bool found = consent_.revoke(broadcast, viewer_user);
     std::vector<HandleId> removed;
     for (const auto& [viewer, session] : broadcast.sessions) {
         if (session.user == viewer_user && session.stage != ViewerStage::Pending) {
@@ -459,28 +456,6 @@ void HubState::end_session(Broadcast& broadcast, HandleId viewer, const std::str
     effects.notify(viewer, Event("ended").text("reason", reason).take());
     drop_session(broadcast, viewer, reason, now, effects);
     effects.media.emplace_back(ClosePeerConnection{viewer});
-}
-
-void HubState::expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& effects) {
-    for (auto it = broadcast.sessions.begin(); it != broadcast.sessions.end();) {
-        const ViewerSession& session = it->second;
-        if (session.stage != ViewerStage::Pending || session.expires_at > now) {
-            ++it;
-            continue;
-        }
-        billing_.viewer_declined(broadcast.record, session, "timeout", now);
-        effects.notify(
-            it->first,
-            Event("declined").text("request_id", session.request_id).text("reason", "timeout").take());
-        if (broadcast.broadcaster != 0) {
-            effects.notify(broadcast.broadcaster,
-                           Event("request_expired").text("request_id", session.request_id).take());
-        }
-        if (auto record = handles_.find(it->first); record != handles_.end()) {
-            record->second.watching.clear();
-        }
-        it = broadcast.sessions.erase(it);
-    }
 }
 
 void HubState::expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects) {

@@ -40,23 +40,6 @@ const char* HubState::ice_policy(const Broadcast& broadcast, bool direct) const 
     return direct && site != nullptr && site->p2p_relay_only ? "relay" : "all";
 }
 
-void HubState::grant(Broadcast& broadcast, const std::string& viewer_user, const std::string& name) {
-    if (broadcast.grants.count(viewer_user) == 0 && broadcast.grants.size() >= Broadcast::kMaxGrants) {
-        // Bounded: a user who is not in the broadcast now loses their grant (they would be asked
-        // again), so a long broadcast with ever new viewers does not grow without end.
-        auto absent =
-            std::find_if(broadcast.grants.begin(), broadcast.grants.end(),
-                         [&broadcast](const auto& entry) { return !broadcast.has_session_of(entry.first); });
-        if (absent != broadcast.grants.end()) {
-            grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, absent->first, "", false});
-            broadcast.grants.erase(absent);
-        }
-    }
-    broadcast.grants[viewer_user] = name;
-    // Written by the next commit (in order with revocations), retried until stored.
-    grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, viewer_user, name, true});
-}
-
 JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
                                  std::int64_t now, Effects& effects) {
     Event accepted("accepted");

@@ -44,14 +44,6 @@ JsonPtr registered_event(const Broadcast& broadcast, const Site& site, Registrat
         .take();
 }
 
-JsonPtr watch_request_event(const std::string& request_id, const ViewerSession& session, std::int64_t now) {
-    return Event("watch_request")
-        .text("request_id", request_id)
-        .object("viewer", viewer_json(session))
-        .number("expires_in", std::max<std::int64_t>(0, session.expires_at - now))
-        .take();
-}
-
 }  // namespace
 
 // ---- broadcaster ----
@@ -133,11 +125,7 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
             broadcast.deadline = now + settings_.publish_timeout;
             broadcast.deadline_reason = "publish_timeout";
         }
-        for (const auto& [viewer, session] : broadcast.sessions) {
-            if (session.stage == ViewerStage::Pending) {
-                effects.notify(handle, watch_request_event(session.request_id, session, now));
-            }
-        }
+        consent_.show_prompts(broadcast, handle, now, effects);
         pair_again(broadcast, now, effects);
     }
     HandleRecord& record = handles_[handle];
@@ -198,16 +186,10 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
                     "Limit exceeded: a peer-to-peer broadcast has room for one viewer");
     }
     if (request.accept) {
-        billing_.viewer_accepted(broadcast->record, session, now);
-        grant(*broadcast, session.user, session.name);
-        session.stage = ViewerStage::Accepted;
-        session.since = now;
+        consent_.accept(*broadcast, session, now);
         admit(*broadcast, viewer, session, path, false, now, effects);
     } else {
-        billing_.viewer_declined(broadcast->record, session, "denied", now);
-        effects.notify(
-            viewer, Event("declined").text("request_id", request.request_id).text("reason", "denied").take());
-        broadcast->sessions.erase(viewer);
+        consent_.deny(*broadcast, viewer, now, effects);
         handles_[viewer].watching.clear();
     }
     return reply(
@@ -309,7 +291,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     if (granted) {
         // Accepted before into this broadcast (a reload of the viewer's page, a restart): no new
         // prompt. While the broadcaster is away the viewer waits for it.
-        grant(*broadcast, who.user, who.name);
+        consent_.grant(*broadcast, who.user, who.name);
         record.site = who.site;
         record.user = who.user;
         record.watching = broadcast->record.broadcast_id;
@@ -336,13 +318,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
         return accepted;
     }
 
-    session.stage = ViewerStage::Pending;
-    session.expires_at = now + settings_.request_timeout;
-    billing_.viewer_requested(broadcast->record, session, now);
-    if (broadcast->broadcaster != 0) {
-        effects.notify(broadcast->broadcaster, watch_request_event(request_id, session, now));
-    }
-    broadcast->sessions.emplace(handle, std::move(session));
+    consent_.ask(*broadcast, handle, std::move(session), now, effects);
     record.site = who.site;
     record.user = who.user;
     record.watching = broadcast->record.broadcast_id;

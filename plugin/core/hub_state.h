@@ -12,6 +12,7 @@
 
 #include "billing/billing.h"
 #include "broadcast.h"
+#include "consent.h"
 #include "effects.h"
 #include "hub.h"
 #include "ice_servers.h"
@@ -37,7 +38,7 @@ struct HandleRecord {
 // The Hub's state and logic; every method runs under the Hub's lock (hub.cpp holds it). Split
 // over hub.cpp (lifecycle, timers, shared helpers), hub_requests.cpp (plugin requests),
 // hub_store.cpp (commits, evidence, recovery) and admin.cpp (Admin API); airtime and billing
-// events are billing_'s (billing/billing.h).
+// events are billing_'s (billing/billing.h), prompts and grants consent_'s (consent.h).
 class HubState {
 public:
     HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock);
@@ -104,8 +105,6 @@ private:
     // A resumed broadcaster of a direct broadcast pairs again with each direct viewer.
     void pair_again(Broadcast& broadcast, std::int64_t now, Effects& effects);
     Result<Reply> on_signal(HandleId handle, const SignalRequest& request);
-    // Remembers the broadcaster's consent for this viewer, in memory and in the store.
-    void grant(Broadcast& broadcast, const std::string& viewer_user, const std::string& name);
     JsonPtr ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const;
     const char* ice_policy(const Broadcast& broadcast, bool direct) const;
 
@@ -155,8 +154,8 @@ private:
     // What commit() has queued and the ledger, as they were: a refused request puts them back.
     struct Checkpoint {
         Billing::Checkpoint billing;
+        Consent::Checkpoint consent;
         std::size_t records = 0;
-        std::size_t grant_changes = 0;
     };
     [[nodiscard]] Checkpoint checkpoint() const;
     void roll_back(Checkpoint&& before);
@@ -187,7 +186,6 @@ private:
     // and its grant. False when the user is neither accepted nor watching.
     bool remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
                        std::int64_t now, Effects& effects);
-    void expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& effects);
     // Accepted sessions of a live broadcast that sent no `start` (no media) within publish_timeout.
     void expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects);
 
@@ -200,21 +198,17 @@ private:
     IceServers ice_servers_;
     std::unique_ptr<Store> store_;
     SiteRegistry sites_;
-    Billing billing_;                              // reads wall_clock_, store_ and sites_, declared before it
-    std::map<std::string, Broadcast> broadcasts_;  // unended ones, by id
+    // Reads wall_clock_, store_ and sites_, declared before it.
+    Billing billing_;
+    // Queues its billing events through billing_.
+    Consent consent_;
+    std::map<std::string, Broadcast> broadcasts_;                                // unended ones, by id
     std::map<std::pair<std::string, std::string>, std::string> by_broadcaster_;  // (site, user) -> id
     std::map<HandleId, HandleRecord> handles_;
     PresenceBook presence_;
     RateLimiter watch_limiter_;
-    // Broadcast rows and grant changes not stored yet, written by commit() in this order.
+    // Broadcast rows not stored yet, written by commit() before consent_'s grant changes.
     std::vector<BroadcastRecord> unsaved_records_;
-    struct GrantChange {
-        std::string broadcast_id;
-        std::string user;
-        std::string name;
-        bool granted = false;  // false: revoked
-    };
-    std::vector<GrantChange> grant_changes_;
 };
 
 }  // namespace onair

@@ -72,7 +72,7 @@ Status HubState::commit(std::int64_t now, const BroadcastRecord* record,
         unsaved_records_.push_back(*record);
     }
     std::vector<AirtimeSegment> segments = billing_.unsaved_segments(now);
-    const bool nothing = unsaved_records_.empty() && grant_changes_.empty() && segments.empty() &&
+    const bool nothing = unsaved_records_.empty() && consent_.unstored() == 0 && segments.empty() &&
                          !billing_.has_events() && !also;
     Status done = Ok{};
     if (store_ && !nothing) {
@@ -82,13 +82,8 @@ Status HubState::commit(std::int64_t now, const BroadcastRecord* record,
                     return saved;
                 }
             }
-            for (const GrantChange& change : grant_changes_) {
-                Status saved = change.granted
-                                   ? store_->save_grant(change.broadcast_id, change.user, change.name)
-                                   : store_->delete_grant(change.broadcast_id, change.user);
-                if (!saved) {
-                    return saved;
-                }
+            if (Status saved = consent_.write(); !saved) {
+                return saved;
             }
             if (Status saved = billing_.write(segments, now); !saved) {
                 return saved;
@@ -100,13 +95,13 @@ Status HubState::commit(std::int64_t now, const BroadcastRecord* record,
         return done;  // all of it stays queued for the next commit
     }
     unsaved_records_.clear();
-    grant_changes_.clear();
+    consent_.written();
     billing_.written(segments, now);
     return done;
 }
 
 std::size_t HubState::unstored() const {
-    return billing_.unstored() + unsaved_records_.size() + grant_changes_.size();
+    return billing_.unstored() + consent_.unstored() + unsaved_records_.size();
 }
 
 Status HubState::check_store_backlog() const {
@@ -118,13 +113,13 @@ Status HubState::check_store_backlog() const {
 }
 
 HubState::Checkpoint HubState::checkpoint() const {
-    return Checkpoint{billing_.checkpoint(), unsaved_records_.size(), grant_changes_.size()};
+    return Checkpoint{billing_.checkpoint(), consent_.checkpoint(), unsaved_records_.size()};
 }
 
 void HubState::roll_back(Checkpoint&& before) {
     billing_.roll_back(std::move(before.billing));
+    consent_.roll_back(before.consent);
     unsaved_records_.resize(before.records);
-    grant_changes_.resize(before.grant_changes);
 }
 
 Status HubState::persist(const BroadcastRecord& record, std::int64_t now) {
