@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Media paths of docs/protocol.md: direct (peer-to-peer) viewers, whose browsers connect to the
-// broadcaster's with the plugin relaying only their signaling, and the move of an `auto` broadcast
-// to the relay (make-before-break: direct viewers switch once the relay's publisher is up).
+// Direct pairing of docs/protocol.md: direct (peer-to-peer) viewers, whose browsers connect to the
+// broadcaster's with the plugin relaying only their signaling, and their switch to the relay once
+// an `auto` broadcast moved there (make-before-break: they switch once the relay's publisher is up).
 #include <algorithm>
 
 #include "events.h"
@@ -9,27 +9,6 @@
 #include "ids.h"
 
 namespace onair {
-
-HubState::Path HubState::path_for(const Broadcast& broadcast, const std::string& viewer_user) const {
-    if (broadcast.relayed()) {
-        return Path::Relay;
-    }
-    if (!broadcast.admits_other_than(viewer_user)) {
-        return Path::Direct;
-    }
-    return broadcast.media == MediaMode::P2p ? Path::Full : Path::RelayNeeded;
-}
-
-void HubState::move_to_relay(Broadcast& broadcast, Effects& effects) {
-    BroadcastRecord record = broadcast.record;
-    record.relay = true;
-    // The move happens whether or not the store took it: the row is retried until stored.
-    unsaved_records_.push_back(record);
-    broadcast.record = std::move(record);
-    if (broadcast.broadcaster != 0) {
-        effects.notify(broadcast.broadcaster, Event("relay_needed").take());
-    }
-}
 
 JsonPtr HubState::ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const {
     return ice_servers_.for_user(site, user, wall_at(now));  // the TURN server checks it on its clock
@@ -68,63 +47,6 @@ JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, b
         accepted.flag("resumed", true);
     }
     return accepted.take();
-}
-
-void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& session, Path path, bool resumed,
-                     std::int64_t now, Effects& effects) {
-    if (path == Path::RelayNeeded) {
-        move_to_relay(broadcast, effects);
-        path = Path::Relay;
-    }
-    JsonPtr accepted = accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects);
-    if (path == Path::Direct) {
-        effects.notify(viewer, std::move(accepted));
-    } else {
-        effects.media.emplace_back(SendViewerOffer{viewer, std::move(accepted)});
-    }
-}
-
-void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, Effects& effects) {
-    const BroadcastState before = broadcast.state;
-    broadcast.state = BroadcastState::Live;
-    broadcast.deadline = 0;
-    broadcast.deadline_reason.clear();
-    if (broadcast.record.started_at == 0) {
-        broadcast.record.started_at = wall_at(now);  // a time of day; the ledger measures from `now`
-        billing_.broadcast_started(broadcast, now);
-        // Retried until stored: the media is up whether or not the store took the start time.
-        unsaved_records_.push_back(broadcast.record);
-    } else {
-        billing_.broadcast_evidence(broadcast.record.broadcast_id, now);
-    }
-    effects.notify(handle, Event("live").take());
-    if (before == BroadcastState::Registered) {
-        announce(broadcast, true, effects);
-    } else if (before == BroadcastState::Interrupted) {
-        notify_viewers(broadcast, "resumed", effects);
-    }
-    // Viewers with a grant who asked while the broadcaster was away come in now.
-    std::vector<HandleId> held;
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.stage == ViewerStage::Held) {
-            held.push_back(viewer);
-        }
-    }
-    for (HandleId viewer : held) {
-        ViewerSession& session = broadcast.sessions.at(viewer);
-        const Path path = path_for(broadcast, session.user);
-        if (path == Path::Full) {
-            effects.notify(
-                viewer,
-                Event("declined").text("request_id", session.request_id).text("reason", "full").take());
-            broadcast.sessions.erase(viewer);
-            handles_[viewer].watching.clear();
-            continue;
-        }
-        session.stage = ViewerStage::Accepted;
-        session.since = now;
-        admit(broadcast, viewer, session, path, true, now, effects);
-    }
 }
 
 void HubState::offer_switch(Broadcast& broadcast, Effects& effects) {
