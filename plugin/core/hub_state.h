@@ -43,7 +43,7 @@ Error not_broadcasting(const char* request);
 // The Hub's state and logic; every method runs under the Hub's lock (hub.cpp holds it). Split by
 // concept: hub.cpp (handles, timers, lookups, presence), hub_requests.cpp (the request dispatch),
 // hub_broadcast.cpp (a broadcast's lifecycle), hub_viewer.cpp (a viewer's session), hub_direct.cpp
-// (direct pairing), hub_store.cpp (evidence, commits, recovery) and admin.cpp (Admin API).
+// (direct pairing), hub_store.cpp (evidence, commits, recovery) and admin*.cpp (Admin API).
 // Airtime and billing events are billing_'s (billing/billing.h), prompts and grants consent_'s
 // (consent.h): both are members, under the same lock, and take none of their own.
 class HubState {
@@ -170,7 +170,7 @@ private:
     // interrupted for restart_grace with their grants, the others end; airtime and billing events.
     Status recover_previous_run(std::int64_t now);
 
-    // Admin API (admin.cpp).
+    // Admin API (admin.cpp; the outbox and usage in admin_billing.cpp).
     JsonPtr admin_list_sites() const;
     JsonPtr admin_add_site(const json_t* request);
     JsonPtr admin_remove_site(const json_t* request, std::int64_t now, Effects& effects);
