@@ -278,12 +278,4 @@ bool HubState::is_visible(const std::string& site, const std::string& user) cons
     return broadcast != broadcasts_.end() && broadcast->second.visible();
 }
 
-void HubState::announce(const Broadcast& broadcast, bool live, Effects& effects) const {
-    for (HandleId subscriber : presence_.subscribers(broadcast.record.site, broadcast.record.user)) {
-        JsonPtr users(json_object());
-        json_object_set_new(users.get(), broadcast.record.user.c_str(), json_boolean(live));
-        effects.notify(subscriber, Event("presence").object("users", std::move(users)).take());
-    }
-}
-
 }  // namespace onair

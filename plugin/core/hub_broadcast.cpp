@@ -188,7 +188,7 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
     }
     effects.notify(handle, Event("live").take());
     if (before == BroadcastState::Registered) {
-        announce(broadcast, true, effects);
+        presence_.announce(broadcast.record.site, broadcast.record.user, true, effects);
     } else if (before == BroadcastState::Interrupted) {
         notify_viewers(broadcast, "resumed", effects);
     }
@@ -270,7 +270,7 @@ void HubState::end_broadcast(const std::string& broadcast_id, const std::string&
     }
     effects.media.emplace_back(RelayEnd{broadcast_id});
     if (broadcast.visible()) {
-        announce(broadcast, false, effects);
+        presence_.announce(broadcast.record.site, broadcast.record.user, false, effects);
     }
     by_broadcaster_.erase({broadcast.record.site, broadcast.record.user});
     broadcasts_.erase(found);

@@ -196,8 +196,6 @@ private:
     Broadcast* broadcast_held_by(HandleId handle);
     int broadcasts_of_site(const std::string& site) const;
     bool is_visible(const std::string& site, const std::string& user) const;
-    // Tells the user's presence subscribers whether it is `live`.
-    void announce(const Broadcast& broadcast, bool live, Effects& effects) const;
 
     // The wall time at steady time `now`: for stamps and for other machines' clocks only, never
     // for a duration or a deadline (clock.h).
