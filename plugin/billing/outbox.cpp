@@ -29,10 +29,6 @@ std::optional<OutboxState> outbox_state_from(const std::string& text) {
 }
 
 namespace {
-void set_text(json_t* object, const char* key, const std::string& value) {
-    json_object_set_new(object, key, json_stringn(value.data(), value.size()));
-}
-
 struct FreeText {
     void operator()(char* text) const { std::free(text); }  // NOLINT(cppcoreguidelines-no-malloc): jansson's
 };

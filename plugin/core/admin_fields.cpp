@@ -19,10 +19,6 @@ JsonPtr admin_success() {
     return answer;
 }
 
-void set_text(json_t* object, const char* key, const std::string& value) {
-    json_object_set_new(object, key, json_stringn(value.data(), value.size()));
-}
-
 Result<std::optional<std::string>> text_member(const json_t* request, const char* key, bool mandatory) {
     const json_t* value = json_object_get(request, key);
     if (value == nullptr || json_is_null(value)) {

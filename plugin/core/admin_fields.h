@@ -13,7 +13,6 @@ namespace onair {
 // and {"onair":"success"}, to which a request adds its members.
 JsonPtr admin_error(const Error& error);
 JsonPtr admin_success();
-void set_text(json_t* object, const char* key, const std::string& value);
 
 // The Admin API's request members. A string member: absent gives nullopt when optional, 543 when
 // mandatory; a wrong type gives 544.
