@@ -8,10 +8,6 @@
 namespace onair {
 
 namespace {
-void set_text(json_t* object, const char* key, const std::string& value) {
-    json_object_set_new(object, key, json_stringn(value.data(), value.size()));
-}
-
 struct FreeText {
     void operator()(char* text) const { std::free(text); }  // NOLINT(cppcoreguidelines-no-malloc): jansson's
 };

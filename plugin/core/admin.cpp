@@ -1,70 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The Admin API of docs/protocol.md ("Admin API").
+// The Admin API of docs/protocol.md ("Admin API"): the dispatch, sites, broadcasts and viewers;
+// the outbox and usage in admin_billing.cpp.
 #include <optional>
 
+#include "admin_fields.h"
 #include "hub_state.h"
 #include "text.h"
 
 namespace onair {
 
 namespace {
-
-JsonPtr admin_error(const Error& error) {
-    JsonPtr answer(json_object());
-    json_object_set_new(answer.get(), "onair", json_string("error"));
-    json_object_set_new(answer.get(), "error_code", json_integer(static_cast<int>(error.code)));
-    json_object_set_new(answer.get(), "error", json_string(error.message.c_str()));
-    return answer;
-}
-
-JsonPtr admin_success() {
-    JsonPtr answer(json_object());
-    json_object_set_new(answer.get(), "onair", json_string("success"));
-    return answer;
-}
-
-void set_text(json_t* object, const char* key, const std::string& value) {
-    json_object_set_new(object, key, json_stringn(value.data(), value.size()));
-}
-
-// A string member: absent gives nullopt when optional, 543 when mandatory; a wrong type gives 544.
-Result<std::optional<std::string>> text_member(const json_t* request, const char* key, bool mandatory) {
-    const json_t* value = json_object_get(request, key);
-    if (value == nullptr || json_is_null(value)) {
-        if (mandatory) {
-            return fail(ErrorCode::MissingElement, std::string("Missing element: ") + key);
-        }
-        return std::optional<std::string>();
-    }
-    if (!json_is_string(value)) {
-        return fail(ErrorCode::InvalidElement, std::string("Invalid element: ") + key + " must be a string");
-    }
-    return std::optional<std::string>(std::string(json_string_value(value), json_string_length(value)));
-}
-
-Result<std::string> site_member(const json_t* request, const char* key) {
-    Result<std::optional<std::string>> value = text_member(request, key, true);
-    if (!value) {
-        return value.error();
-    }
-    if (!is_site_key(*value.value())) {
-        return fail(ErrorCode::InvalidElement,
-                    std::string("Invalid element: ") + key + " must be 1-64 characters of A-Z a-z 0-9 _ . -");
-    }
-    return *value.value();
-}
-
-Result<std::string> user_member(const json_t* request, const char* key) {
-    Result<std::optional<std::string>> value = text_member(request, key, true);
-    if (!value) {
-        return value.error();
-    }
-    if (!is_user_id(*value.value())) {
-        return fail(ErrorCode::InvalidElement,
-                    std::string("Invalid element: ") + key + " must be 1-64 printable characters");
-    }
-    return *value.value();
-}
 
 // Applies the optional members of add_site to `site`.
 Status apply_site_options(const json_t* request, Site& site) {
@@ -398,106 +343,6 @@ JsonPtr HubState::admin_remove_viewer(const json_t* request, std::int64_t now, E
         return admin_error(fail(ErrorCode::NotFound, "No viewer '" + viewer.value() + "' in that broadcast"));
     }
     return admin_success();
-}
-
-JsonPtr HubState::admin_list_outbox(const json_t* request) const {
-    constexpr int kDefaultLimit = 100;
-    constexpr int kMaxLimit = 1000;
-    Result<std::optional<std::string>> site = text_member(request, "site", false);
-    if (!site) {
-        return admin_error(site.error());
-    }
-    if (site.value() && !is_site_key(*site.value())) {
-        return admin_error(fail(ErrorCode::InvalidElement,
-                                "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
-    }
-    Result<std::optional<std::string>> state_text = text_member(request, "state", false);
-    if (!state_text) {
-        return admin_error(state_text.error());
-    }
-    std::optional<OutboxState> state;
-    if (state_text.value()) {
-        state = outbox_state_from(*state_text.value());
-        if (!state) {
-            return admin_error(fail(ErrorCode::InvalidElement,
-                                    "Invalid element: state must be 'pending', 'parked' or 'delivered'"));
-        }
-    }
-    int limit = kDefaultLimit;
-    if (const json_t* value = json_object_get(request, "limit"); value != nullptr && !json_is_null(value)) {
-        if (!json_is_integer(value) || json_integer_value(value) < 1 ||
-            json_integer_value(value) > kMaxLimit) {
-            return admin_error(
-                fail(ErrorCode::InvalidElement, "Invalid element: limit must be an integer 1-1000"));
-        }
-        limit = static_cast<int>(json_integer_value(value));
-    }
-    JsonPtr list(json_array());
-    if (store_) {
-        Result<std::vector<OutboxEntry>> entries =
-            store_->list_outbox(site.value().value_or(""), state, limit);
-        if (!entries) {
-            return admin_error(entries.error());
-        }
-        for (const OutboxEntry& entry : entries.value()) {
-            json_array_append_new(list.get(), outbox_json(entry).release());
-        }
-    }
-    JsonPtr answer = admin_success();
-    json_object_set_new(answer.get(), "outbox", list.release());
-    return answer;
-}
-
-JsonPtr HubState::admin_retry_outbox(const json_t* request, std::int64_t now) {
-    Result<std::optional<std::string>> id = text_member(request, "id", false);
-    if (!id) {
-        return admin_error(id.error());
-    }
-    Result<std::optional<std::string>> site = text_member(request, "site", false);
-    if (!site) {
-        return admin_error(site.error());
-    }
-    if (!id.value() && !site.value()) {
-        return admin_error(fail(ErrorCode::MissingElement, "Missing element: id or site"));
-    }
-    if (site.value() && !is_site_key(*site.value())) {
-        return admin_error(fail(ErrorCode::InvalidElement,
-                                "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
-    }
-    int requeued = 0;
-    if (store_) {
-        Result<int> done =
-            id.value() ? store_->requeue(*id.value(), now) : store_->requeue_site(*site.value(), now);
-        if (!done) {
-            return admin_error(done.error());
-        }
-        requeued = done.value();
-    }
-    JsonPtr answer = admin_success();
-    json_object_set_new(answer.get(), "requeued", json_integer(requeued));
-    return answer;
-}
-
-JsonPtr HubState::admin_usage(const json_t* request, std::int64_t now) {
-    Result<std::string> site = known_site_member(request);
-    if (!site) {
-        return admin_error(site.error());
-    }
-    Result<std::optional<std::string>> from = text_member(request, "from", true);
-    if (!from) {
-        return admin_error(from.error());
-    }
-    Result<std::optional<std::string>> to = text_member(request, "to", true);
-    if (!to) {
-        return admin_error(to.error());
-    }
-    Result<JsonPtr> usage = usage_of(site.value(), *from.value(), *to.value(), now);
-    if (!usage) {
-        return admin_error(usage.error());
-    }
-    JsonPtr answer = admin_success();
-    json_object_set_new(answer.get(), "usage", usage.value().release());
-    return answer;
 }
 
 }  // namespace onair

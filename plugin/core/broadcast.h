@@ -69,7 +69,7 @@ struct Broadcast {
     std::string deadline_reason;
     std::map<HandleId, ViewerSession> sessions;  // by viewer handle
     // Viewers the broadcaster accepted (user -> name): they get back in without a new prompt
-    // until the broadcast ends or they are kicked. At most kMaxGrants (see HubState::grant).
+    // until the broadcast ends or they are kicked. At most kMaxGrants (see Consent::grant).
     std::map<std::string, std::string> grants;
     static constexpr std::size_t kMaxGrants = 1000;
     std::int64_t next_report_at = 0;  // when the next airtime.report is due (0: not started)

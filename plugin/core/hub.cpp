@@ -2,7 +2,6 @@
 #include "hub.h"
 
 #include <algorithm>
-#include <variant>
 
 #include "events.h"
 #include "hub_state.h"
@@ -100,8 +99,9 @@ HubState::HubState(const Settings& settings, std::unique_ptr<Store> store, WallC
       wall_clock_(std::move(wall_clock)),
       ice_servers_(settings.turn_uris, settings.turn_secret, settings.turn_ttl, settings.stun_uris),
       store_(std::move(store)),
-      watch_limiter_(settings.watch_rate, kRateWindowSeconds),
-      ledger_(settings.evidence_timeout) {}
+      billing_(settings_, sites_, wall_clock_, store_.get()),
+      consent_(settings_, billing_, store_.get()),
+      watch_limiter_(settings.watch_rate, kRateWindowSeconds) {}
 
 Status HubState::start(const std::vector<Site>& configured, std::int64_t now) {
     std::vector<Site> stored;
@@ -198,10 +198,18 @@ Effects HubState::media_down(HandleId handle, std::int64_t now) {
 Effects HubState::tick(std::int64_t now) {
     Effects effects;
     std::vector<std::pair<std::string, std::string>> overdue;  // (broadcast id, reason)
-    ledger_.expire(now);
+    billing_.expire(now);
     for (auto& [id, broadcast] : broadcasts_) {
-        report_airtime(broadcast, now);
-        expire_prompts(broadcast, now, effects);
+        // While the store holds back too much, reports wait: a later one carries the same seconds
+        // and more.
+        if (billing_.report_due(broadcast, now) && check_store_backlog()) {
+            billing_.report_airtime(broadcast, now);
+        }
+        for (HandleId viewer : consent_.expire_prompts(broadcast, now, effects)) {
+            if (auto record = handles_.find(viewer); record != handles_.end()) {
+                record->second.watching.clear();
+            }
+        }
         expire_unstarted(broadcast, now, effects);
         if (broadcast.deadline != 0 && broadcast.deadline <= now && broadcast.state != BroadcastState::Live) {
             overdue.emplace_back(id, broadcast.deadline_reason);
@@ -214,58 +222,6 @@ Effects HubState::tick(std::int64_t now) {
     }
     watch_limiter_.forget_idle(now);
     return effects;
-}
-
-Result<Reply> HubState::handle_request(HandleId handle, const Request& request, std::int64_t now) {
-    // While the store holds back too much, nothing new starts; endings still go through (each
-    // session and broadcast ends once, so what they add is bounded by what exists).
-    const bool starts_something =
-        std::holds_alternative<BroadcastRequest>(request) ||
-        std::holds_alternative<PublishRequest>(request) || std::holds_alternative<WatchRequest>(request) ||
-        std::holds_alternative<AnswerRequest>(request) || std::holds_alternative<StartRequest>(request);
-    if (starts_something) {
-        if (Status room = check_store_backlog(); !room) {
-            return room.error();
-        }
-    }
-    handles_.try_emplace(handle);
-    if (const auto* r = std::get_if<BroadcastRequest>(&request)) {
-        return on_broadcast(handle, *r, now);
-    }
-    if (const auto* r = std::get_if<PublishRequest>(&request)) {
-        return on_publish(handle, *r, now);
-    }
-    if (const auto* r = std::get_if<AnswerRequest>(&request)) {
-        return on_answer(handle, *r, now);
-    }
-    if (const auto* r = std::get_if<KickRequest>(&request)) {
-        return on_kick(handle, *r, now);
-    }
-    if (std::holds_alternative<StopRequest>(request)) {
-        return on_stop(handle, now);
-    }
-    if (const auto* r = std::get_if<WatchRequest>(&request)) {
-        return on_watch(handle, *r, now);
-    }
-    if (const auto* r = std::get_if<StartRequest>(&request)) {
-        return on_start(handle, *r, now);
-    }
-    if (const auto* r = std::get_if<SignalRequest>(&request)) {
-        return on_signal(handle, *r);
-    }
-    if (std::holds_alternative<IceRestartRequest>(request)) {
-        return on_ice_restart(handle);
-    }
-    if (std::holds_alternative<LeaveRequest>(request)) {
-        return on_leave(handle, now);
-    }
-    if (const auto* r = std::get_if<HeartbeatRequest>(&request)) {
-        return on_heartbeat(handle, *r, now);
-    }
-    if (const auto* r = std::get_if<UsageRequest>(&request)) {
-        return on_usage(*r, now);
-    }
-    return on_presence(handle, std::get<PresenceRequest>(request));
 }
 
 // ---- HubState: shared helpers ----
@@ -320,217 +276,6 @@ bool HubState::is_visible(const std::string& site, const std::string& user) cons
     }
     auto broadcast = broadcasts_.find(found->second);
     return broadcast != broadcasts_.end() && broadcast->second.visible();
-}
-
-Status HubState::persist(const BroadcastRecord& record, std::int64_t now) {
-    Checkpoint before = checkpoint();
-    Status saved = commit(now, &record);
-    if (!saved) {
-        roll_back(std::move(before));
-    }
-    return saved;
-}
-
-Status HubState::persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
-    Checkpoint before = checkpoint();
-    queue_end(broadcast, reason, now);
-    Status saved = commit(now);
-    if (!saved) {
-        roll_back(std::move(before));  // still live and billed, as if stop had not come
-    }
-    return saved;
-}
-
-void HubState::queue_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
-    BroadcastRecord record = broadcast.record;
-    record.ended_at = wall_at(now);
-    record.end_reason = reason;
-    if (record.started_at != 0) {
-        // Billing first: every viewer's session ends with the broadcast, then the broadcast itself.
-        for (const auto& [viewer, session] : broadcast.sessions) {
-            if (session.stage == ViewerStage::Pending) {
-                emit_viewer_declined(record, session.user, session.request_id, "ended", now);
-            } else if (session.stage == ViewerStage::Watching && !session.watch_id.empty()) {
-                const std::int64_t seconds = ledger_.close(session.watch_id);
-                emit_viewer_left(record, session.user, session.watch_id, seconds, "ended", now);
-            }
-        }
-        const std::int64_t seconds = ledger_.close(record.broadcast_id);
-        emit_broadcast_ended(record, record.ended_at, reason, seconds, now);
-    }
-    unsaved_records_.push_back(std::move(record));
-}
-
-void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
-                             bool notify_broadcaster, Effects& effects) {
-    auto found = broadcasts_.find(broadcast_id);
-    if (found == broadcasts_.end()) {
-        return;
-    }
-    Broadcast& broadcast = found->second;
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (!session.admitted()) {
-            effects.notify(
-                viewer,
-                Event("declined").text("request_id", session.request_id).text("reason", "ended").take());
-        } else {
-            if (!session.peer.empty()) {
-                effects.notify(viewer, bye_event(session.peer));
-            }
-            effects.notify(viewer, Event("ended").text("reason", reason).take());
-            effects.media.emplace_back(ClosePeerConnection{viewer});
-        }
-        if (auto record = handles_.find(viewer); record != handles_.end()) {
-            record->second.watching.clear();
-        }
-    }
-    if (broadcast.broadcaster != 0) {
-        if (notify_broadcaster) {
-            effects.notify(broadcast.broadcaster, Event("ended").text("reason", reason).take());
-        }
-        effects.media.emplace_back(ClosePeerConnection{broadcast.broadcaster});
-        if (auto record = handles_.find(broadcast.broadcaster); record != handles_.end()) {
-            record->second.broadcasting.clear();
-        }
-    }
-    effects.media.emplace_back(RelayEnd{broadcast_id});
-    if (broadcast.visible()) {
-        announce(broadcast, false, effects);
-    }
-    by_broadcaster_.erase({broadcast.record.site, broadcast.record.user});
-    broadcasts_.erase(found);
-}
-
-void HubState::interrupt(Broadcast& broadcast, std::int64_t now, Effects& effects) {
-    broadcast.state = BroadcastState::Interrupted;
-    broadcast.deadline = now + settings_.resume_grace;
-    broadcast.deadline_reason = "hangup_timeout";
-    broadcast.relay_up = false;
-    notify_viewers(broadcast, "interrupted", effects);
-    effects.media.emplace_back(RelaySetPublisher{broadcast.record.broadcast_id, 0});
-}
-
-void HubState::announce(const Broadcast& broadcast, bool live, Effects& effects) const {
-    for (HandleId subscriber : presence_.subscribers(broadcast.record.site, broadcast.record.user)) {
-        JsonPtr users(json_object());
-        json_object_set_new(users.get(), broadcast.record.user.c_str(), json_boolean(live));
-        effects.notify(subscriber, Event("presence").object("users", std::move(users)).take());
-    }
-}
-
-void HubState::notify_viewers(const Broadcast& broadcast, const char* event, Effects& effects) const {
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.admitted()) {
-            effects.notify(viewer, Event(event).take());
-        }
-    }
-}
-
-void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason,
-                            std::int64_t now, Effects& effects) {
-    auto found = broadcast.sessions.find(viewer);
-    if (found == broadcast.sessions.end()) {
-        return;
-    }
-    ViewerSession session = std::move(found->second);
-    broadcast.sessions.erase(found);
-    if (auto record = handles_.find(viewer); record != handles_.end()) {
-        record->second.watching.clear();
-    }
-    if (session.stage == ViewerStage::Held) {
-        return;  // nobody was told of it yet
-    }
-    if (!session.peer.empty() && broadcast.broadcaster != 0) {
-        effects.notify(broadcast.broadcaster, bye_event(session.peer));
-    }
-    if (session.stage == ViewerStage::Pending) {
-        emit_viewer_declined(broadcast.record, session.user, session.request_id, "cancelled", now);
-        if (broadcast.broadcaster != 0) {
-            effects.notify(broadcast.broadcaster,
-                           Event("request_cancelled").text("request_id", session.request_id).take());
-        }
-        return;
-    }
-    if (session.stage == ViewerStage::Watching) {
-        watch_ended(broadcast, session, reason, now);
-        if (!session.direct) {
-            effects.media.emplace_back(RelayRemoveViewer{broadcast.record.broadcast_id, viewer});
-        }
-        if (broadcast.broadcaster != 0) {
-            effects.notify(broadcast.broadcaster,
-                           Event("viewer_left")
-                               .object("viewer", viewer_json(session))
-                               .number("viewers", broadcast.count(ViewerStage::Watching))
-                               .take());
-        }
-    }
-}
-
-bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
-                             std::int64_t now, Effects& effects) {
-    bool found = broadcast.grants.erase(viewer_user) > 0;
-    if (found) {
-        // Written by the next commit, retried until stored: a restart never brings the grant back.
-        grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, viewer_user, "", false});
-    }
-    std::vector<HandleId> removed;
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.user == viewer_user && session.stage != ViewerStage::Pending) {
-            removed.push_back(viewer);
-        }
-    }
-    for (HandleId viewer : removed) {
-        found = true;
-        end_session(broadcast, viewer, reason, now, effects);
-    }
-    return found;
-}
-
-void HubState::end_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
-                           Effects& effects) {
-    if (const std::string& peer = broadcast.sessions.at(viewer).peer; !peer.empty()) {
-        effects.notify(viewer, bye_event(peer));
-    }
-    effects.notify(viewer, Event("ended").text("reason", reason).take());
-    drop_session(broadcast, viewer, reason, now, effects);
-    effects.media.emplace_back(ClosePeerConnection{viewer});
-}
-
-void HubState::expire_prompts(Broadcast& broadcast, std::int64_t now, Effects& effects) {
-    for (auto it = broadcast.sessions.begin(); it != broadcast.sessions.end();) {
-        const ViewerSession& session = it->second;
-        if (session.stage != ViewerStage::Pending || session.expires_at > now) {
-            ++it;
-            continue;
-        }
-        emit_viewer_declined(broadcast.record, session.user, session.request_id, "timeout", now);
-        effects.notify(
-            it->first,
-            Event("declined").text("request_id", session.request_id).text("reason", "timeout").take());
-        if (broadcast.broadcaster != 0) {
-            effects.notify(broadcast.broadcaster,
-                           Event("request_expired").text("request_id", session.request_id).take());
-        }
-        if (auto record = handles_.find(it->first); record != handles_.end()) {
-            record->second.watching.clear();
-        }
-        it = broadcast.sessions.erase(it);
-    }
-}
-
-void HubState::expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects) {
-    if (broadcast.state != BroadcastState::Live) {
-        return;  // a viewer cannot bring media up while the broadcaster is away
-    }
-    std::vector<HandleId> unstarted;
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.stage == ViewerStage::Accepted && session.since + settings_.publish_timeout <= now) {
-            unstarted.push_back(viewer);
-        }
-    }
-    for (HandleId viewer : unstarted) {
-        end_session(broadcast, viewer, "start_timeout", now, effects);  // the grant stays
-    }
 }
 
 }  // namespace onair

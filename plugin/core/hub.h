@@ -101,9 +101,10 @@ public:
 
 private:
     Settings settings_;
-    // The one hub lock. It guards all of state_ (sites, broadcasts, handles, presence, rate
-    // limits, the Store). Nothing else is ever taken while it is held except SQLite's own locks
-    // inside the Store's calls: no Janus call, no other plugin lock, no callback.
+    // The one hub lock. It guards all of state_ (sites, broadcasts, handles, consent, presence,
+    // billing, rate limits, the Store): its parts take no lock of their own. Nothing else is ever
+    // taken while it is held except SQLite's own locks inside the Store's calls: no Janus call, no
+    // other plugin lock, no callback.
     std::mutex mutex_;
     std::unique_ptr<HubState> state_;  // guarded by mutex_
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Media paths of docs/protocol.md: direct (peer-to-peer) viewers, whose browsers connect to the
-// broadcaster's with the plugin relaying only their signaling, and the move of an `auto` broadcast
-// to the relay (make-before-break: direct viewers switch once the relay's publisher is up).
+// Direct pairing of docs/protocol.md: direct (peer-to-peer) viewers, whose browsers connect to the
+// broadcaster's with the plugin relaying only their signaling, and their switch to the relay once
+// an `auto` broadcast moved there (make-before-break: they switch once the relay's publisher is up).
 #include <algorithm>
 
 #include "events.h"
@@ -10,27 +10,6 @@
 
 namespace onair {
 
-HubState::Path HubState::path_for(const Broadcast& broadcast, const std::string& viewer_user) const {
-    if (broadcast.relayed()) {
-        return Path::Relay;
-    }
-    if (!broadcast.admits_other_than(viewer_user)) {
-        return Path::Direct;
-    }
-    return broadcast.media == MediaMode::P2p ? Path::Full : Path::RelayNeeded;
-}
-
-void HubState::move_to_relay(Broadcast& broadcast, Effects& effects) {
-    BroadcastRecord record = broadcast.record;
-    record.relay = true;
-    // The move happens whether or not the store took it: the row is retried until stored.
-    unsaved_records_.push_back(record);
-    broadcast.record = std::move(record);
-    if (broadcast.broadcaster != 0) {
-        effects.notify(broadcast.broadcaster, Event("relay_needed").take());
-    }
-}
-
 JsonPtr HubState::ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const {
     return ice_servers_.for_user(site, user, wall_at(now));  // the TURN server checks it on its clock
 }
@@ -38,23 +17,6 @@ JsonPtr HubState::ice_servers_for(const std::string& site, const std::string& us
 const char* HubState::ice_policy(const Broadcast& broadcast, bool direct) const {
     const Site* site = sites_.find(broadcast.record.site);
     return direct && site != nullptr && site->p2p_relay_only ? "relay" : "all";
-}
-
-void HubState::grant(Broadcast& broadcast, const std::string& viewer_user, const std::string& name) {
-    if (broadcast.grants.count(viewer_user) == 0 && broadcast.grants.size() >= Broadcast::kMaxGrants) {
-        // Bounded: a user who is not in the broadcast now loses their grant (they would be asked
-        // again), so a long broadcast with ever new viewers does not grow without end.
-        auto absent =
-            std::find_if(broadcast.grants.begin(), broadcast.grants.end(),
-                         [&broadcast](const auto& entry) { return !broadcast.has_session_of(entry.first); });
-        if (absent != broadcast.grants.end()) {
-            grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, absent->first, "", false});
-            broadcast.grants.erase(absent);
-        }
-    }
-    broadcast.grants[viewer_user] = name;
-    // Written by the next commit (in order with revocations), retried until stored.
-    grant_changes_.push_back(GrantChange{broadcast.record.broadcast_id, viewer_user, name, true});
 }
 
 JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
@@ -85,73 +47,6 @@ JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, b
         accepted.flag("resumed", true);
     }
     return accepted.take();
-}
-
-void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& session, Path path, bool resumed,
-                     std::int64_t now, Effects& effects) {
-    if (path == Path::RelayNeeded) {
-        move_to_relay(broadcast, effects);
-        path = Path::Relay;
-    }
-    JsonPtr accepted = accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects);
-    if (path == Path::Direct) {
-        effects.notify(viewer, std::move(accepted));
-    } else {
-        effects.media.emplace_back(SendViewerOffer{viewer, std::move(accepted)});
-    }
-}
-
-void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, Effects& effects) {
-    const BroadcastState before = broadcast.state;
-    broadcast.state = BroadcastState::Live;
-    broadcast.deadline = 0;
-    broadcast.deadline_reason.clear();
-    if (broadcast.record.started_at == 0) {
-        BroadcastRecord record = broadcast.record;
-        record.started_at = wall_at(now);  // a time of day; the ledger measures from `now`
-        // Bookkeeping only: the media is up whether or not the store took the start time.
-        ledger_.open(record.broadcast_id, AirtimeKind::Broadcast, record.site, record.user,
-                     record.broadcast_id, now, wall_offset_at(now));
-        broadcast.next_report_at = now + settings_.report_interval;
-        emit(record, "broadcast.started", now,
-             Event(nullptr)
-                 .text("user", record.user)
-                 .text("name", record.name)
-                 .number("started_at", record.started_at)
-                 .take());
-        unsaved_records_.push_back(record);  // retried until stored: the media is up either way
-        broadcast.record = std::move(record);
-    } else {
-        ledger_.evidence(broadcast.record.broadcast_id, now, wall_offset_at(now));
-    }
-    effects.notify(handle, Event("live").take());
-    if (before == BroadcastState::Registered) {
-        announce(broadcast, true, effects);
-    } else if (before == BroadcastState::Interrupted) {
-        notify_viewers(broadcast, "resumed", effects);
-    }
-    // Viewers with a grant who asked while the broadcaster was away come in now.
-    std::vector<HandleId> held;
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.stage == ViewerStage::Held) {
-            held.push_back(viewer);
-        }
-    }
-    for (HandleId viewer : held) {
-        ViewerSession& session = broadcast.sessions.at(viewer);
-        const Path path = path_for(broadcast, session.user);
-        if (path == Path::Full) {
-            effects.notify(
-                viewer,
-                Event("declined").text("request_id", session.request_id).text("reason", "full").take());
-            broadcast.sessions.erase(viewer);
-            handles_[viewer].watching.clear();
-            continue;
-        }
-        session.stage = ViewerStage::Accepted;
-        session.since = now;
-        admit(broadcast, viewer, session, path, true, now, effects);
-    }
 }
 
 void HubState::offer_switch(Broadcast& broadcast, Effects& effects) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "presence.h"
 
+#include "events.h"
+
 namespace onair {
 
 void PresenceBook::subscribe(HandleId handle, const std::string& site,
@@ -32,12 +34,17 @@ void PresenceBook::unsubscribe(HandleId handle) {
     by_handle_.erase(found);
 }
 
-std::vector<HandleId> PresenceBook::subscribers(const std::string& site, const std::string& user) const {
+void PresenceBook::announce(const std::string& site, const std::string& user, bool live,
+                            Effects& effects) const {
     auto found = by_user_.find(SiteUser{site, user});
     if (found == by_user_.end()) {
-        return {};
+        return;
     }
-    return {found->second.begin(), found->second.end()};
+    for (HandleId subscriber : found->second) {
+        JsonPtr users(json_object());
+        json_object_set_new(users.get(), user.c_str(), json_boolean(live));
+        effects.notify(subscriber, Event("presence").object("users", std::move(users)).take());
+    }
 }
 
 }  // namespace onair

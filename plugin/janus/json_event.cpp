@@ -18,14 +18,6 @@ JsonPtr event_error(const Error& error) {
     return event;
 }
 
-JsonPtr admin_error(const Error& error) {
-    JsonPtr answer = json_take(json_object());
-    json_object_set_new(answer.get(), "onair", json_string("error"));
-    json_object_set_new(answer.get(), "error_code", json_integer(static_cast<int>(error.code)));
-    json_object_set_new(answer.get(), "error", json_string(error.message.c_str()));
-    return answer;
-}
-
 const char* event_name(const json_t* result) {
     const char* name = json_string_value(json_object_get(result, "event"));
     return name ? name : "";

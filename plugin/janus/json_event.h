@@ -9,7 +9,6 @@ namespace onair::janus {
 // Plugin event payloads as docs/protocol.md defines them.
 JsonPtr event_result(JsonPtr result);     // {"onair":"event","result":result}
 JsonPtr event_error(const Error& error);  // {"onair":"event","error_code":…,"error":…}
-JsonPtr admin_error(const Error& error);  // {"onair":"error","error_code":…,"error":…}
 
 // The `event` name inside a result object, or "" when it has none.
 const char* event_name(const json_t* result);

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A broadcast's lifecycle (docs/protocol.md): registration (`broadcast`, a resume or a takeover),
+// going live (`publish`, or the relay's PeerConnection), interruptions and its end (`stop`,
+// timeouts, the Admin API).
+#include "events.h"
+#include "hub_state.h"
+#include "ids.h"
+
+namespace onair {
+
+namespace {
+
+struct Registration {
+    bool resumed = false;
+    int heartbeat_interval = 0;
+    JsonPtr ice_servers;
+    const char* ice_policy = "all";
+};
+
+JsonPtr registered_event(const Broadcast& broadcast, const Site& site, Registration registration) {
+    const BroadcastRecord& record = broadcast.record;
+    return Event("registered")
+        .text("broadcast_id", record.broadcast_id)
+        .flag("resumed", registration.resumed)
+        .flag("audio", site.audio)
+        .number("started_at", record.started_at != 0 ? record.started_at : record.registered_at)
+        .object("viewers", broadcast.viewers_json())
+        .object("granted", broadcast.granted_json())
+        .number("heartbeat_interval", registration.heartbeat_interval)
+        .text("media", to_string(broadcast.media))
+        .flag("simulcast", site.simulcast)
+        .flag("relay", broadcast.relayed())
+        .object("ice_servers", std::move(registration.ice_servers))
+        .text("ice_policy", registration.ice_policy)
+        .take();
+}
+
+}  // namespace
+
+Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now) {
+    HandleRecord& record = handles_[handle];
+    Result<Identity> identity = authenticate(record, request.who, now);
+    if (!identity) {
+        return identity.error();
+    }
+    const Identity& who = identity.value();
+    if (!record.watching.empty()) {
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: this handle is watching; broadcast from another handle");
+    }
+    const Site& site = *sites_.find(who.site);
+    if (Broadcast* existing = broadcast_of(who.site, who.user); existing != nullptr) {
+        return resume(handle, *existing, who, site, now);
+    }
+    if (broadcasts_of_site(site.key) >= site.max_broadcasts) {
+        return fail(ErrorCode::LimitExceeded, "Limit exceeded: site '" + site.key + "' already has " +
+                                                  std::to_string(site.max_broadcasts) +
+                                                  " broadcasts (max_broadcasts)");
+    }
+
+    Broadcast broadcast;
+    broadcast.record.broadcast_id = new_broadcast_id();
+    broadcast.record.site = who.site;
+    broadcast.record.user = who.user;
+    broadcast.record.name = who.name;
+    broadcast.record.registered_at = wall_at(now);
+    broadcast.media = site.media;
+    if (Status saved = persist(broadcast.record, now); !saved) {
+        return saved.error();
+    }
+    broadcast.broadcaster = handle;
+    broadcast.deadline = now + settings_.publish_timeout;
+    broadcast.deadline_reason = "publish_timeout";
+
+    const std::string id = broadcast.record.broadcast_id;
+    auto& stored = broadcasts_.emplace(id, std::move(broadcast)).first->second;
+    by_broadcaster_[{who.site, who.user}] = id;
+    record.site = who.site;
+    record.user = who.user;
+    record.broadcasting = id;
+    return reply(registered_event(
+        stored, site,
+        Registration{false, settings_.heartbeat_interval, ice_servers_for(who.site, who.user, now),
+                     ice_policy(stored, stored.media == MediaMode::P2p)}));
+}
+
+Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Identity& identity,
+                               const Site& site, std::int64_t now) {
+    if (broadcast.record.name != identity.name) {
+        BroadcastRecord renamed = broadcast.record;
+        renamed.name = identity.name;
+        if (Status saved = persist(renamed, now); !saved) {
+            return saved.error();
+        }
+        broadcast.record = std::move(renamed);
+    }
+    Effects effects;
+    const HandleId previous = broadcast.broadcaster;
+    if (previous != handle) {
+        // An interrupted broadcast keeps its deadline: re-registering from new handles without ever
+        // bringing media must not keep it visible (and billed) for ever.
+        const bool interrupted = broadcast.state == BroadcastState::Interrupted;
+        if (previous != 0) {
+            effects.notify(previous, Event("ended").text("reason", "taken_over").take());
+            effects.media.emplace_back(ClosePeerConnection{previous});
+            handles_[previous].broadcasting.clear();
+            if (broadcast.state == BroadcastState::Live) {
+                interrupt(broadcast, now, effects);
+            }
+        }
+        broadcast.broadcaster = handle;
+        if (broadcast.state != BroadcastState::Live && !interrupted) {
+            // The new handle gets the time a fresh registration gets to bring its media up.
+            broadcast.deadline = now + settings_.publish_timeout;
+            broadcast.deadline_reason = "publish_timeout";
+        }
+        consent_.show_prompts(broadcast, handle, now, effects);
+        pair_again(broadcast, now, effects);
+    }
+    HandleRecord& record = handles_[handle];
+    record.site = identity.site;
+    record.user = identity.user;
+    record.broadcasting = broadcast.record.broadcast_id;
+    return reply(registered_event(broadcast, site,
+                                  Registration{true, settings_.heartbeat_interval,
+                                               ice_servers_for(identity.site, identity.user, now),
+                                               ice_policy(broadcast, broadcast.media == MediaMode::P2p)}),
+                 std::move(effects));
+}
+
+Status HubState::may_publish(HandleId handle, bool with_offer) {
+    const Broadcast* broadcast = broadcast_held_by(handle);
+    if (broadcast == nullptr) {
+        return not_broadcasting("publish");
+    }
+    if (with_offer && broadcast->media == MediaMode::P2p) {
+        return fail(
+            ErrorCode::WrongState,
+            "Not allowed: a peer-to-peer broadcast sends no media to the server (publish without jsep)");
+    }
+    if (with_offer && !broadcast->relayed()) {
+        return fail(ErrorCode::WrongState, "Not allowed: publish to the relay only after relay_needed");
+    }
+    if (!with_offer && broadcast->relayed()) {
+        return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
+    }
+    return Ok{};
+}
+
+Result<Reply> HubState::on_publish(HandleId handle, const PublishRequest& request, std::int64_t now) {
+    if (Status allowed = may_publish(handle, request.offer); !allowed) {
+        return allowed.error();
+    }
+    Effects effects;
+    Broadcast& broadcast = *broadcast_held_by(handle);
+    if (!request.offer && broadcast.state != BroadcastState::Live) {
+        // "My camera runs": a direct broadcast is live from here on, its evidence the heartbeats.
+        go_live(broadcast, handle, now, effects);
+    }
+    return reply(Event("publishing").take(), std::move(effects));
+}
+
+Result<Reply> HubState::on_stop(HandleId handle, std::int64_t now) {
+    Broadcast* broadcast = broadcast_held_by(handle);
+    if (broadcast == nullptr) {
+        return not_broadcasting("stop");
+    }
+    if (Status saved = persist_end(*broadcast, "stopped", now); !saved) {
+        return saved.error();
+    }
+    Effects effects;
+    end_broadcast(broadcast->record.broadcast_id, "stopped", false, effects);
+    return reply(Event("ended").text("reason", "stopped").take(), std::move(effects));
+}
+
+void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, Effects& effects) {
+    const BroadcastState before = broadcast.state;
+    broadcast.state = BroadcastState::Live;
+    broadcast.deadline = 0;
+    broadcast.deadline_reason.clear();
+    if (broadcast.record.started_at == 0) {
+        broadcast.record.started_at = wall_at(now);  // a time of day; the ledger measures from `now`
+        billing_.broadcast_started(broadcast, now);
+        // Retried until stored: the media is up whether or not the store took the start time.
+        unsaved_records_.push_back(broadcast.record);
+    } else {
+        billing_.broadcast_evidence(broadcast.record.broadcast_id, now);
+    }
+    effects.notify(handle, Event("live").take());
+    if (before == BroadcastState::Registered) {
+        presence_.announce(broadcast.record.site, broadcast.record.user, true, effects);
+    } else if (before == BroadcastState::Interrupted) {
+        notify_viewers(broadcast, "resumed", effects);
+    }
+    // Viewers with a grant who asked while the broadcaster was away come in now.
+    std::vector<HandleId> held;
+    for (const auto& [viewer, session] : broadcast.sessions) {
+        if (session.stage == ViewerStage::Held) {
+            held.push_back(viewer);
+        }
+    }
+    for (HandleId viewer : held) {
+        ViewerSession& session = broadcast.sessions.at(viewer);
+        const Path path = path_for(broadcast, session.user);
+        if (path == Path::Full) {
+            effects.notify(
+                viewer,
+                Event("declined").text("request_id", session.request_id).text("reason", "full").take());
+            broadcast.sessions.erase(viewer);
+            handles_[viewer].watching.clear();
+            continue;
+        }
+        session.stage = ViewerStage::Accepted;
+        session.since = now;
+        admit(broadcast, viewer, session, path, true, now, effects);
+    }
+}
+
+void HubState::move_to_relay(Broadcast& broadcast, Effects& effects) {
+    BroadcastRecord record = broadcast.record;
+    record.relay = true;
+    // The move happens whether or not the store took it: the row is retried until stored.
+    unsaved_records_.push_back(record);
+    broadcast.record = std::move(record);
+    if (broadcast.broadcaster != 0) {
+        effects.notify(broadcast.broadcaster, Event("relay_needed").take());
+    }
+}
+
+void HubState::interrupt(Broadcast& broadcast, std::int64_t now, Effects& effects) {
+    broadcast.state = BroadcastState::Interrupted;
+    broadcast.deadline = now + settings_.resume_grace;
+    broadcast.deadline_reason = "hangup_timeout";
+    broadcast.relay_up = false;
+    notify_viewers(broadcast, "interrupted", effects);
+    effects.media.emplace_back(RelaySetPublisher{broadcast.record.broadcast_id, 0});
+}
+
+void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
+                             bool notify_broadcaster, Effects& effects) {
+    auto found = broadcasts_.find(broadcast_id);
+    if (found == broadcasts_.end()) {
+        return;
+    }
+    Broadcast& broadcast = found->second;
+    for (const auto& [viewer, session] : broadcast.sessions) {
+        if (!session.admitted()) {
+            effects.notify(
+                viewer,
+                Event("declined").text("request_id", session.request_id).text("reason", "ended").take());
+        } else {
+            if (!session.peer.empty()) {
+                effects.notify(viewer, bye_event(session.peer));
+            }
+            effects.notify(viewer, Event("ended").text("reason", reason).take());
+            effects.media.emplace_back(ClosePeerConnection{viewer});
+        }
+        if (auto record = handles_.find(viewer); record != handles_.end()) {
+            record->second.watching.clear();
+        }
+    }
+    if (broadcast.broadcaster != 0) {
+        if (notify_broadcaster) {
+            effects.notify(broadcast.broadcaster, Event("ended").text("reason", reason).take());
+        }
+        effects.media.emplace_back(ClosePeerConnection{broadcast.broadcaster});
+        if (auto record = handles_.find(broadcast.broadcaster); record != handles_.end()) {
+            record->second.broadcasting.clear();
+        }
+    }
+    effects.media.emplace_back(RelayEnd{broadcast_id});
+    if (broadcast.visible()) {
+        presence_.announce(broadcast.record.site, broadcast.record.user, false, effects);
+    }
+    by_broadcaster_.erase({broadcast.record.site, broadcast.record.user});
+    broadcasts_.erase(found);
+}
+
+void HubState::notify_viewers(const Broadcast& broadcast, const char* event, Effects& effects) const {
+    for (const auto& [viewer, session] : broadcast.sessions) {
+        if (session.admitted()) {
+            effects.notify(viewer, Event(event).take());
+        }
+    }
+}
+
+}  // namespace onair

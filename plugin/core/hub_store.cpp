@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The HubState's writes and what it bills: media evidence routed to the sessions it bills, the
+// commit of everything queued in one Store transaction (with billing_'s segments and events),
+// checkpoints that undo a refused request, and the recovery of a previous run at start-up.
+#include <algorithm>
+#include <string>
+
+#include "hub_state.h"
+
+namespace onair {
+
+// ---- evidence ----
+
+void HubState::evidence(const std::vector<HandleId>& handles, std::int64_t now) {
+    for (HandleId handle : handles) {
+        evidence_of(handle, now);
+    }
+}
+
+void HubState::evidence_of(HandleId handle, std::int64_t now) {
+    if (Broadcast* broadcast = broadcast_held_by(handle);
+        broadcast != nullptr && broadcast->record.started_at != 0) {
+        billing_.broadcast_evidence(broadcast->record.broadcast_id, now);
+    }
+    auto record = handles_.find(handle);
+    if (record == handles_.end()) {
+        return;
+    }
+    if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
+        auto session = broadcast->sessions.find(handle);
+        if (session != broadcast->sessions.end() && session->second.stage == ViewerStage::Watching &&
+            !session->second.direct) {
+            billing_.watch_evidence(broadcast->record, session->second, now, now);
+        }
+    }
+}
+
+void HubState::heartbeat_evidence(HandleId handle, const std::vector<std::string>& peers, std::int64_t now) {
+    const auto named = [&peers](const std::string& peer) {
+        return !peer.empty() && std::find(peers.begin(), peers.end(), peer) != peers.end();
+    };
+    if (Broadcast* broadcast = broadcast_held_by(handle); broadcast != nullptr) {
+        // A relayed broadcast's evidence is its RTP: a heartbeat alone never bills a relay session.
+        if (broadcast->record.started_at != 0 && !broadcast->relayed()) {
+            billing_.broadcast_evidence(broadcast->record.broadcast_id, now);
+        }
+        for (auto& [viewer, session] : broadcast->sessions) {
+            if (session.direct && named(session.peer)) {
+                session.broadcaster_named_at = now;
+                billing_.pair_evidence(broadcast->record, session, now);
+            }
+        }
+    }
+    auto record = handles_.find(handle);
+    if (record == handles_.end()) {
+        return;
+    }
+    if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
+        auto session = broadcast->sessions.find(handle);
+        if (session != broadcast->sessions.end() && session->second.direct && named(session->second.peer)) {
+            session->second.viewer_named_at = now;
+            billing_.pair_evidence(broadcast->record, session->second, now);
+        }
+    }
+}
+
+// ---- commits ----
+
+Status HubState::commit(std::int64_t now, const BroadcastRecord* record,
+                        const std::function<Status()>& also) {
+    if (record != nullptr) {
+        unsaved_records_.push_back(*record);
+    }
+    std::vector<AirtimeSegment> segments = billing_.unsaved_segments(now);
+    const bool nothing = unsaved_records_.empty() && consent_.unstored() == 0 && segments.empty() &&
+                         !billing_.has_events() && !also;
+    Status done = Ok{};
+    if (store_ && !nothing) {
+        done = store_->atomically([&]() -> Status {
+            for (const BroadcastRecord& unsaved : unsaved_records_) {
+                if (Status saved = store_->save_broadcast(unsaved); !saved) {
+                    return saved;
+                }
+            }
+            if (Status saved = consent_.write(); !saved) {
+                return saved;
+            }
+            if (Status saved = billing_.write(segments, now); !saved) {
+                return saved;
+            }
+            return also ? also() : Status{Ok{}};
+        });
+    }
+    if (!done) {
+        return done;  // all of it stays queued for the next commit
+    }
+    unsaved_records_.clear();
+    consent_.written();
+    billing_.written(segments, now);
+    return done;
+}
+
+std::size_t HubState::unstored() const {
+    return billing_.unstored() + consent_.unstored() + unsaved_records_.size();
+}
+
+Status HubState::check_store_backlog() const {
+    if (unstored() < Hub::kMaxUnstored) {
+        return Ok{};
+    }
+    return fail(ErrorCode::Internal, "Internal error: the store is failing; " + std::to_string(unstored()) +
+                                         " changes wait to be stored");
+}
+
+HubState::Checkpoint HubState::checkpoint() const {
+    return Checkpoint{billing_.checkpoint(), consent_.checkpoint(), unsaved_records_.size()};
+}
+
+void HubState::roll_back(Checkpoint&& before) {
+    billing_.roll_back(std::move(before.billing));
+    consent_.roll_back(before.consent);
+    unsaved_records_.resize(before.records);
+}
+
+Status HubState::persist(const BroadcastRecord& record, std::int64_t now) {
+    Checkpoint before = checkpoint();
+    Status saved = commit(now, &record);
+    if (!saved) {
+        roll_back(std::move(before));
+    }
+    return saved;
+}
+
+Status HubState::persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
+    Checkpoint before = checkpoint();
+    queue_end(broadcast, reason, now);
+    Status saved = commit(now);
+    if (!saved) {
+        roll_back(std::move(before));  // still live and billed, as if stop had not come
+    }
+    return saved;
+}
+
+void HubState::queue_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
+    BroadcastRecord record = broadcast.record;
+    record.ended_at = wall_at(now);
+    record.end_reason = reason;
+    if (record.started_at != 0) {
+        billing_.broadcast_ended(broadcast, record, now);
+    }
+    unsaved_records_.push_back(std::move(record));
+}
+
+// ---- start-up ----
+
+Status HubState::recover_previous_run(std::int64_t now) {
+    if (!store_) {
+        return Ok{};
+    }
+    Result<std::vector<BroadcastRecord>> unended = store_->unended_broadcasts();
+    if (!unended) {
+        return unended.error();
+    }
+    std::vector<BroadcastRecord> ended;
+    for (const BroadcastRecord& record : unended.value()) {
+        const Site* site = sites_.find(record.site);
+        if (record.started_at == 0 || site == nullptr) {
+            // Never live (or its site is gone): nothing to come back to.
+            BroadcastRecord over = record;
+            over.ended_at = wall_at(now);
+            over.end_reason = kRestartReason;
+            ended.push_back(std::move(over));
+        }
+        if (record.started_at == 0) {
+            continue;
+        }
+        if (Status counted = billing_.recover(record, site != nullptr, now); !counted) {
+            return counted;
+        }
+        if (site == nullptr) {
+            continue;
+        }
+        Result<std::map<std::string, std::string>> grants = store_->grants_of(record.broadcast_id);
+        if (!grants) {
+            return grants.error();
+        }
+        // Back as interrupted: its broadcaster has restart_grace to return, its viewers need no new
+        // consent; then it ends with reason `restart` (and broadcast.ended) like any interruption.
+        Broadcast broadcast;
+        broadcast.record = record;
+        broadcast.media = site->media;
+        broadcast.state = BroadcastState::Interrupted;
+        broadcast.deadline = now + settings_.restart_grace;
+        broadcast.deadline_reason = kRestartReason;
+        broadcast.grants = std::move(grants.value());
+        broadcast.next_report_at = now + settings_.report_interval;
+        by_broadcaster_[{record.site, record.user}] = record.broadcast_id;
+        broadcasts_.emplace(record.broadcast_id, std::move(broadcast));
+    }
+    Status done = store_->atomically([&]() -> Status {
+        // The previous run's segments are over: what comes back continues in new ones.
+        if (Status closed = store_->close_open_segments(); !closed) {
+            return closed;
+        }
+        for (const BroadcastRecord& record : ended) {
+            if (Status saved = store_->save_broadcast(record); !saved) {
+                return saved;
+            }
+        }
+        return billing_.write({}, now);  // the events billing_.recover() queued
+    });
+    billing_.written({}, now);  // stored or not: a failed start-up keeps nothing for later
+    return done;
+}
+
+}  // namespace onair

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A viewer's session (docs/protocol.md): `watch` (a prompt through consent_, or straight back in
+// with a grant), admission by the media path, `start`, `ice_restart`, and its end (`leave`,
+// hang-up, `kick`, the Admin API, timeouts).
+#include <algorithm>
+
+#include "events.h"
+#include "hub_state.h"
+#include "ids.h"
+
+namespace onair {
+
+Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, std::int64_t now) {
+    HandleRecord& record = handles_[handle];
+    Result<Identity> identity = authenticate(record, request.who, now);
+    if (!identity) {
+        return identity.error();
+    }
+    const Identity& who = identity.value();
+    if (!record.broadcasting.empty()) {
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: this handle is broadcasting; watch from another handle");
+    }
+    if (request.target == who.user) {
+        return fail(ErrorCode::WrongState, "Not allowed: you cannot watch your own broadcast");
+    }
+    Broadcast* broadcast = broadcast_of(who.site, request.target);
+    if (broadcast == nullptr || broadcast->state == BroadcastState::Registered) {
+        return fail(ErrorCode::NotLive, "User '" + request.target + "' is not live");
+    }
+    const bool granted = broadcast->grants.count(who.user) > 0;
+    if (broadcast->state == BroadcastState::Interrupted && !granted) {
+        return fail(ErrorCode::NotLive,
+                    "User '" + request.target + "' is reconnecting; try again in a moment");
+    }
+    if (broadcast->has_pending_from(who.user)) {
+        return fail(ErrorCode::RateLimited, "Rate limited: a watch request to '" + request.target +
+                                                "' is already waiting for an answer");
+    }
+    if (!record.watching.empty()) {
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: this handle already watches or asks; send leave first");
+    }
+    if (broadcast->media == MediaMode::P2p && broadcast->admits_other_than(who.user)) {
+        return fail(ErrorCode::LimitExceeded,
+                    "Limit exceeded: a peer-to-peer broadcast has room for one viewer");
+    }
+    const Site& site = *sites_.find(who.site);
+    // Users, not handles: a user's new session replaces their old one (below).
+    if (broadcast->users_other_than(who.user) >= site.max_viewers) {
+        return fail(ErrorCode::LimitExceeded, "Limit exceeded: the broadcast of '" + request.target +
+                                                  "' is full (" + std::to_string(site.max_viewers) +
+                                                  " viewers)");
+    }
+
+    // Every watch counts, the re-admitted ones too: a granted viewer's loop of watch and leave
+    // would otherwise grow airtime and outbox rows as fast as it can send.
+    if (!watch_limiter_.allow(who.site + '\n' + who.user, now)) {
+        return fail(ErrorCode::RateLimited, "Rate limited: at most " + std::to_string(settings_.watch_rate) +
+                                                " watch requests per minute");
+    }
+
+    // One session per user: a new handle takes over (a reload, a second tab), as a broadcaster's does.
+    Effects effects;
+    if (const HandleId previous = broadcast->granted_handle_of(who.user); previous != 0) {
+        end_session(*broadcast, previous, "taken_over", now, effects);
+    }
+
+    ViewerSession session;
+    session.user = who.user;
+    session.name = who.name;
+    session.name_verified = who.name_verified;
+    session.request_id = new_request_id();
+    session.since = now;
+    const std::string request_id = session.request_id;
+
+    if (granted) {
+        // Accepted before into this broadcast (a reload of the viewer's page, a restart): no new
+        // prompt. While the broadcaster is away the viewer waits for it.
+        consent_.grant(*broadcast, who.user, who.name);
+        record.site = who.site;
+        record.user = who.user;
+        record.watching = broadcast->record.broadcast_id;
+        if (broadcast->state == BroadcastState::Interrupted) {
+            session.stage = ViewerStage::Held;
+            broadcast->sessions.emplace(handle, std::move(session));
+            return reply(Event("waiting")
+                             .text("request_id", request_id)
+                             .number("expires_in", std::max<std::int64_t>(0, broadcast->deadline - now))
+                             .flag("resumed", true)
+                             .take(),
+                         std::move(effects));
+        }
+        session.stage = ViewerStage::Accepted;
+        ViewerSession& admitted = broadcast->sessions.emplace(handle, std::move(session)).first->second;
+        Path path = path_for(*broadcast, who.user);
+        if (path == Path::RelayNeeded) {
+            move_to_relay(*broadcast, effects);
+            path = Path::Relay;
+        }
+        Reply accepted = reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
+                               std::move(effects));
+        accepted.offer_in_reply = path != Path::Direct;
+        return accepted;
+    }
+
+    consent_.ask(*broadcast, handle, std::move(session), now, effects);
+    record.site = who.site;
+    record.user = who.user;
+    record.watching = broadcast->record.broadcast_id;
+    return reply(Event("waiting")
+                     .text("request_id", request_id)
+                     .number("expires_in", settings_.request_timeout)
+                     .take(),
+                 std::move(effects));
+}
+
+Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now) {
+    Broadcast* broadcast = broadcast_held_by(handle);
+    const HandleId viewer = broadcast == nullptr ? 0 : broadcast->prompt_handle(request.request_id);
+    if (viewer == 0) {
+        return fail(ErrorCode::NotFound,
+                    "No pending watch request '" + request.request_id + "' for this broadcast");
+    }
+    Effects effects;
+    ViewerSession& session = broadcast->sessions.at(viewer);
+    const Path path = request.accept ? path_for(*broadcast, session.user) : Path::Full;
+    if (request.accept && path == Path::Full) {
+        return fail(ErrorCode::LimitExceeded,
+                    "Limit exceeded: a peer-to-peer broadcast has room for one viewer");
+    }
+    if (request.accept) {
+        consent_.accept(*broadcast, session, now);
+        admit(*broadcast, viewer, session, path, false, now, effects);
+    } else {
+        consent_.deny(*broadcast, viewer, now, effects);
+        handles_[viewer].watching.clear();
+    }
+    return reply(
+        Event("answered").text("request_id", request.request_id).flag("accepted", request.accept).take(),
+        std::move(effects));
+}
+
+Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request, std::int64_t now) {
+    Broadcast* broadcast = broadcast_held_by(handle);
+    if (broadcast == nullptr) {
+        return not_broadcasting("kick");
+    }
+    Effects effects;
+    if (!remove_viewer(*broadcast, request.viewer, "removed", now, effects)) {
+        return fail(ErrorCode::NotFound, "No viewer '" + request.viewer + "' in this broadcast");
+    }
+    return reply(Event("kicked").text("viewer", request.viewer).take(), std::move(effects));
+}
+
+ViewerSession* HubState::accepted_session(HandleId handle, Broadcast*& broadcast) {
+    auto record = handles_.find(handle);
+    broadcast = record == handles_.end() ? nullptr : find_broadcast(record->second.watching);
+    if (broadcast == nullptr) {
+        return nullptr;
+    }
+    auto found = broadcast->sessions.find(handle);
+    if (found == broadcast->sessions.end() || found->second.stage == ViewerStage::Pending) {
+        return nullptr;
+    }
+    return &found->second;
+}
+
+Status HubState::may_start(HandleId handle, bool with_answer) {
+    Broadcast* broadcast = nullptr;
+    const ViewerSession* session = accepted_session(handle, broadcast);
+    if (session == nullptr) {
+        return fail(ErrorCode::WrongState, "Not allowed: start needs an accepted watch request");
+    }
+    const bool direct = session->direct && !session->switching;
+    if (direct && with_answer) {
+        return fail(ErrorCode::WrongState, "Not allowed: a direct (peer-to-peer) viewer starts without jsep");
+    }
+    if (!direct && !with_answer) {
+        return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
+    }
+    return Ok{};
+}
+
+Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, std::int64_t now) {
+    if (Status allowed = may_start(handle, request.answer); !allowed) {
+        return allowed.error();
+    }
+    Broadcast* broadcast = nullptr;
+    ViewerSession* session = accepted_session(handle, broadcast);
+    Effects effects;
+    const bool switched = session->switching && session->stage == ViewerStage::Watching;
+    const bool relay_added = session->switching;
+    if (session->switching) {
+        // The viewer answered the relay's offer: from now on it watches through the relay.
+        session->switching = false;
+        session->direct = false;
+        effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+    }
+    if (session->stage == ViewerStage::Accepted) {
+        session->stage = ViewerStage::Watching;
+        session->since = now;
+        session->watch_id = new_watch_id();  // billed from its first evidence (watch_evidence) on
+        billing_.viewer_joined(broadcast->record, *session, now);
+        if (!session->direct && !relay_added) {
+            effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+        }
+        if (broadcast->broadcaster != 0) {
+            effects.notify(broadcast->broadcaster,
+                           Event("viewer_joined")
+                               .object("viewer", viewer_json(*session))
+                               .number("viewers", broadcast->count(ViewerStage::Watching))
+                               .take());
+        }
+    }
+    Event watching("watching");
+    watching.text("media", session->direct ? "p2p" : "sfu")
+        .number("heartbeat_interval", settings_.heartbeat_interval);
+    if (switched) {
+        watching.flag("switched", true);
+    }
+    return reply(watching.take(), std::move(effects));
+}
+
+Result<Reply> HubState::on_ice_restart(HandleId handle) {
+    Broadcast* broadcast = nullptr;
+    const ViewerSession* session = accepted_session(handle, broadcast);
+    if (session == nullptr || (session->direct && !session->switching)) {
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: ice_restart is for viewers watching through the relay");
+    }
+    Reply restarting = reply(Event("restarting").take());
+    restarting.offer_in_reply = true;
+    restarting.ice_restart = true;
+    return restarting;
+}
+
+Result<Reply> HubState::on_leave(HandleId handle, std::int64_t now) {
+    HandleRecord& record = handles_[handle];
+    if (!record.broadcasting.empty()) {
+        return fail(ErrorCode::WrongState, "Not allowed: a broadcaster ends with stop, not leave");
+    }
+    Effects effects;
+    if (Broadcast* broadcast = find_broadcast(record.watching); broadcast != nullptr) {
+        drop_session(*broadcast, handle, "left", now, effects);
+    }
+    return reply(Event("left").take(), std::move(effects));
+}
+
+HubState::Path HubState::path_for(const Broadcast& broadcast, const std::string& viewer_user) const {
+    if (broadcast.relayed()) {
+        return Path::Relay;
+    }
+    if (!broadcast.admits_other_than(viewer_user)) {
+        return Path::Direct;
+    }
+    return broadcast.media == MediaMode::P2p ? Path::Full : Path::RelayNeeded;
+}
+
+void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& session, Path path, bool resumed,
+                     std::int64_t now, Effects& effects) {
+    if (path == Path::RelayNeeded) {
+        move_to_relay(broadcast, effects);
+        path = Path::Relay;
+    }
+    JsonPtr accepted = accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects);
+    if (path == Path::Direct) {
+        effects.notify(viewer, std::move(accepted));
+    } else {
+        effects.media.emplace_back(SendViewerOffer{viewer, std::move(accepted)});
+    }
+}
+
+void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason,
+                            std::int64_t now, Effects& effects) {
+    auto found = broadcast.sessions.find(viewer);
+    if (found == broadcast.sessions.end()) {
+        return;
+    }
+    ViewerSession session = std::move(found->second);
+    broadcast.sessions.erase(found);
+    if (auto record = handles_.find(viewer); record != handles_.end()) {
+        record->second.watching.clear();
+    }
+    if (session.stage == ViewerStage::Held) {
+        return;  // nobody was told of it yet
+    }
+    if (!session.peer.empty() && broadcast.broadcaster != 0) {
+        effects.notify(broadcast.broadcaster, bye_event(session.peer));
+    }
+    if (session.stage == ViewerStage::Pending) {
+        consent_.cancel(broadcast, session, now, effects);
+        return;
+    }
+    if (session.stage == ViewerStage::Watching) {
+        billing_.watch_ended(broadcast, session, reason, now);
+        if (!session.direct) {
+            effects.media.emplace_back(RelayRemoveViewer{broadcast.record.broadcast_id, viewer});
+        }
+        if (broadcast.broadcaster != 0) {
+            effects.notify(broadcast.broadcaster,
+                           Event("viewer_left")
+                               .object("viewer", viewer_json(session))
+                               .number("viewers", broadcast.count(ViewerStage::Watching))
+                               .take());
+        }
+    }
+}
+
+void HubState::end_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
+                           Effects& effects) {
+    if (const std::string& peer = broadcast.sessions.at(viewer).peer; !peer.empty()) {
+        effects.notify(viewer, bye_event(peer));
+    }
+    effects.notify(viewer, Event("ended").text("reason", reason).take());
+    drop_session(broadcast, viewer, reason, now, effects);
+    effects.media.emplace_back(ClosePeerConnection{viewer});
+}
+
+bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
+                             std::int64_t now, Effects& effects) {
+    bool found = consent_.revoke(broadcast, viewer_user);
+    std::vector<HandleId> removed;
+    for (const auto& [viewer, session] : broadcast.sessions) {
+        if (session.user == viewer_user && session.stage != ViewerStage::Pending) {
+            removed.push_back(viewer);
+        }
+    }
+    for (HandleId viewer : removed) {
+        found = true;
+        end_session(broadcast, viewer, reason, now, effects);
+    }
+    return found;
+}
+
+void HubState::expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects) {
+    if (broadcast.state != BroadcastState::Live) {
+        return;  // a viewer cannot bring media up while the broadcaster is away
+    }
+    std::vector<HandleId> unstarted;
+    for (const auto& [viewer, session] : broadcast.sessions) {
+        if (session.stage == ViewerStage::Accepted && session.since + settings_.publish_timeout <= now) {
+            unstarted.push_back(viewer);
+        }
+    }
+    for (HandleId viewer : unstarted) {
+        end_session(broadcast, viewer, "start_timeout", now, effects);  // the grant stays
+    }
+}
+
+}  // namespace onair
