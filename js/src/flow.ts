@@ -9,6 +9,7 @@ import { OnAirError, asOnAirError, clientError } from './errors';
 import { t } from './i18n';
 import type { FlowFields, NoticeDetails } from './events';
 import { Heartbeat } from './heartbeat';
+import { IceWatchdog } from './ice';
 import { str, type PluginEvent } from './protocol';
 
 export type ButtonState = 'offline' | 'live' | 'requesting' | 'watching' | 'declined' | 'ended' | 'error';
@@ -39,6 +40,9 @@ export const GIVE_UP_MS = 120_000;
 
 /** How long a hung-up PeerConnection waits for the plugin's explanation before reconnecting. */
 export const MEDIA_DOWN_GRACE_MS = 1500;
+
+/** ICE restarts of the relay PeerConnection before a new handle is tried instead. */
+const MAX_ICE_RESTARTS = 3;
 
 /** 1 s, 2 s, 4 s … capped at 15 s. */
 export function backoffDelay(attempt: number): number {
@@ -91,6 +95,12 @@ export abstract class SessionFlow implements Flow {
   private attempt = 0;
   private retryScheduled = false;
   private giveUpTimer = 0;
+  private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
+  private relayIceRestarts = 0;
+  /** An offer of the relay PeerConnection (ours or the plugin's) waits for its answer. */
+  private relayNegotiating = false;
+  /** An ICE restart came due while an offer waited: it follows that offer's answer. */
+  private relayRestartDue = false;
 
   protected constructor(protected readonly host: FlowHost, readonly key: string, label: string) {
     this.heartbeat = new Heartbeat(
@@ -142,8 +152,15 @@ export abstract class SessionFlow implements Flow {
   protected abstract canResume(): boolean;
   /** Show or hide "reconnecting" in the flow's card. */
   protected abstract showReconnecting(on: boolean): void;
-  /** The relay PeerConnection's ICE state (janus.js iceState). */
-  protected onRelayIce(_state: RTCIceConnectionState): void {}
+  /** Sends what restarts the relay PeerConnection's ICE: the broadcaster's own offer, or the
+   * viewer's request for one from the plugin. */
+  protected abstract startRelayIceRestart(): void;
+  /** Whether the relay PeerConnection carries the media now (a viewer may play a direct one). */
+  protected relayCarriesMedia(): boolean {
+    return true;
+  }
+  /** The relay media path came up, or went down while the media flowed: the role's card. */
+  protected onRelayPath(_up: boolean): void {}
   /** A track of the relay PeerConnection came or went. */
   protected onRelayTrack(_track: MediaStreamTrack, _on: boolean): void {}
   /** Janus hung up the relay PeerConnection and no `ended` explained it. */
@@ -172,7 +189,7 @@ export abstract class SessionFlow implements Flow {
         if (current()) this.dispatch(event, jsep);
       },
       onIceState: (state) => {
-        if (current()) this.onRelayIce(state);
+        if (current()) this.relayIceChanged(state);
       },
       onWebrtcState: (up) => {
         if (up) return;
@@ -237,6 +254,10 @@ export abstract class SessionFlow implements Flow {
     this.channel = null;
     this.outstanding.length = 0;
     this.heartbeat.stop();
+    this.relayWatchdog.stop();
+    this.relayIceRestarts = 0;
+    this.relayNegotiating = false;
+    this.relayRestartDue = false;
     old?.hangup();
     old?.close();
     this.mediaPathDown = false; // that PeerConnection is gone; the outage speaks for the new one
@@ -283,6 +304,54 @@ export abstract class SessionFlow implements Flow {
     this.setState(this.state, { reconnecting: this.restoring });
   }
 
+  // ---- relay ICE ---------------------------------------------------------------------------
+
+  private relayIceChanged(state: RTCIceConnectionState): void {
+    if (!this.relayCarriesMedia()) {
+      this.setMediaPathDown(false); // the picture comes directly: the relay's path does not matter
+      return;
+    }
+    this.relayWatchdog.update(state);
+    if (state === 'connected' || state === 'completed') {
+      this.relayIceRestarts = 0;
+      this.setMediaPathDown(false);
+      this.onRelayPath(true);
+    } else if ((state === 'disconnected' || state === 'failed') && (this.state === 'live' || this.state === 'watching')) {
+      this.onRelayPath(false);
+      this.setMediaPathDown(true);
+    }
+  }
+
+  /** The watchdog's call: an ICE restart, or a new handle after MAX_ICE_RESTARTS of them. */
+  private restartRelayIce(): void {
+    if (this.over || this.closing || !this.channel || !this.relayCarriesMedia()) return;
+    if (this.relayIceRestarts++ >= MAX_ICE_RESTARTS) {
+      this.relayWatchdog.stop();
+      this.reconnect();
+      return;
+    }
+    // One negotiation at a time: a restart offer while the last offer still waits for its answer
+    // would meet that late answer in state `stable` ("Cannot set remote answer").
+    if (this.relayNegotiating) {
+      this.relayRestartDue = true;
+      return;
+    }
+    this.startRelayIceRestart();
+  }
+
+  /** An offer of the relay PeerConnection went out or came in. */
+  protected relayNegotiationStarted(): void {
+    this.relayNegotiating = true;
+  }
+
+  /** That offer is answered: a restart that came due meanwhile goes out now. */
+  protected relayNegotiationEnded(): void {
+    this.relayNegotiating = false;
+    if (!this.relayRestartDue || this.over || !this.channel) return;
+    this.relayRestartDue = false;
+    this.startRelayIceRestart();
+  }
+
   // ---- state --------------------------------------------------------------------------------
 
   /** Resolves once the flow reaches `target`; rejects with the error the widget shows. */
@@ -314,6 +383,7 @@ export abstract class SessionFlow implements Flow {
     window.clearTimeout(this.giveUpTimer);
     this.generation++;
     this.heartbeat.stop();
+    this.relayWatchdog.stop();
     const channel = this.channel;
     this.channel = null;
     channel?.hangup();
