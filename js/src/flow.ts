@@ -53,22 +53,6 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => window.setTimeout(resolve, ms));
 }
 
-/** The answer events of each request (docs/protocol.md). janus.js drops the transaction of
- * asynchronous plugin events, so answers are paired with requests by order instead. */
-const answers: Record<string, readonly string[]> = {
-  broadcast: ['registered'],
-  publish: ['publishing'],
-  answer: ['answered'],
-  kick: ['kicked'],
-  stop: ['ended'],
-  watch: ['waiting', 'accepted'],
-  start: ['watching'],
-  leave: ['left'],
-  heartbeat: ['heartbeat'],
-  signal: ['signalled'],
-  ice_restart: ['restarting'],
-};
-
 /** Requests whose refusal concerns one detail (a candidate, a heartbeat), not the flow: logged. */
 const softRequests = new Set(['heartbeat', 'signal', 'ice_restart', 'leave']);
 
@@ -87,7 +71,9 @@ export abstract class SessionFlow implements Flow {
   protected finalError: OnAirError | null = null;
   protected readonly heartbeat: Heartbeat;
   private readonly waiters: Array<{ resolve: () => void; reject: (e: OnAirError) => void }> = [];
-  private readonly outstanding: string[] = [];
+  /** The names of requests the plugin has not answered yet, by Janus transaction: it answers
+   * each on the request's own (docs/protocol.md), in whatever order the requests finish. */
+  private readonly outstanding = new Map<string, string>();
   /** The connection is being restored. */
   private outage = false;
   /** The relay PeerConnection lost its path (ICE disconnected or failed) while signaling is up. */
@@ -172,7 +158,7 @@ export abstract class SessionFlow implements Flow {
   protected async connect(): Promise<void> {
     const generation = ++this.generation;
     this.heartbeat.stop(); // until the new handle is live/watching again
-    this.outstanding.length = 0;
+    this.outstanding.clear();
     const channel = await this.host.connection.attach(this.listener(generation));
     if (generation !== this.generation || this.over) {
       channel.close();
@@ -185,8 +171,8 @@ export abstract class SessionFlow implements Flow {
   private listener(generation: number): ChannelListener {
     const current = (): boolean => generation === this.generation && !this.over;
     return {
-      onEvent: (event, jsep) => {
-        if (current()) this.dispatch(event, jsep);
+      onEvent: (event, jsep, transaction) => {
+        if (current()) this.dispatch(event, jsep, transaction);
       },
       onIceState: (state) => {
         if (current()) this.relayIceChanged(state);
@@ -203,10 +189,9 @@ export abstract class SessionFlow implements Flow {
     };
   }
 
-  private dispatch(event: PluginEvent, jsep: Jsep | undefined): void {
-    const head = this.outstanding[0];
-    const isAnswer = head !== undefined && (event.kind === 'error' || answers[head]?.includes(event.event));
-    const request = isAnswer ? this.outstanding.shift() ?? '' : '';
+  private dispatch(event: PluginEvent, jsep: Jsep | undefined, transaction: string | undefined): void {
+    const request = transaction === undefined ? '' : this.outstanding.get(transaction) ?? '';
+    if (transaction !== undefined) this.outstanding.delete(transaction);
     if (event.kind === 'error') {
       if (softRequests.has(request)) {
         console.warn(`onair.js: ${this.role} ${request} refused (${event.code} ${event.message})`);
@@ -223,14 +208,14 @@ export abstract class SessionFlow implements Flow {
   protected async request(body: Record<string, unknown>, jsep?: Jsep): Promise<void> {
     const channel = this.channel;
     if (!channel) throw clientError('connection_lost', 'connectionGone');
-    const name = String(body['request']);
-    this.outstanding.push(name);
+    const sent = channel.send(body, jsep);
+    // Before any event can arrive: janus.js dispatches events from later tasks.
+    if (sent.transaction) this.outstanding.set(sent.transaction, String(body['request']));
     try {
-      await channel.send(body, jsep);
+      await sent.delivered;
     } catch (err) {
-      // Janus refused the message itself: the plugin will not answer it.
-      const index = this.outstanding.lastIndexOf(name);
-      if (channel === this.channel && index >= 0) this.outstanding.splice(index, 1);
+      // Undelivered or refused at once: the plugin will not answer it.
+      this.outstanding.delete(sent.transaction);
       throw err;
     }
   }
@@ -252,7 +237,7 @@ export abstract class SessionFlow implements Flow {
     this.generation++;
     const old = this.channel;
     this.channel = null;
-    this.outstanding.length = 0;
+    this.outstanding.clear();
     this.heartbeat.stop();
     this.relayWatchdog.stop();
     this.relayIceRestarts = 0;
