@@ -8,7 +8,7 @@ import { DirectPeer } from './direct';
 import { endedMessage } from './ended';
 import { OnAirError, asOnAirError, clientError, mediaError, pluginError } from './errors';
 import { SessionFlow, type EventDetail, type FlowHost } from './flow';
-import { IceWatchdog, iceServerList, iceSettings, type IceSettings } from './ice';
+import { iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, people, person, str, type PluginEvent } from './protocol';
 import { forgetConsent, rememberConsent } from './storage';
 import { PreviewView } from './ui/preview';
@@ -19,8 +19,6 @@ export interface BroadcastOptions {
   name?: string;
 }
 
-/** ICE restarts of the relay PeerConnection before a new handle is tried instead. */
-const MAX_ICE_RESTARTS = 3;
 /** A direct connection whose ICE restart did not bring it back within this is rebuilt. */
 const RESTART_PATIENCE_MS = 8000;
 
@@ -38,12 +36,6 @@ export class Broadcast extends SessionFlow {
   private stopping: (() => void) | null = null;
   /** Direct (peer-to-peer) connections by viewer user id. */
   private readonly peers = new Map<string, DirectPeer>();
-  private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
-  private iceRestarts = 0;
-  /** A relay offer went out and its `publishing` answer is not applied yet. */
-  private relayOfferPending = false;
-  /** An ICE restart of the relay was due while an offer waited: it follows that answer. */
-  private relayRestartQueued = false;
   /** From `registered`; heartbeats run while live (evidence for airtime accounting). */
   private heartbeatInterval: unknown;
 
@@ -240,28 +232,20 @@ export class Broadcast extends SessionFlow {
         }
         for (const track of this.stream.getAudioTracks().slice(0, 1)) tracks.push({ type: 'audio', capture: track, recv: false, dontStop: true });
       }
-      this.relayOfferPending = true;
+      this.relayNegotiationStarted();
       const offer = await this.channel.createOffer(tracks, iceRestart);
       if (generation !== this.generation || this.over) return;
       await this.request({ request: 'publish' }, offer);
     } catch (err) {
       if (generation !== this.generation || this.over) return;
-      this.relayOfferPending = false;
       if (iceRestart) this.reconnect();
       else this.fail(asOnAirError(err));
     }
   }
 
-  protected override onRelayIce(state: RTCIceConnectionState): void {
-    this.relayWatchdog.update(state);
-    if (state === 'disconnected' && this.state === 'live') {
-      this.view.setState('reconnecting');
-      this.setMediaPathDown(true);
-    } else if ((state === 'connected' || state === 'completed') && this.state === 'live') {
-      this.iceRestarts = 0;
-      this.setMediaPathDown(false);
-      if (!this.reconnecting) this.view.setState('live');
-    }
+  protected override onRelayPath(up: boolean): void {
+    if (!up) this.view.setState('reconnecting');
+    else if (this.state === 'live' && !this.reconnecting) this.view.setState('live');
   }
 
   /** The relay's answer to our offer; a restart that came due meanwhile goes out now. */
@@ -274,40 +258,17 @@ export class Broadcast extends SessionFlow {
       return;
     }
     if (generation !== this.generation || this.over) return;
-    this.relayOfferPending = false;
-    if (this.relayRestartQueued) {
-      this.relayRestartQueued = false;
-      void this.publishRelay(true);
-    }
+    this.relayNegotiationEnded();
   }
 
-  private restartRelayIce(): void {
-    if (this.over || this.closing || !this.channel) return;
-    if (this.iceRestarts++ >= MAX_ICE_RESTARTS) {
-      this.relayWatchdog.stop();
-      this.reconnect();
-      return;
-    }
-    // One negotiation at a time: a restart offer while the last offer still waits for its answer
-    // would meet that late answer in state `stable` ("Cannot set remote answer").
-    if (this.relayOfferPending) {
-      this.relayRestartQueued = true;
-      return;
-    }
+  /** A new offer with new ICE credentials on the same PeerConnection. */
+  protected startRelayIceRestart(): void {
     void this.publishRelay(true);
   }
 
   /** Janus hung up our PeerConnection and no `ended` explains it: publish again. */
   protected override onRelayHungUp(): void {
     if (this.state === 'live' && this.relay) this.reconnect();
-  }
-
-  protected override reconnect(): void {
-    this.relayWatchdog.stop();
-    this.iceRestarts = 0;
-    this.relayOfferPending = false;
-    this.relayRestartQueued = false;
-    super.reconnect();
   }
 
   // ---- direct viewers -----------------------------------------------------------------------
@@ -474,7 +435,6 @@ export class Broadcast extends SessionFlow {
   /** Common end: release media and the handle, settle promises, report the final state. */
   private finish(state: 'ended' | 'error', detail: EventDetail, error?: OnAirError): void {
     if (this.over) return;
-    this.relayWatchdog.stop();
     this.closePeers();
     this.releaseMedia();
     this.view.setStream(null);

@@ -7,6 +7,7 @@ import Janus, { type AttachOptions, type Jsep, type PluginHandle, type TrackSpec
 import type { Config } from './config';
 import { OnAirError, clientError, synchronousRefusal } from './errors';
 import { PLUGIN_NAME, parsePluginMessage, type PluginEvent } from './protocol';
+import { tapTransports, transactionOf, transactionOfSend } from './transactions';
 
 let initialised: Promise<void> | null = null;
 
@@ -14,7 +15,7 @@ function initJanus(debug: boolean): Promise<void> {
   initialised ??= new Promise<void>((resolve) => {
     Janus.init({
       debug: debug ? 'all' : false,
-      dependencies: Janus.useDefaultDependencies({ adapter }),
+      dependencies: tapTransports(Janus.useDefaultDependencies({ adapter })),
       callback: resolve,
     });
   });
@@ -22,7 +23,8 @@ function initJanus(debug: boolean): Promise<void> {
 }
 
 export interface ChannelListener {
-  onEvent(event: PluginEvent, jsep: Jsep | undefined): void;
+  /** `transaction`: the Janus transaction of the request the event answers; none for a notification. */
+  onEvent(event: PluginEvent, jsep: Jsep | undefined, transaction: string | undefined): void;
   onWebrtcState?(up: boolean, reason?: string): void;
   onIceState?(state: RTCIceConnectionState): void;
   onRemoteTrack?(track: MediaStreamTrack, on: boolean): void;
@@ -143,7 +145,7 @@ export class Connection {
           : clientError('server_unreachable', 'serverUnreachable', message)),
         onmessage: (message, jsep) => {
           const event = parsePluginMessage(message);
-          if (event) listener.onEvent(event, jsep);
+          if (event) listener.onEvent(event, jsep, transactionOf(message));
         },
         webrtcState: (up, reason) => listener.onWebrtcState?.(up, reason),
         iceState: (state) => listener.onIceState?.(state),
@@ -156,6 +158,16 @@ export class Connection {
   }
 }
 
+/** A request handed to Janus. */
+export interface SentRequest {
+  /** The Janus transaction its answer comes on ('' when it was not sent). */
+  readonly transaction: string;
+  /** Resolves when Janus acknowledged it. Rejects when it could not be delivered, and with the
+   * plugin's error when the plugin refused it synchronously (551: too many messages of this
+   * handle still waiting), because then no event follows. */
+  readonly delivered: Promise<void>;
+}
+
 /** A janus.plugin.onair handle with promise-returning helpers. */
 export class Channel {
   private closed = false;
@@ -166,17 +178,15 @@ export class Channel {
     return this.closed;
   }
 
-  /** Sends a request; resolves when Janus acknowledged it (the plugin answers asynchronously as
-   * an event). Rejects when the message could not be delivered, and with the plugin's error when
-   * the plugin refused it synchronously (551: too many messages of this handle still waiting),
-   * because then no event follows. */
-  send(message: Record<string, unknown>, jsep?: Jsep): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /** Sends a request; the plugin answers it asynchronously, as an event on its transaction. */
+  send(message: Record<string, unknown>, jsep?: Jsep): SentRequest {
+    let transaction = '';
+    const delivered = new Promise<void>((resolve, reject) => {
       if (this.closed) {
         reject(clientError('connection_lost', 'connectionGone', 'handle closed'));
         return;
       }
-      this.handle.send({
+      transaction = transactionOfSend(() => this.handle.send({
         message,
         ...(jsep ? { jsep } : {}),
         success: (data?: unknown) => {
@@ -185,8 +195,9 @@ export class Channel {
           else resolve();
         },
         error: (error) => reject(clientError('connection_lost', 'connectionGone', error)),
-      });
+      }));
     });
+    return { transaction, delivered };
   }
 
   /** `tracks` adds media to the handle's PeerConnection; an ICE restart of an existing one passes

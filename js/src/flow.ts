@@ -9,6 +9,7 @@ import { OnAirError, asOnAirError, clientError } from './errors';
 import { t } from './i18n';
 import type { FlowFields, NoticeDetails } from './events';
 import { Heartbeat } from './heartbeat';
+import { IceWatchdog } from './ice';
 import { str, type PluginEvent } from './protocol';
 
 export type ButtonState = 'offline' | 'live' | 'requesting' | 'watching' | 'declined' | 'ended' | 'error';
@@ -40,6 +41,9 @@ export const GIVE_UP_MS = 120_000;
 /** How long a hung-up PeerConnection waits for the plugin's explanation before reconnecting. */
 export const MEDIA_DOWN_GRACE_MS = 1500;
 
+/** ICE restarts of the relay PeerConnection before a new handle is tried instead. */
+const MAX_ICE_RESTARTS = 3;
+
 /** 1 s, 2 s, 4 s … capped at 15 s. */
 export function backoffDelay(attempt: number): number {
   return Math.min(15000, 1000 * 2 ** Math.min(attempt, 4));
@@ -48,22 +52,6 @@ export function backoffDelay(attempt: number): number {
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => window.setTimeout(resolve, ms));
 }
-
-/** The answer events of each request (docs/protocol.md). janus.js drops the transaction of
- * asynchronous plugin events, so answers are paired with requests by order instead. */
-const answers: Record<string, readonly string[]> = {
-  broadcast: ['registered'],
-  publish: ['publishing'],
-  answer: ['answered'],
-  kick: ['kicked'],
-  stop: ['ended'],
-  watch: ['waiting', 'accepted'],
-  start: ['watching'],
-  leave: ['left'],
-  heartbeat: ['heartbeat'],
-  signal: ['signalled'],
-  ice_restart: ['restarting'],
-};
 
 /** Requests whose refusal concerns one detail (a candidate, a heartbeat), not the flow: logged. */
 const softRequests = new Set(['heartbeat', 'signal', 'ice_restart', 'leave']);
@@ -83,7 +71,9 @@ export abstract class SessionFlow implements Flow {
   protected finalError: OnAirError | null = null;
   protected readonly heartbeat: Heartbeat;
   private readonly waiters: Array<{ resolve: () => void; reject: (e: OnAirError) => void }> = [];
-  private readonly outstanding: string[] = [];
+  /** The names of requests the plugin has not answered yet, by Janus transaction: it answers
+   * each on the request's own (docs/protocol.md), in whatever order the requests finish. */
+  private readonly outstanding = new Map<string, string>();
   /** The connection is being restored. */
   private outage = false;
   /** The relay PeerConnection lost its path (ICE disconnected or failed) while signaling is up. */
@@ -91,6 +81,12 @@ export abstract class SessionFlow implements Flow {
   private attempt = 0;
   private retryScheduled = false;
   private giveUpTimer = 0;
+  private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
+  private relayIceRestarts = 0;
+  /** An offer of the relay PeerConnection (ours or the plugin's) waits for its answer. */
+  private relayNegotiating = false;
+  /** An ICE restart came due while an offer waited: it follows that offer's answer. */
+  private relayRestartDue = false;
 
   protected constructor(protected readonly host: FlowHost, readonly key: string, label: string) {
     this.heartbeat = new Heartbeat(
@@ -142,8 +138,15 @@ export abstract class SessionFlow implements Flow {
   protected abstract canResume(): boolean;
   /** Show or hide "reconnecting" in the flow's card. */
   protected abstract showReconnecting(on: boolean): void;
-  /** The relay PeerConnection's ICE state (janus.js iceState). */
-  protected onRelayIce(_state: RTCIceConnectionState): void {}
+  /** Sends what restarts the relay PeerConnection's ICE: the broadcaster's own offer, or the
+   * viewer's request for one from the plugin. */
+  protected abstract startRelayIceRestart(): void;
+  /** Whether the relay PeerConnection carries the media now (a viewer may play a direct one). */
+  protected relayCarriesMedia(): boolean {
+    return true;
+  }
+  /** The relay media path came up, or went down while the media flowed: the role's card. */
+  protected onRelayPath(_up: boolean): void {}
   /** A track of the relay PeerConnection came or went. */
   protected onRelayTrack(_track: MediaStreamTrack, _on: boolean): void {}
   /** Janus hung up the relay PeerConnection and no `ended` explained it. */
@@ -155,7 +158,7 @@ export abstract class SessionFlow implements Flow {
   protected async connect(): Promise<void> {
     const generation = ++this.generation;
     this.heartbeat.stop(); // until the new handle is live/watching again
-    this.outstanding.length = 0;
+    this.outstanding.clear();
     const channel = await this.host.connection.attach(this.listener(generation));
     if (generation !== this.generation || this.over) {
       channel.close();
@@ -168,11 +171,11 @@ export abstract class SessionFlow implements Flow {
   private listener(generation: number): ChannelListener {
     const current = (): boolean => generation === this.generation && !this.over;
     return {
-      onEvent: (event, jsep) => {
-        if (current()) this.dispatch(event, jsep);
+      onEvent: (event, jsep, transaction) => {
+        if (current()) this.dispatch(event, jsep, transaction);
       },
       onIceState: (state) => {
-        if (current()) this.onRelayIce(state);
+        if (current()) this.relayIceChanged(state);
       },
       onWebrtcState: (up) => {
         if (up) return;
@@ -186,10 +189,9 @@ export abstract class SessionFlow implements Flow {
     };
   }
 
-  private dispatch(event: PluginEvent, jsep: Jsep | undefined): void {
-    const head = this.outstanding[0];
-    const isAnswer = head !== undefined && (event.kind === 'error' || answers[head]?.includes(event.event));
-    const request = isAnswer ? this.outstanding.shift() ?? '' : '';
+  private dispatch(event: PluginEvent, jsep: Jsep | undefined, transaction: string | undefined): void {
+    const request = transaction === undefined ? '' : this.outstanding.get(transaction) ?? '';
+    if (transaction !== undefined) this.outstanding.delete(transaction);
     if (event.kind === 'error') {
       if (softRequests.has(request)) {
         console.warn(`onair.js: ${this.role} ${request} refused (${event.code} ${event.message})`);
@@ -206,14 +208,14 @@ export abstract class SessionFlow implements Flow {
   protected async request(body: Record<string, unknown>, jsep?: Jsep): Promise<void> {
     const channel = this.channel;
     if (!channel) throw clientError('connection_lost', 'connectionGone');
-    const name = String(body['request']);
-    this.outstanding.push(name);
+    const sent = channel.send(body, jsep);
+    // Before any event can arrive: janus.js dispatches events from later tasks.
+    if (sent.transaction) this.outstanding.set(sent.transaction, String(body['request']));
     try {
-      await channel.send(body, jsep);
+      await sent.delivered;
     } catch (err) {
-      // Janus refused the message itself: the plugin will not answer it.
-      const index = this.outstanding.lastIndexOf(name);
-      if (channel === this.channel && index >= 0) this.outstanding.splice(index, 1);
+      // Undelivered or refused at once: the plugin will not answer it.
+      this.outstanding.delete(sent.transaction);
       throw err;
     }
   }
@@ -235,8 +237,12 @@ export abstract class SessionFlow implements Flow {
     this.generation++;
     const old = this.channel;
     this.channel = null;
-    this.outstanding.length = 0;
+    this.outstanding.clear();
     this.heartbeat.stop();
+    this.relayWatchdog.stop();
+    this.relayIceRestarts = 0;
+    this.relayNegotiating = false;
+    this.relayRestartDue = false;
     old?.hangup();
     old?.close();
     this.mediaPathDown = false; // that PeerConnection is gone; the outage speaks for the new one
@@ -283,6 +289,54 @@ export abstract class SessionFlow implements Flow {
     this.setState(this.state, { reconnecting: this.restoring });
   }
 
+  // ---- relay ICE ---------------------------------------------------------------------------
+
+  private relayIceChanged(state: RTCIceConnectionState): void {
+    if (!this.relayCarriesMedia()) {
+      this.setMediaPathDown(false); // the picture comes directly: the relay's path does not matter
+      return;
+    }
+    this.relayWatchdog.update(state);
+    if (state === 'connected' || state === 'completed') {
+      this.relayIceRestarts = 0;
+      this.setMediaPathDown(false);
+      this.onRelayPath(true);
+    } else if ((state === 'disconnected' || state === 'failed') && (this.state === 'live' || this.state === 'watching')) {
+      this.onRelayPath(false);
+      this.setMediaPathDown(true);
+    }
+  }
+
+  /** The watchdog's call: an ICE restart, or a new handle after MAX_ICE_RESTARTS of them. */
+  private restartRelayIce(): void {
+    if (this.over || this.closing || !this.channel || !this.relayCarriesMedia()) return;
+    if (this.relayIceRestarts++ >= MAX_ICE_RESTARTS) {
+      this.relayWatchdog.stop();
+      this.reconnect();
+      return;
+    }
+    // One negotiation at a time: a restart offer while the last offer still waits for its answer
+    // would meet that late answer in state `stable` ("Cannot set remote answer").
+    if (this.relayNegotiating) {
+      this.relayRestartDue = true;
+      return;
+    }
+    this.startRelayIceRestart();
+  }
+
+  /** An offer of the relay PeerConnection went out or came in. */
+  protected relayNegotiationStarted(): void {
+    this.relayNegotiating = true;
+  }
+
+  /** That offer is answered: a restart that came due meanwhile goes out now. */
+  protected relayNegotiationEnded(): void {
+    this.relayNegotiating = false;
+    if (!this.relayRestartDue || this.over || !this.channel) return;
+    this.relayRestartDue = false;
+    this.startRelayIceRestart();
+  }
+
   // ---- state --------------------------------------------------------------------------------
 
   /** Resolves once the flow reaches `target`; rejects with the error the widget shows. */
@@ -314,6 +368,7 @@ export abstract class SessionFlow implements Flow {
     window.clearTimeout(this.giveUpTimer);
     this.generation++;
     this.heartbeat.stop();
+    this.relayWatchdog.stop();
     const channel = this.channel;
     this.channel = null;
     channel?.hangup();

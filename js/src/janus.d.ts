@@ -76,9 +76,20 @@ export interface InitOptions {
   callback: () => void;
 }
 
-declare const dependenciesBrand: unique symbol;
+/** One call of janus.js to the REST API: `body` is the request, `success` gets the parsed reply
+ * (the long poll's: one event, or an array of them). */
+export interface HttpCall {
+  verb: string;
+  body?: unknown;
+  success?: (json: unknown) => void;
+  [other: string]: unknown;
+}
+
+/** What janus.js sends and receives with (Janus.init), besides the parts onair.js passes through. */
 export interface Dependencies {
-  readonly [dependenciesBrand]: true;
+  newWebSocket(server: string, protocol: string): WebSocket;
+  httpAPICall(url: string, call: HttpCall): unknown;
+  [other: string]: unknown;
 }
 
 declare class Janus {

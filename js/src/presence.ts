@@ -54,7 +54,7 @@ export class Presence {
     this.dirty = false;
     try {
       const channel = this.channel ?? (this.channel = await this.open());
-      await channel.send({ request: 'presence', site: this.host.config.site, users: this.targets });
+      await channel.send({ request: 'presence', site: this.host.config.site, users: this.targets }).delivered;
       this.attempt = 0;
     } catch {
       this.channel?.close();

@@ -9,7 +9,7 @@ import { endedMessage } from './ended';
 import { OnAirError, asOnAirError, clientError, pluginError } from './errors';
 import { SessionFlow, type ButtonState, type EventDetail, type FlowHost } from './flow';
 import { t, type StringKey } from './i18n';
-import { IceWatchdog, iceServerList, iceSettings, type IceSettings } from './ice';
+import { iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, str, type PluginEvent } from './protocol';
 import { forgetWatching, rememberWatching } from './storage';
 import { PlayerView } from './ui/player';
@@ -33,8 +33,6 @@ const declinedKeys: Record<string, StringKey> = {
   full: 'err550',
 };
 
-/** ICE restarts of the relay PeerConnection before watching again on a new handle. */
-const MAX_ICE_RESTARTS = 3;
 /** A new direct connection asks for an offer when none came within this. */
 const OFFER_WAIT_MS = 2500;
 
@@ -59,13 +57,8 @@ export class Watch extends SessionFlow {
   /** Relay tracks gathered while the direct path still plays (`switch`). */
   private incoming: MediaStream | null = null;
   private handingOff: MediaStream | null = null;
-  private readonly relayWatchdog = new IceWatchdog(() => this.restartRelayIce());
-  private iceRestarts = 0;
   /** The relay PeerConnection's ICE is connected (media can flow). */
   private relayUp = false;
-  /** An offer of the relay (the first one, or an ICE restart's) is being answered: no restart
-   * is asked for meanwhile, so offers and answers never cross. */
-  private relayNegotiating = false;
 
   constructor(host: FlowHost, private options: WatchOptions) {
     super(host, options.target, 'watch');
@@ -151,7 +144,7 @@ export class Watch extends SessionFlow {
         break;
       case 'watching':
         this.recovered();
-        this.relayNegotiating = false;
+        this.relayNegotiationEnded(); // the plugin took our answer
         if (this.interrupted && !this.directPlaying) this.view.setState('reconnecting', t('interrupted'));
         // Relayed media that has no path yet is not shown as live: "Connecting…" until ICE is up.
         else if (this.source === 'relay' && !this.relayUp) this.view.setState('connecting');
@@ -200,7 +193,7 @@ export class Watch extends SessionFlow {
     if (handoff) this.incoming = new MediaStream();
     else this.source = 'relay';
     this.relayUp = false;
-    this.relayNegotiating = true;
+    this.relayNegotiationStarted();
     try {
       if (!this.channel) throw clientError('connection_lost', 'connectionGone');
       const answer = await this.channel.createAnswer(offer, RECV_TRACKS);
@@ -245,6 +238,7 @@ export class Watch extends SessionFlow {
     this.view.setState('playing');
   }
 
+  /** Answers the plugin's ICE-restart offer; `watching` ends the negotiation. */
   private async answerRestart(offer: Jsep): Promise<void> {
     const generation = this.generation;
     try {
@@ -252,43 +246,25 @@ export class Watch extends SessionFlow {
       const answer = await this.channel.createAnswer(offer, []);
       if (generation !== this.generation || this.over) return;
       await this.request({ request: 'start' }, answer);
-      this.relayNegotiating = false;
     } catch {
       if (generation === this.generation && !this.over) this.reconnect();
     }
   }
 
-  protected override onRelayIce(state: RTCIceConnectionState): void {
-    if (this.source !== 'relay') {
-      this.setMediaPathDown(false); // the picture comes directly: the relay's path does not matter
-      return;
-    }
-    this.relayWatchdog.update(state);
-    if ((state === 'disconnected' || state === 'failed') && this.state === 'watching') {
-      this.relayUp = false;
-      this.view.setState('reconnecting');
-      this.setMediaPathDown(true);
-    } else if (state === 'connected' || state === 'completed') {
-      this.relayUp = true;
-      this.iceRestarts = 0;
-      this.setMediaPathDown(false);
-      if (this.state === 'watching' && !this.interrupted && !this.reconnecting) this.view.setState('playing');
-    }
+  protected override relayCarriesMedia(): boolean {
+    return this.source === 'relay';
   }
 
-  private restartRelayIce(): void {
-    if (this.over || this.closing || !this.channel || this.source !== 'relay') return;
-    if (this.iceRestarts++ >= MAX_ICE_RESTARTS) {
-      this.reconnect();
-      return;
-    }
-    // Still answering an offer (the first attempt's, or the last restart's): this round counts,
-    // the restart waits for the next one.
-    if (this.relayNegotiating) return;
-    this.relayNegotiating = true;
-    this.request({ request: 'ice_restart' }).catch(() => {
-      this.relayNegotiating = false;
-    });
+  protected override onRelayPath(up: boolean): void {
+    this.relayUp = up;
+    if (!up) this.view.setState('reconnecting');
+    else if (this.state === 'watching' && !this.interrupted && !this.reconnecting) this.view.setState('playing');
+  }
+
+  /** Asks the plugin for an offer that restarts ICE (answered by `restarting`). */
+  protected startRelayIceRestart(): void {
+    this.relayNegotiationStarted();
+    this.request({ request: 'ice_restart' }).catch(() => this.relayNegotiationEnded());
   }
 
   /** Janus hung up our PeerConnection and no `ended` explains it: watch again (the plugin
@@ -298,10 +274,7 @@ export class Watch extends SessionFlow {
   }
 
   protected override reconnect(): void {
-    this.relayWatchdog.stop();
-    this.iceRestarts = 0;
     this.relayUp = false;
-    this.relayNegotiating = false;
     this.incoming = null;
     this.view.abandonHandoff();
     if (this.source === 'relay') this.view.clearMedia();
@@ -420,7 +393,6 @@ export class Watch extends SessionFlow {
 
   private finish(state: ButtonState, detail: EventDetail): void {
     if (this.over) return;
-    this.relayWatchdog.stop();
     this.incoming = null;
     this.closeDirect(false);
     if (state !== 'error' || !this.accepted) forgetWatching(this.host.config.site, this.options.target);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the widget's unit tests (test/js/*.test.mjs) with node --test. The tests import the
 // TypeScript sources under js/src directly; esbuild (already the widget's bundler) compiles each
-// test with what it imports into a temporary folder first, so no TypeScript loader is needed.
+// test with what it imports (janus-gateway too) into a temporary folder first, so no TypeScript
+// loader is needed.
 //
 //   node test/js/run.mjs                  all of them
 //   node test/js/run.mjs protocol ice     only test/js/protocol.test.mjs and ice.test.mjs
@@ -33,7 +34,6 @@ try {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
     sourcemap: 'inline', // failures point at the test and source lines, not the bundle's
     logLevel: 'warning',
   });
