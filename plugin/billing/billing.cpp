@@ -233,8 +233,9 @@ Status Billing::write(const std::vector<AirtimeSegment>& segments, std::int64_t 
         return saved;
     }
     for (const OutboxEvent& event : events_) {
-        // Due at once on the sender's clock, which is the wall clock.
-        if (Status queued = store_->append_event(event, wall_at(now)); !queued) {
+        // Due at once on the sender's clock, the core's steady one: a wall-clock step must neither
+        // hold a new event back for the length of the step nor rush it.
+        if (Status queued = store_->append_event(event, now); !queued) {
             return queued;
         }
     }

@@ -109,6 +109,10 @@ void step_mid_broadcast(std::int64_t step) {
     const OutboxEntry report = event_of_type(world.store_path(), "airtime.report");
     CU_ASSERT_EQUAL(report.timestamp, kNow + 60 + step);
     CU_ASSERT_EQUAL(number_of(parse_json(report.data).get(), "broadcast_seconds"), 60);
+    // Delivery is due at once on the sender's steady clock, whatever the wall clock says: an event
+    // made after a step forward is not held back for the length of the step.
+    CU_ASSERT_EQUAL(left.next_attempt_at, clocks.now());
+    CU_ASSERT_EQUAL(report.next_attempt_at, clocks.now());
 }
 
 void an_hour_forward_mid_broadcast_bills_nothing_and_stamps_follow() { step_mid_broadcast(kHour); }
