@@ -47,6 +47,14 @@ export function pluginPath() {
   return found;
 }
 
+// The release plugin ($ONAIR_BUILD_RELEASE/.libs, else the in-tree release build), for the rare
+// test that cannot run under ASan.
+export function releasePluginPath() {
+  const found = join(process.env.ONAIR_BUILD_RELEASE ?? join(ROOT, 'build/release'), '.libs/libjanus_onair.so');
+  if (!existsSync(found)) throw new Error(`OnAir release plugin not built: no ${found}`);
+  return found;
+}
+
 // Whether a shared object was built with AddressSanitizer: it uses __asan_* symbols (libtool may
 // drop -fsanitize from the link line, so libasan need not be among its NEEDED entries).
 function linksAsan(path) {
@@ -106,7 +114,8 @@ export class Janus {
   // options: sites (array of site objects; default: all SITES), general (plugin [general]
   // overrides), dir (reuse a previous run's folder and store), websockets (default true),
   // plugin (path of the .so), debugLevel, asanOptions (more ASAN_OPTIONS entries, such as a
-  // smaller quarantine for memory measurements).
+  // smaller quarantine for memory measurements), preload (more libraries for LD_PRELOAD, after
+  // the sanitizer runtimes, such as libfaketime), env (more environment variables for Janus).
   constructor(options = {}) {
     this.options = options;
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'onair-janus-'));
@@ -195,12 +204,13 @@ export class Janus {
       this.wsPort = await freePort();
     }
     const conf = this.writeConfig();
-    const env = { ...process.env };
+    const env = { ...process.env, ...(this.options.env ?? {}) };
+    const preload = this.options.preload ?? [];
     if (this.sanitized) {
       // Janus is not instrumented, so the sanitizer runtimes must come first. Preloading the plugin as
       // well keeps it mapped after Janus dlclose()s it at exit, so leak stacks still name its
       // frames instead of "<unknown module>".
-      env.LD_PRELOAD = [...sanitizerRuntimes(), this.plugin, env.LD_PRELOAD].filter(Boolean).join(' ');
+      env.LD_PRELOAD = [...sanitizerRuntimes(), this.plugin, ...preload, env.LD_PRELOAD].filter(Boolean).join(' ');
       env.ASAN_OPTIONS = [
         `log_path=${join(this.sanitizerDir, 'asan')}`,
         'detect_leaks=1',
@@ -212,6 +222,8 @@ export class Janus {
       ].join(':');
       env.LSAN_OPTIONS = `log_path=${join(this.sanitizerDir, 'lsan')}`;
       env.UBSAN_OPTIONS = `print_stacktrace=1:log_path=${join(this.sanitizerDir, 'ubsan')}`;
+    } else if (preload.length > 0) {
+      env.LD_PRELOAD = [...preload, env.LD_PRELOAD].filter(Boolean).join(' ');
     }
     this.runs += 1;
     this.logPath = join(this.dir, `janus-${this.runs}.log`);
