@@ -52,7 +52,8 @@ Result<std::string> user_member(const json_t* request, const char* key) {
     }
     if (!is_user_id(*value.value())) {
         return fail(ErrorCode::InvalidElement,
-                    std::string("Invalid element: ") + key + " must be 1-64 printable characters");
+                    std::string("Invalid element: ") + key +
+                        " must be 1-64 characters without control, bidi or zero-width characters");
     }
     return *value.value();
 }

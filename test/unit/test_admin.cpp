@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/request.h"
 #include "fixtures.h"
 #include "suites.h"
 
@@ -244,6 +245,29 @@ void malformed_admin_requests() {
     expect_admin_error(admin(world, R"({"request":"reboot"})"), ErrorCode::UnknownRequest);
 }
 
+// A site owner reads one explanation of a bad user id, whichever API refused it.
+void bad_user_ids_are_refused_as_in_plugin_requests() {
+    World world;
+    world.go_live(kAnna, "42");
+    const std::string plugin_text =
+        parse_request(parse_json(R"({"request":"kick","viewer":"1\u202E7"})").get()).error().message;
+    CU_ASSERT_EQUAL(plugin_text,
+                    "Invalid element: viewer must be 1-64 characters without control, bidi or zero-width "
+                    "characters");
+    JsonPtr refused =
+        admin(world, R"({"request":"remove_viewer","site":"demo","user":"42","viewer":"1\u202E7"})");
+    expect_admin_error(refused, ErrorCode::InvalidElement);
+    CU_ASSERT_EQUAL(text_of(refused.get(), "error"), plugin_text);
+    for (const char* user : {R"("")", R"("4\u200B2")", R"("4\u00852")"}) {
+        JsonPtr answer =
+            admin(world, std::string(R"({"request":"stop_broadcast","site":"demo","user":)") + user + "}");
+        expect_admin_error(answer, ErrorCode::InvalidElement);
+        CU_ASSERT_EQUAL(text_of(answer.get(), "error"),
+                        "Invalid element: user must be 1-64 characters without control, bidi or zero-width "
+                        "characters");
+    }
+}
+
 CU_TestInfo tests[] = {
     {"list_sites never shows secrets", list_sites_never_shows_secrets},
     {"add_site, then use it", add_site_then_use_it},
@@ -253,6 +277,7 @@ CU_TestInfo tests[] = {
     {"list_broadcasts and list_viewers", list_broadcasts_and_viewers},
     {"stop_broadcast and remove_viewer", stop_broadcast_and_remove_viewer},
     {"malformed admin requests", malformed_admin_requests},
+    {"bad user ids are refused as in plugin requests", bad_user_ids_are_refused_as_in_plugin_requests},
     CU_TEST_INFO_NULL,
 };
 
