@@ -241,6 +241,10 @@ JsonPtr HubState::admin_list_broadcasts(const json_t* request) const {
     if (!site) {
         return admin_error(site.error());
     }
+    if (site.value() && !is_site_key(*site.value())) {
+        return admin_error(fail(ErrorCode::InvalidElement,
+                                "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
+    }
     if (site.value() && sites_.find(*site.value()) == nullptr) {
         return admin_error(fail(ErrorCode::UnknownSite, "Unknown site '" + *site.value() + "'"));
     }

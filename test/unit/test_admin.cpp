@@ -188,6 +188,11 @@ void list_broadcasts_and_viewers() {
     CU_ASSERT_EQUAL(number_of(entry, "pending"), 1);
     expect_admin_error(admin(world, R"({"request":"list_broadcasts","site":"nowhere"})"),
                        ErrorCode::UnknownSite);
+    // A site that cannot be a key is malformed (544), as for every other site member.
+    for (const char* site : {R"("")", R"("no such site")", R"("d\u00E9mo")", R"(42)"}) {
+        expect_admin_error(admin(world, std::string(R"({"request":"list_broadcasts","site":)") + site + "}"),
+                           ErrorCode::InvalidElement);
+    }
 
     JsonPtr viewers = admin(world, R"({"request":"list_viewers","site":"demo","user":"42"})");
     expect_success(viewers);
