@@ -19,6 +19,9 @@ JsonPtr HubState::admin_list_outbox(const json_t* request) const {
         return admin_error(fail(ErrorCode::InvalidElement,
                                 "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
     }
+    if (site.value() && sites_.find(*site.value()) == nullptr) {
+        return admin_error(fail(ErrorCode::UnknownSite, "Unknown site '" + *site.value() + "'"));
+    }
     Result<std::optional<std::string>> state_text = text_member(request, "state", false);
     if (!state_text) {
         return admin_error(state_text.error());

@@ -364,6 +364,10 @@ void admin_shows_and_requeues_callbacks() {
         544);
     CU_ASSERT_EQUAL(
         number_of(admin(world.hub(), R"({"request":"list_outbox","limit":0})").get(), "error_code"), 544);
+    // A site that is not configured is unknown (545), as in the other site-scoped requests.
+    JsonPtr nowhere = admin(world.hub(), R"({"request":"list_outbox","site":"nowhere"})");
+    CU_ASSERT_EQUAL(number_of(nowhere.get(), "error_code"), 545);
+    CU_ASSERT_EQUAL(text_of(nowhere.get(), "error"), "Unknown site 'nowhere'");
     CU_ASSERT_EQUAL(number_of(admin(world.hub(), R"({"request":"retry_outbox"})").get(), "error_code"), 543);
     JsonPtr retried = admin(world.hub(), R"({"request":"retry_outbox","site":"demo"})");
     CU_ASSERT_EQUAL(number_of(retried.get(), "requeued"), 0);  // nothing parked
