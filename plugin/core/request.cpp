@@ -163,7 +163,7 @@ Result<Request> parse_presence(const json_t* body) {
 Result<Request> parse_heartbeat(const json_t* body) {
     const json_t* peers = json_object_get(body, "peers");
     HeartbeatRequest request;
-    if (peers == nullptr) {
+    if (peers == nullptr || json_is_null(peers)) {  // optional, as every optional member
         return Request{std::move(request)};
     }
     if (!json_is_array(peers)) {

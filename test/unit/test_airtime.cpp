@@ -190,6 +190,10 @@ void heartbeat_peers_are_checked() {
         parsed(R"({"request":"heartbeat","peers":["p-0123456789abcdef0123456789abcdef"]})");
     CU_ASSERT_FATAL(beat.ok());
     CU_ASSERT_EQUAL(std::get<HeartbeatRequest>(beat.value()).peers.size(), 1U);
+    // Optional: null reads as no peers, like a heartbeat without them.
+    Result<Request> without = parsed(R"({"request":"heartbeat","peers":null})");
+    CU_ASSERT_FATAL(without.ok());
+    CU_ASSERT(std::get<HeartbeatRequest>(without.value()).peers.empty());
     CU_ASSERT_EQUAL(parsed(R"({"request":"heartbeat","peers":"p-1"})").error().code,
                     ErrorCode::InvalidElement);
     CU_ASSERT_EQUAL(
