@@ -7,6 +7,7 @@
 CU_ErrorCode register_token_tests();
 CU_ErrorCode register_site_tests();
 CU_ErrorCode register_request_tests();
+CU_ErrorCode register_fields_tests();
 CU_ErrorCode register_hub_tests();
 CU_ErrorCode register_admin_tests();
 CU_ErrorCode register_store_tests();
