@@ -4,74 +4,57 @@
 #include <optional>
 
 #include "admin_fields.h"
+#include "fields.h"
 #include "hub_state.h"
-#include "text.h"
 
 namespace onair {
 
 namespace {
 
-// Applies the optional members of add_site to `site`.
-Status apply_site_options(const json_t* request, Site& site) {
-    Result<std::optional<std::string>> identity = text_member(request, "identity", false);
-    if (!identity) {
-        return identity.error();
+// The members of each request (docs/protocol.md, "Admin API"), in the order they are checked.
+constexpr Field kRequest[] = {{"request", FieldType::Text, Presence::Required}};
+constexpr Field kKey[] = {{"key", FieldType::SiteKey, Presence::Required}};
+constexpr const char* kIdentityModes[] = {"signed", "open"};   // NOLINT(*-avoid-c-arrays)
+constexpr const char* kMediaModes[] = {"sfu", "p2p", "auto"};  // NOLINT(*-avoid-c-arrays)
+constexpr std::int64_t kMaxSiteLimit = 1000000;
+constexpr Field kSiteOptions[] = {
+    {"identity", FieldType::Choice, Presence::Optional, 0, 0, nullptr, kIdentityModes},
+    {"media", FieldType::Choice, Presence::Optional, 0, 0, nullptr, kMediaModes},
+    {"audio", FieldType::Boolean},
+    {"simulcast", FieldType::Boolean},
+    {"p2p_relay_only", FieldType::Boolean},
+    {"callback_url", FieldType::CallbackUrl},
+    {"max_broadcasts", FieldType::Integer, Presence::Optional, 1, kMaxSiteLimit, "must be an integer from 1"},
+    {"max_viewers", FieldType::Integer, Presence::Optional, 1, kMaxSiteLimit, "must be an integer from 1"}};
+constexpr Field kListBroadcasts[] = {{"site", FieldType::SiteKey}};
+constexpr Field kSite[] = {{"site", FieldType::SiteKey, Presence::Required}};
+constexpr Field kUser[] = {{"user", FieldType::UserId, Presence::Required}};
+constexpr Field kViewer[] = {{"viewer", FieldType::UserId, Presence::Required}};
+
+// Applies the options add_site was given to `site`.
+void apply_site_options(const Fields& options, Site& site) {
+    // The table admits only the modes these know; a mode not given reads as "" and changes nothing.
+    if (std::optional<IdentityMode> identity = identity_mode_from(options.text("identity"))) {
+        site.identity = *identity;
     }
-    if (identity.value()) {
-        std::optional<IdentityMode> mode = identity_mode_from(*identity.value());
-        if (!mode) {
-            return fail(ErrorCode::InvalidElement, "Invalid element: identity must be 'signed' or 'open'");
-        }
-        site.identity = *mode;
-    }
-    Result<std::optional<std::string>> media = text_member(request, "media", false);
-    if (!media) {
-        return media.error();
-    }
-    if (media.value()) {
-        std::optional<MediaMode> mode = media_mode_from(*media.value());
-        if (!mode) {
-            return fail(ErrorCode::InvalidElement, "Invalid element: media must be 'sfu', 'p2p' or 'auto'");
-        }
-        site.media = *mode;
+    if (std::optional<MediaMode> media = media_mode_from(options.text("media"))) {
+        site.media = *media;
     }
     for (auto [key, field] : {std::pair{"audio", &site.audio}, std::pair{"simulcast", &site.simulcast},
                               std::pair{"p2p_relay_only", &site.p2p_relay_only}}) {
-        const json_t* value = json_object_get(request, key);
-        if (value == nullptr || json_is_null(value)) {
-            continue;
+        if (options.has(key)) {
+            *field = options.flag(key);
         }
-        if (!json_is_boolean(value)) {
-            return fail(ErrorCode::InvalidElement,
-                        std::string("Invalid element: ") + key + " must be true or false");
-        }
-        *field = json_is_true(value);
     }
-    Result<std::optional<std::string>> callback_url = text_member(request, "callback_url", false);
-    if (!callback_url) {
-        return callback_url.error();
-    }
-    if (callback_url.value()) {
-        if (!callback_url.value()->empty() && !is_callback_url(*callback_url.value())) {
-            return fail(
-                ErrorCode::InvalidElement,
-                "Invalid element: callback_url must be an http:// or https:// URL (or empty for none)");
-        }
-        site.callback_url = *callback_url.value();
+    if (options.has("callback_url")) {
+        site.callback_url = options.text("callback_url");
     }
     for (auto [key, field] :
          {std::pair{"max_broadcasts", &site.max_broadcasts}, std::pair{"max_viewers", &site.max_viewers}}) {
-        const json_t* value = json_object_get(request, key);
-        if (value == nullptr || json_is_null(value)) {
-            continue;
+        if (options.has(key)) {
+            *field = static_cast<int>(options.integer(key));
         }
-        if (!json_is_integer(value) || json_integer_value(value) < 1 || json_integer_value(value) > 1000000) {
-            return fail(ErrorCode::InvalidElement,
-                        std::string("Invalid element: ") + key + " must be an integer from 1");
-        }
-        *field = static_cast<int>(json_integer_value(value));
     }
-    return Ok{};
 }
 
 }  // namespace
@@ -83,11 +66,11 @@ JsonPtr HubState::admin(const json_t* request, std::int64_t now, Effects& effect
     if (!json_is_object(request)) {
         return admin_error(fail(ErrorCode::InvalidJson, "Invalid JSON: the request must be an object"));
     }
-    Result<std::optional<std::string>> name = text_member(request, "request", true);
+    Result<Fields> name = Fields::read(request, kRequest);
     if (!name) {
         return admin_error(name.error());
     }
-    const std::string& what = *name.value();
+    const std::string& what = name.value().text("request");
     if (what == "list_sites") {
         return admin_list_sites();
     }
@@ -161,24 +144,29 @@ JsonPtr HubState::admin_list_sites() const {
 }
 
 JsonPtr HubState::admin_add_site(const json_t* request) {
-    Result<std::string> key = site_member(request, "key");
+    Result<Fields> key = Fields::read(request, kKey);
     if (!key) {
         return admin_error(key.error());
     }
-    const Site* existing = sites_.find(key.value());
+    const Site* existing = sites_.find(key.value().text("key"));
     Site site = existing != nullptr ? *existing : Site{};
-    site.key = key.value();
+    site.key = key.value().text("key");
     // A new site needs a secret; an update may leave it out to keep the current one.
-    Result<std::optional<std::string>> secret = text_member(request, "secret", existing == nullptr);
+    const Field secret_row[] = {
+        // NOLINT(*-avoid-c-arrays)
+        {"secret", FieldType::Text, existing == nullptr ? Presence::Required : Presence::Optional}};
+    Result<Fields> secret = Fields::read(request, secret_row);
     if (!secret) {
         return admin_error(secret.error());
     }
-    if (secret.value()) {
-        site.secret = *secret.value();
+    if (secret.value().has("secret")) {
+        site.secret = secret.value().text("secret");
     }
-    if (Status options = apply_site_options(request, site); !options) {
+    Result<Fields> options = Fields::read(request, kSiteOptions);
+    if (!options) {
         return admin_error(options.error());
     }
+    apply_site_options(options.value(), site);
     if (Status valid = validate_site(site); !valid) {
         return admin_error(valid.error());
     }
@@ -201,16 +189,17 @@ JsonPtr HubState::admin_add_site(const json_t* request) {
 }
 
 JsonPtr HubState::admin_remove_site(const json_t* request, std::int64_t now, Effects& effects) {
-    Result<std::string> key = site_member(request, "key");
-    if (!key) {
-        return admin_error(key.error());
+    Result<Fields> fields = Fields::read(request, kKey);
+    if (!fields) {
+        return admin_error(fields.error());
     }
-    if (sites_.find(key.value()) == nullptr) {
-        return admin_error(fail(ErrorCode::UnknownSite, "Unknown site '" + key.value() + "'"));
+    const std::string& key = fields.value().text("key");
+    if (sites_.find(key) == nullptr) {
+        return admin_error(unknown_site(key));
     }
     std::vector<std::string> ending;
     for (const auto& [id, broadcast] : broadcasts_) {
-        if (broadcast.record.site == key.value()) {
+        if (broadcast.record.site == key) {
             ending.push_back(id);
         }
     }
@@ -220,9 +209,8 @@ JsonPtr HubState::admin_remove_site(const json_t* request, std::int64_t now, Eff
     for (const std::string& id : ending) {
         queue_end(broadcasts_.at(id), "admin", now);
     }
-    Status saved = commit(now, nullptr, [this, &key]() -> Status {
-        return store_ ? store_->delete_site(key.value()) : Status{Ok{}};
-    });
+    Status saved = commit(
+        now, nullptr, [this, &key]() -> Status { return store_ ? store_->delete_site(key) : Status{Ok{}}; });
     if (!saved) {
         roll_back(std::move(before));
         return admin_error(saved.error());
@@ -230,28 +218,26 @@ JsonPtr HubState::admin_remove_site(const json_t* request, std::int64_t now, Eff
     for (const std::string& id : ending) {
         end_broadcast(id, "admin", true, effects);
     }
-    sites_.remove(key.value());
+    sites_.remove(key);
     JsonPtr answer = admin_success();
     json_object_set_new(answer.get(), "ended", json_integer(static_cast<json_int_t>(ending.size())));
     return answer;
 }
 
 JsonPtr HubState::admin_list_broadcasts(const json_t* request) const {
-    Result<std::optional<std::string>> site = text_member(request, "site", false);
-    if (!site) {
-        return admin_error(site.error());
+    Result<Fields> fields = Fields::read(request, kListBroadcasts);
+    if (!fields) {
+        return admin_error(fields.error());
     }
-    if (site.value() && !is_site_key(*site.value())) {
-        return admin_error(fail(ErrorCode::InvalidElement,
-                                "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
-    }
-    if (site.value() && sites_.find(*site.value()) == nullptr) {
-        return admin_error(fail(ErrorCode::UnknownSite, "Unknown site '" + *site.value() + "'"));
+    const bool one_site = fields.value().has("site");
+    const std::string& site = fields.value().text("site");
+    if (one_site && sites_.find(site) == nullptr) {
+        return admin_error(unknown_site(site));
     }
     JsonPtr list(json_array());
     for (const auto& [id, broadcast] : broadcasts_) {
         const BroadcastRecord& record = broadcast.record;
-        if (site.value() && record.site != *site.value()) {
+        if (one_site && record.site != site) {
             continue;
         }
         JsonPtr entry(json_object());
@@ -272,9 +258,13 @@ JsonPtr HubState::admin_list_broadcasts(const json_t* request) const {
 }
 
 Result<std::string> HubState::known_site_member(const json_t* request) const {
-    Result<std::string> site = site_member(request, "site");
-    if (site && sites_.find(site.value()) == nullptr) {
-        return fail(ErrorCode::UnknownSite, "Unknown site '" + site.value() + "'");
+    Result<Fields> fields = Fields::read(request, kSite);
+    if (!fields) {
+        return fields.error();
+    }
+    const std::string& site = fields.value().text("site");
+    if (sites_.find(site) == nullptr) {
+        return unknown_site(site);
     }
     return site;
 }
@@ -284,14 +274,15 @@ Result<Broadcast*> HubState::named_broadcast(const json_t* request) {
     if (!site) {
         return site.error();
     }
-    Result<std::string> user = user_member(request, "user");
-    if (!user) {
-        return user.error();
+    Result<Fields> fields = Fields::read(request, kUser);
+    if (!fields) {
+        return fields.error();
     }
-    Broadcast* broadcast = broadcast_of(site.value(), user.value());
+    const std::string& user = fields.value().text("user");
+    Broadcast* broadcast = broadcast_of(site.value(), user);
     if (broadcast == nullptr) {
         return fail(ErrorCode::NotFound,
-                    "No broadcast of user '" + user.value() + "' on site '" + site.value() + "'");
+                    "No broadcast of user '" + user + "' on site '" + site.value() + "'");
     }
     return broadcast;
 }
@@ -335,16 +326,17 @@ JsonPtr HubState::admin_stop_broadcast(const json_t* request, std::int64_t now, 
 
 JsonPtr HubState::admin_remove_viewer(const json_t* request, std::int64_t now, Effects& effects) {
     // The request is checked whole before anything is looked up.
-    Result<std::string> viewer = user_member(request, "viewer");
-    if (!viewer) {
-        return admin_error(viewer.error());
+    Result<Fields> fields = Fields::read(request, kViewer);
+    if (!fields) {
+        return admin_error(fields.error());
     }
+    const std::string& viewer = fields.value().text("viewer");
     Result<Broadcast*> named = named_broadcast(request);
     if (!named) {
         return admin_error(named.error());
     }
-    if (!remove_viewer(*named.value(), viewer.value(), "admin", now, effects)) {
-        return admin_error(fail(ErrorCode::NotFound, "No viewer '" + viewer.value() + "' in that broadcast"));
+    if (!remove_viewer(*named.value(), viewer, "admin", now, effects)) {
+        return admin_error(fail(ErrorCode::NotFound, "No viewer '" + viewer + "' in that broadcast"));
     }
     return admin_success();
 }

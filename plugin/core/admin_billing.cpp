@@ -3,50 +3,47 @@
 #include <optional>
 
 #include "admin_fields.h"
+#include "fields.h"
 #include "hub_state.h"
-#include "text.h"
 
 namespace onair {
 
+namespace {
+
+// The members of each request (docs/protocol.md, "Admin API"), in the order they are checked.
+constexpr Field kOutboxSite[] = {{"site", FieldType::SiteKey}};
+constexpr const char* kOutboxStates[] = {"pending", "parked", "delivered"};  // NOLINT(*-avoid-c-arrays)
+constexpr Field kListOutbox[] = {
+    {"state", FieldType::Choice, Presence::Optional, 0, 0, nullptr, kOutboxStates},
+    {"limit", FieldType::Integer, Presence::Optional, 1, 1000, "must be an integer 1-1000"}};
+constexpr Field kRetryOutbox[] = {{"id", FieldType::Text}, {"site", FieldType::SiteKey}};
+constexpr Field kUsageDays[] = {{"from", FieldType::Text, Presence::Required},
+                                {"to", FieldType::Text, Presence::Required}};
+
+}  // namespace
+
 JsonPtr HubState::admin_list_outbox(const json_t* request) const {
-    constexpr int kDefaultLimit = 100;
-    constexpr int kMaxLimit = 1000;
-    Result<std::optional<std::string>> site = text_member(request, "site", false);
+    constexpr std::int64_t kDefaultLimit = 100;
+    Result<Fields> site = Fields::read(request, kOutboxSite);
     if (!site) {
         return admin_error(site.error());
     }
-    if (site.value() && !is_site_key(*site.value())) {
-        return admin_error(fail(ErrorCode::InvalidElement,
-                                "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
+    const bool one_site = site.value().has("site");
+    if (one_site && sites_.find(site.value().text("site")) == nullptr) {
+        return admin_error(unknown_site(site.value().text("site")));
     }
-    if (site.value() && sites_.find(*site.value()) == nullptr) {
-        return admin_error(fail(ErrorCode::UnknownSite, "Unknown site '" + *site.value() + "'"));
+    Result<Fields> fields = Fields::read(request, kListOutbox);
+    if (!fields) {
+        return admin_error(fields.error());
     }
-    Result<std::optional<std::string>> state_text = text_member(request, "state", false);
-    if (!state_text) {
-        return admin_error(state_text.error());
-    }
-    std::optional<OutboxState> state;
-    if (state_text.value()) {
-        state = outbox_state_from(*state_text.value());
-        if (!state) {
-            return admin_error(fail(ErrorCode::InvalidElement,
-                                    "Invalid element: state must be 'pending', 'parked' or 'delivered'"));
-        }
-    }
-    int limit = kDefaultLimit;
-    if (const json_t* value = json_object_get(request, "limit"); value != nullptr && !json_is_null(value)) {
-        if (!json_is_integer(value) || json_integer_value(value) < 1 ||
-            json_integer_value(value) > kMaxLimit) {
-            return admin_error(
-                fail(ErrorCode::InvalidElement, "Invalid element: limit must be an integer 1-1000"));
-        }
-        limit = static_cast<int>(json_integer_value(value));
-    }
+    // The table admits only the states this knows; a state not given reads as "": every state.
+    const std::optional<OutboxState> state = outbox_state_from(fields.value().text("state"));
+    const int limit =
+        static_cast<int>(fields.value().has("limit") ? fields.value().integer("limit") : kDefaultLimit);
     JsonPtr list(json_array());
     if (store_) {
         Result<std::vector<OutboxEntry>> entries =
-            store_->list_outbox(site.value().value_or(""), state, limit);
+            store_->list_outbox(site.value().text("site"), state, limit);
         if (!entries) {
             return admin_error(entries.error());
         }
@@ -60,25 +57,18 @@ JsonPtr HubState::admin_list_outbox(const json_t* request) const {
 }
 
 JsonPtr HubState::admin_retry_outbox(const json_t* request, std::int64_t now) {
-    Result<std::optional<std::string>> id = text_member(request, "id", false);
-    if (!id) {
-        return admin_error(id.error());
+    Result<Fields> fields = Fields::read(request, kRetryOutbox);
+    if (!fields) {
+        return admin_error(fields.error());
     }
-    Result<std::optional<std::string>> site = text_member(request, "site", false);
-    if (!site) {
-        return admin_error(site.error());
-    }
-    if (!id.value() && !site.value()) {
-        return admin_error(fail(ErrorCode::MissingElement, "Missing element: id or site"));
-    }
-    if (site.value() && !is_site_key(*site.value())) {
-        return admin_error(fail(ErrorCode::InvalidElement,
-                                "Invalid element: site must be 1-64 characters of A-Z a-z 0-9 _ . -"));
+    const Fields& which = fields.value();
+    if (!which.has("id") && !which.has("site")) {
+        return admin_error(missing_element("id or site"));
     }
     int requeued = 0;
     if (store_) {
-        Result<int> done =
-            id.value() ? store_->requeue(*id.value(), now) : store_->requeue_site(*site.value(), now);
+        Result<int> done = which.has("id") ? store_->requeue(which.text("id"), now)
+                                           : store_->requeue_site(which.text("site"), now);
         if (!done) {
             return admin_error(done.error());
         }
@@ -94,15 +84,12 @@ JsonPtr HubState::admin_usage(const json_t* request, std::int64_t now) {
     if (!site) {
         return admin_error(site.error());
     }
-    Result<std::optional<std::string>> from = text_member(request, "from", true);
-    if (!from) {
-        return admin_error(from.error());
+    Result<Fields> days = Fields::read(request, kUsageDays);
+    if (!days) {
+        return admin_error(days.error());
     }
-    Result<std::optional<std::string>> to = text_member(request, "to", true);
-    if (!to) {
-        return admin_error(to.error());
-    }
-    Result<JsonPtr> usage = billing_.usage(site.value(), *from.value(), *to.value(), now);
+    Result<JsonPtr> usage =
+        billing_.usage(site.value(), days.value().text("from"), days.value().text("to"), now);
     if (!usage) {
         return admin_error(usage.error());
     }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include "json.h"
@@ -14,11 +13,7 @@ namespace onair {
 JsonPtr admin_error(const Error& error);
 JsonPtr admin_success();
 
-// The Admin API's request members. A string member: absent gives nullopt when optional, 543 when
-// mandatory; a wrong type gives 544.
-Result<std::optional<std::string>> text_member(const json_t* request, const char* key, bool mandatory);
-// A mandatory member that must be a site key, or a user id (text.h).
-Result<std::string> site_member(const json_t* request, const char* key);
-Result<std::string> user_member(const json_t* request, const char* key);
+// 545 for a site key that names no configured site.
+Error unknown_site(const std::string& key);
 
 }  // namespace onair
