@@ -35,6 +35,9 @@ interface Transport {
   request(frame: Frame): Promise<Frame>;
   /** The session exists: a WebSocket starts its keepalives, HTTP its long poll. */
   listen(session: number): void;
+  /** Ends the session: HTTP asks Janus to destroy it; a WebSocket just closes, which ends the
+   * sessions on it (a `destroy` sent before would race the close). */
+  end(session: number): void;
   close(): void;
 }
 
@@ -78,6 +81,11 @@ function socketTransport(url: string, sink: Sink): Promise<Transport> {
       for (const waiter of waiting.values()) waiter.reject(new Error(`${url}: the WebSocket closed`));
       waiting.clear();
     };
+    const close = (): void => {
+      socket.onclose = null;
+      shut();
+      socket.close();
+    };
     socket.onopen = () => {
       opened = true;
       resolve({
@@ -92,11 +100,8 @@ function socketTransport(url: string, sink: Sink): Promise<Transport> {
         listen: (session) => {
           keepalive = window.setInterval(() => send({ janus: 'keepalive', session_id: session, transaction: newTransaction() }), KEEPALIVE_MS);
         },
-        close: () => {
-          socket.onclose = null;
-          shut();
-          socket.close();
-        },
+        end: close,
+        close,
       });
     };
     // A socket that fails to open fires `error` and then `close`: `close` says both.
@@ -140,7 +145,7 @@ function httpTransport(url: string, sink: Sink): Transport {
       }
     }
   };
-  return {
+  const transport: Transport = {
     async request(frame) {
       const path = frame.handle_id ? `/${frame.session_id}/${frame.handle_id}` : frame.session_id ? `/${frame.session_id}` : '';
       const response = await fetch(`${url}${path}`, {
@@ -157,10 +162,15 @@ function httpTransport(url: string, sink: Sink): Transport {
       polling = true;
       void poll(session);
     },
+    end(session) {
+      polling = false;
+      transport.request({ janus: 'destroy', session_id: session, transaction: newTransaction() }).catch(() => undefined);
+    },
     close() {
       polling = false;
     },
   };
+  return transport;
 }
 
 /** The id in a `success` answer (a session's or a handle's). */
@@ -238,7 +248,7 @@ export class JanusLite implements PresenceSource {
     if (this.session) return this.session;
     const attempt = this.connect().then((session) => {
       if (this.session !== attempt) { // ended while it was being created
-        this.destroy(session);
+        session.transport.end(session.id);
         throw clientError('connection_lost', 'connectionGone', 'closed');
       }
       this.current = session;
@@ -297,12 +307,6 @@ export class JanusLite implements PresenceSource {
 
   private end(): void {
     const session = this.forget();
-    if (session) this.destroy(session);
-  }
-
-  private destroy(session: Session): void {
-    // HTTP needs the destroy; a WebSocket sends it just before closing, which would end it too.
-    session.transport.request({ janus: 'destroy', session_id: session.id, transaction: newTransaction() }).catch(() => undefined);
-    session.transport.close();
+    session?.transport.end(session.id);
   }
 }
