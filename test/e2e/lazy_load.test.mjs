@@ -3,7 +3,8 @@
 // Chromium: a page that only shows buttons never downloads it (presence comes over onair.js' own
 // small Janus client); the first Go live or Watch of a page downloads it once, and later ones do
 // not again; a page holds one Janus session once it has it; and when it cannot be had (blocked,
-// 404) the card says so (media_unavailable) and the button works again afterwards.
+// 404) the card says so (media_unavailable) and the button works again afterwards. Without
+// WebSockets, all of it runs over the HTTP long poll.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
@@ -171,5 +172,37 @@ describe('onair-media.js is loaded when a page first broadcasts or watches', { s
     await prompt.locator('[data-part="allow"]').click();
     await waitForFrames(gleb.page, widget.playerSelector(ANNA.id), { minFrames: 10 });
     assert.equal(gleb.mediaFetches, 2);
+  });
+
+  step('no WebSocket (a proxy refuses it): presence, then the watch, run over the HTTP long poll', async () => {
+    const anna = people.get('anna');
+    const vera = await visitor(stack.browser, 'Vera, behind a proxy');
+    people.set('vera-proxied', vera);
+    // Every WebSocket fails to connect, as through a proxy that refuses them (error, then close).
+    await vera.context.addInitScript(() => {
+      const Native = window.WebSocket;
+      window.WebSocket = class extends Native {
+        constructor(_url, protocols) {
+          super('ws://127.0.0.1:1/refused', protocols);
+        }
+      };
+    });
+    const longPolls = [];
+    vera.page.on('request', (request) => {
+      if (/\/janus\/\d+\?rid=/.test(request.url())) longPolls.push(request.url());
+    });
+    await vera.page.goto(stack.demo.url(`/u/${ANNA.slug}`, 'vera'));
+    const button = widget.watchButton(vera.page, ANNA.id);
+    await waitForVisible(button, { what: "Vera's Watch button", timeout: 15_000 });
+    assert.equal(vera.mediaFetches, 0);
+    assert.ok(longPolls.length > 0, 'presence long-polls Janus');
+
+    await button.click();
+    const prompt = widget.prompt(anna.page, '23');
+    await waitForVisible(prompt, { what: "Anna's prompt for Vera", timeout: 15_000 });
+    await prompt.locator('[data-part="allow"]').click();
+    await waitForFrames(vera.page, widget.playerSelector(ANNA.id), { minFrames: 10 });
+    await anna.page.locator('onair-widget [data-part="stop"]').click();
+    await waitForVisible(button, { visible: false, what: "Vera's Watch button after Anna stopped", timeout: 15_000 });
   });
 });
