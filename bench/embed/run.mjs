@@ -187,6 +187,12 @@ function markdown(r) {
       `${fmt(s.wsConnect.p50)} ms (p50) after the download, and the socket takes ${fmt(s.wsOpen.p50 - s.wsConnect.p50)} ms to open; ` +
       `from open to the presence answer are three round trips (create, attach, presence: ${fmt(s.presenceAnswered.p50 - s.wsOpen.p50)} ms).`,
     '',
+    ...(b ? [
+      `Against the baseline, measured in the same run with its runs interleaved (both saw the same machine load): the ${BUTTONS} buttons ` +
+        `are bound in ${fmt(s.bound.p50, 1)} ms (p50) instead of ${fmt(b.bound.p50, 1)} ms, from a script of ${bytes(size.onair.gzip)} bytes gzipped ` +
+        `instead of ${bytes(size.baseline.gzip)}; the live target's button shows after ${fmt(s.live.p50)} ms instead of ${fmt(b.live.p50)} ms.`,
+      '',
+    ] : []),
     `${r.smoke ? 'Smoke run. ' : ''}${machineLine()}`,
   ].join('\n');
 }
