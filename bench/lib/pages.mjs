@@ -6,8 +6,11 @@
 //   /broadcast?site=&user=&name=         one Go live button
 //   /watch?site=&target=&user=           one Watch button for target
 //   /buttons?site=&n=&user=&prefix=      n Watch buttons, targets PREFIX0 … PREFIX(n-1)
+//     &script=baseline                   … embedding another build's onair.js (`baseline`), served
+//                                        here and told the OnAir host's Janus (data-server)
 //   /blank                               no wrapper (in-page baselines)
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 
 const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -23,8 +26,10 @@ ${script}
 }
 
 export class PageServer {
-  constructor({ onairOrigin }) {
+  /** `baseline`: the path of another build's onair.js, for comparisons (bench/embed). */
+  constructor({ onairOrigin, baseline = null }) {
     this.onairOrigin = onairOrigin;
+    this.baseline = baseline;
   }
 
   get origin() {
@@ -39,7 +44,11 @@ export class PageServer {
 
   render(url) {
     const q = (name, fallback = '') => url.searchParams.get(name) ?? fallback;
-    const script = `<script src="${escapeHtml(this.onairOrigin)}/onair.js" data-site="${escapeHtml(q('site', 'bench'))}" async></script>`;
+    const site = escapeHtml(q('site', 'bench'));
+    const janus = `${this.onairOrigin.replace(/^http/, 'ws')}/janus-ws ${this.onairOrigin}/janus`;
+    const script = q('script') === 'baseline'
+      ? `<script src="/baseline/onair.js" data-site="${site}" data-server="${escapeHtml(janus)}" async></script>`
+      : `<script src="${escapeHtml(this.onairOrigin)}/onair.js" data-site="${site}" async></script>`;
     switch (url.pathname) {
       case '/broadcast':
         return page(`<button data-onair="broadcast" data-onair-user="${escapeHtml(q('user'))}" data-onair-name="${escapeHtml(q('name', q('user')))}">Go live</button>`, script);
@@ -60,6 +69,11 @@ export class PageServer {
 
   async start() {
     this.server = createServer((request, response) => {
+      if (this.baseline && request.url === '/baseline/onair.js') {
+        response.writeHead(200, { 'content-type': 'application/javascript', 'cache-control': 'no-store' });
+        response.end(readFileSync(this.baseline));
+        return;
+      }
       const html = this.render(new URL(request.url, 'http://localhost'));
       response.writeHead(html === null ? 404 : 200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       response.end(html ?? 'not found');

@@ -20,10 +20,11 @@ export const resultsDir = () => outDir ?? join(ROOT, 'bench/results');
 
 /**
  * `--smoke`, `--out DIR`, `--mode a,b`, `--runs N`, `--seconds N` (these three override defaults),
- * `--render` (rewrite NAME.md from the NAME.json already there, measuring nothing).
+ * `--render` (rewrite NAME.md from the NAME.json already there, measuring nothing), `--baseline
+ * FILE` (embed: another build's onair.js, measured in the same run).
  */
 export function parseArgs(argv = process.argv.slice(2)) {
-  const args = { smoke: false, modes: null, runs: null, seconds: null, render: false };
+  const args = { smoke: false, modes: null, runs: null, seconds: null, render: false, baseline: null };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = () => {
@@ -37,7 +38,8 @@ export function parseArgs(argv = process.argv.slice(2)) {
     else if (arg === '--mode') args.modes = value().split(',').filter(Boolean);
     else if (arg === '--runs') args.runs = Number(value());
     else if (arg === '--seconds') args.seconds = Number(value());
-    else throw new Error(`unknown argument ${arg} (--smoke, --out DIR, --mode relay,p2p, --runs N, --seconds N, --render)`);
+    else if (arg === '--baseline') args.baseline = resolve(value());
+    else throw new Error(`unknown argument ${arg} (--smoke, --out DIR, --mode relay,p2p, --runs N, --seconds N, --render, --baseline FILE)`);
   }
   return args;
 }

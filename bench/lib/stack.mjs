@@ -89,7 +89,8 @@ export async function addP2pSite(janus) {
 }
 
 /**
- * Everything a browser benchmark needs. stop() ends all of it. `janus` options as above.
+ * Everything a browser benchmark needs. stop() ends all of it. `janus` options as above;
+ * `baseline`: another build's onair.js the page server offers (pages.mjs).
  * Pages: stack.pages.url('/watch', {...}) (see pages.mjs).
  */
 export async function startBrowserStack(options = {}) {
@@ -105,7 +106,7 @@ export async function startBrowserStack(options = {}) {
     parts.push(() => stack.janus.close());
     stack.nginx = await new Nginx({ janus: stack.janus }).start();
     parts.push(() => stack.nginx.stop());
-    stack.pages = await new PageServer({ onairOrigin: stack.nginx.origin }).start();
+    stack.pages = await new PageServer({ onairOrigin: stack.nginx.origin, baseline: options.baseline ?? null }).start();
     parts.push(() => stack.pages.stop());
     stack.browser = await launchBrowser();
     parts.push(() => stack.browser.close());

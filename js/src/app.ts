@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The page-level controller: binds buttons, owns the flows (one broadcast per user, one watch per
-// target), keeps button states and visibility current, and fires events.
-import { Broadcast, type BroadcastOptions } from './broadcast';
+// target), keeps button states and visibility current, and fires events. The flows come from the
+// media half, loaded on the first broadcast or watch (loader.ts, lazy_flows.ts); until then
+// presence runs on onair.js' own small Janus client (janus_lite.ts).
+import type { BroadcastOptions } from './broadcast';
 import { ButtonWatcher, type ButtonKind } from './buttons';
 import type { Config } from './config';
-import { Connection } from './connection';
 import { OnAirError } from './errors';
 import type { AnyListener, EventDetails, EventName, OnAirEvent, StateDetail } from './events';
-import type { ButtonState, EventDetail, Flow, FlowHost } from './flow';
+import type { ButtonState, EventDetail, Flow, PageHost } from './flow';
 import { t } from './i18n';
+import { JanusLite } from './janus_lite';
+import { LazyBroadcast, LazyWatch } from './lazy_flows';
+import { MediaLoader } from './loader';
+import type { MediaSession } from './media_api';
 import { Presence } from './presence';
 import { hasConsent, wasWatching } from './storage';
-import { Watch, type WatchOptions } from './watch';
+import type { WatchOptions } from './watch';
 
 interface Bound {
   kind: ButtonKind;
@@ -23,22 +28,30 @@ interface Bound {
 
 const USER_ID = /^[^\u0000-\u001f\u007f]{1,64}$/;
 
-export class App implements FlowHost {
-  readonly connection: Connection;
+export class App implements PageHost {
   private readonly presence: Presence;
+  private readonly loader: MediaLoader;
   private readonly buttons: ButtonWatcher;
   private readonly bound = new Map<HTMLElement, Bound>();
-  private readonly broadcasts = new Map<string, Broadcast>();
-  private readonly watches = new Map<string, Watch>();
+  private readonly broadcasts = new Map<string, LazyBroadcast>();
+  private readonly watches = new Map<string, LazyWatch>();
   /** A broadcast button keeps showing how its last broadcast ended (ended/error). */
   private readonly outcomes = new Map<string, { state: ButtonState; detail: EventDetail }>();
   private readonly emitted = new WeakMap<Flow, ButtonState>();
   private readonly reconnecting = new WeakSet<Flow>();
   private readonly listeners = new Map<string, Set<AnyListener>>();
 
-  constructor(readonly config: Config) {
-    this.connection = new Connection(config);
-    this.presence = new Presence(this, (changed) => this.onPresence(changed));
+  /** `mediaUrl`: where onair-media.js is (loader.ts); `version`: the one it must have. */
+  constructor(readonly config: Config, mediaUrl: string, version: string) {
+    const lite = new JanusLite(config.servers);
+    this.presence = new Presence(config.site, lite, (changed) => this.onPresence(changed));
+    lite.onLost(() => this.presence.connectionLost());
+    this.loader = new MediaLoader(mediaUrl, version, (module) => {
+      const media = module.start(config);
+      this.mediaStarted(media);
+      lite.retire();
+      return media;
+    });
     this.buttons = new ButtonWatcher({
       added: (el, kind) => this.bind(el, kind),
       removed: (el) => this.unbind(el),
@@ -48,11 +61,16 @@ export class App implements FlowHost {
         this.resumeIfRemembered(el, kind);
       },
     });
-    this.connection.onLost(() => {
+  }
+
+  /** One Janus session per page from now on: presence moves to the flows' janus.js session. */
+  private mediaStarted(media: MediaSession): void {
+    media.connection.onLost(() => {
       for (const flow of this.broadcasts.values()) flow.connectionLost();
       for (const flow of this.watches.values()) flow.connectionLost();
       this.presence.connectionLost();
     });
+    this.presence.moveTo(media.connection);
   }
 
   start(): void {
@@ -72,10 +90,9 @@ export class App implements FlowHost {
     }
     flow?.dispose();
     this.outcomes.delete(options.user);
-    flow = new Broadcast(this, options, resumed);
+    flow = new LazyBroadcast(this, this.loader, options, resumed);
     this.broadcasts.set(options.user, flow);
     this.refreshAll();
-    void flow.start();
     return flow.whenLive();
   }
 
@@ -88,10 +105,9 @@ export class App implements FlowHost {
       return flow.whenWatching();
     }
     if (flow) void flow.leave();
-    flow = new Watch(this, options);
+    flow = new LazyWatch(this, this.loader, options);
     this.watches.set(options.target, flow);
     this.refreshAll();
-    void flow.start();
     return flow.whenWatching();
   }
 
@@ -119,7 +135,7 @@ export class App implements FlowHost {
     return () => set.delete(listener);
   }
 
-  // ---- FlowHost -----------------------------------------------------------------------------
+  // ---- PageHost -----------------------------------------------------------------------------
 
   changed(flow: Flow): void {
     if (this.emitted.get(flow) !== flow.state) {

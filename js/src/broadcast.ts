@@ -11,7 +11,7 @@ import { SessionFlow, type EventDetail, type FlowHost } from './flow';
 import { iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, people, person, str, type PluginEvent } from './protocol';
 import { forgetConsent, rememberConsent } from './storage';
-import { PreviewView } from './ui/preview';
+import type { PreviewView } from './ui/preview';
 
 export interface BroadcastOptions {
   user: string;
@@ -26,7 +26,6 @@ export class Broadcast extends SessionFlow {
   readonly role = 'broadcast';
 
   private stream: MediaStream | null = null;
-  private readonly view: PreviewView;
   private audio = false;
   private simulcast = false;
   /** Publish to Janus (sfu, auto after `relay_needed`) rather than only to direct viewers. */
@@ -39,13 +38,10 @@ export class Broadcast extends SessionFlow {
   /** From `registered`; heartbeats run while live (evidence for airtime accounting). */
   private heartbeatInterval: unknown;
 
-  constructor(host: FlowHost, private options: BroadcastOptions, private readonly resumed: boolean) {
+  /** `view`: the preview the page opened while onair-media.js loaded (lazy_flows.ts), whose
+   * buttons lead here. */
+  constructor(host: FlowHost, private options: BroadcastOptions, private readonly resumed: boolean, private readonly view: PreviewView) {
     super(host, options.user, 'broadcast');
-    this.view = new PreviewView({
-      stop: () => void this.stop(),
-      close: () => this.dispose(),
-      answer: (requestId, accept) => void this.answer(requestId, accept),
-    }, options.user);
     this.setState('requesting', { resumed });
   }
 
@@ -370,7 +366,7 @@ export class Broadcast extends SessionFlow {
 
   // ---- prompts, stop, end -------------------------------------------------------------------
 
-  private async answer(requestId: string, accept: boolean): Promise<void> {
+  async answer(requestId: string, accept: boolean): Promise<void> {
     try {
       await this.request({ request: 'answer', request_id: requestId, accept });
     } catch (err) {

@@ -17,6 +17,8 @@ export type ClientErrorCode =
   | 'camera_failed'
   | 'camera_stopped'
   | 'media_failed'
+  | 'media_unavailable'
+  | 'media_outdated'
   | 'bad_options';
 
 export class OnAirError extends Error {

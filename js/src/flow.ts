@@ -16,15 +16,20 @@ export type ButtonState = 'offline' | 'live' | 'requesting' | 'watching' | 'decl
 
 export type EventDetail = FlowFields;
 
-export interface FlowHost {
+/** What a flow needs of the page-level controller (app.ts, in onair.js). */
+export interface PageHost {
   readonly config: Config;
-  readonly connection: Connection;
   /** The flow's state or detail changed: update buttons, fire events. */
   changed(flow: Flow): void;
   /** A notification that is not a state (watch_request, viewer_joined, …). */
   emit<N extends keyof NoticeDetails>(type: N, detail: NoticeDetails[N]): void;
   /** The flow is over and its UI closed: forget it. */
   finished(flow: Flow): void;
+}
+
+/** A flow's host in onair-media.js: the page's, with the page's one janus.js session. */
+export interface FlowHost extends PageHost {
+  readonly connection: Connection;
 }
 
 export interface Flow {

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // onair.js entry point: read the script tag, expose window.OnAir, bind buttons once the DOM is there.
+// The media half, onair-media.js, comes when the page first broadcasts or watches (loader.ts).
 import { App } from './app';
 import type { BroadcastOptions } from './broadcast';
 import { findOwnScript, readConfig, type Config } from './config';
 import { OnAirError } from './errors';
 import type { AnyListener, EventType, OnAirListener } from './events';
+import { mediaUrl } from './loader';
 import type { WatchOptions } from './watch';
 
 declare const __ONAIR_VERSION__: string;
@@ -31,14 +33,15 @@ function boot(): void {
     console.warn('onair.js: loaded twice; keeping the first copy');
     return;
   }
+  const script = findOwnScript();
   let config: Config;
   try {
-    config = readConfig(findOwnScript());
+    config = readConfig(script);
   } catch (err) {
     console.error('onair.js: bad script attributes:', err instanceof Error ? err.message : err);
     config = { site: '', servers: [], iceServers: [], debug: false };
   }
-  const app = new App(config);
+  const app = new App(config, mediaUrl(script?.src ?? '', __ONAIR_VERSION__), __ONAIR_VERSION__);
   const api: OnAirApi = {
     broadcast: (options) => app.broadcast(options ?? ({} as BroadcastOptions)),
     watch: (options) => app.watch(options ?? ({} as WatchOptions)),

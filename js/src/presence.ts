@@ -1,15 +1,29 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Live/offline state of every target that has a watch button on the page, on one handle. The
 // subscription is replaced (as the protocol defines) whenever the set of targets changes.
-import type { Channel } from './connection';
-import { backoffDelay, type FlowHost } from './flow';
-import { presenceMap } from './protocol';
+import { backoffDelay } from './flow';
+import { presenceMap, type PluginEvent } from './protocol';
+
+export interface PresenceListener {
+  onEvent(event: PluginEvent): void;
+}
+
+export interface PresenceChannel {
+  send(message: Record<string, unknown>): { delivered: Promise<void> };
+  close(): void;
+}
+
+/** Where presence gets its handle: onair.js' own small Janus client (janus_lite.ts) at first, the
+ * flows' janus.js session (connection.ts) once the page has loaded onair-media.js. */
+export interface PresenceSource {
+  attach(listener: PresenceListener): Promise<PresenceChannel>;
+}
 
 /** The protocol's limit per presence request. */
 const MAX_IDS = 200;
 
 export class Presence {
-  private channel: Channel | null = null;
+  private channel: PresenceChannel | null = null;
   private targets: string[] = [];
   private readonly live = new Map<string, boolean>();
   private attempt = 0;
@@ -19,7 +33,11 @@ export class Presence {
   /** Bumped when the session is lost, so events of the old handle are ignored. */
   private generation = 0;
 
-  constructor(private readonly host: FlowHost, private readonly onChange: (changed: Map<string, boolean>) => void) {}
+  constructor(
+    private readonly site: string,
+    private source: PresenceSource,
+    private readonly onChange: (changed: Map<string, boolean>) => void,
+  ) {}
 
   /** undefined: not known yet. */
   isLive(target: string): boolean | undefined {
@@ -52,24 +70,32 @@ export class Presence {
     if (this.targets.length === 0 && !this.channel) return;
     this.running = true;
     this.dirty = false;
+    const generation = this.generation;
     try {
-      const channel = this.channel ?? (this.channel = await this.open());
-      await channel.send({ request: 'presence', site: this.host.config.site, users: this.targets }).delivered;
-      this.attempt = 0;
+      const channel = this.channel ?? await this.open();
+      if (generation === this.generation) {
+        this.channel = channel;
+        await channel.send({ request: 'presence', site: this.site, users: this.targets }).delivered;
+        this.attempt = 0;
+      } else {
+        channel.close(); // opened on a source presence has left meanwhile (moveTo schedules anew)
+      }
     } catch {
-      this.channel?.close();
-      this.channel = null;
-      this.dirty = false;
-      this.schedule(backoffDelay(this.attempt++));
+      if (generation === this.generation) {
+        this.channel?.close();
+        this.channel = null;
+        this.dirty = false;
+        this.schedule(backoffDelay(this.attempt++));
+      }
     } finally {
       this.running = false;
     }
     if (this.dirty) this.schedule(0);
   }
 
-  private open(): Promise<Channel> {
+  private open(): Promise<PresenceChannel> {
     const generation = this.generation;
-    return this.host.connection.attach({
+    return this.source.attach({
       onEvent: (event) => {
         if (generation !== this.generation) return;
         if (event.kind === 'error') {
@@ -88,6 +114,14 @@ export class Presence {
       this.live.set(user, live);
     }
     if (changed.size > 0) this.onChange(changed);
+  }
+
+  /** Subscribes anew on `source`, keeping what is known: its answer brings every target's state. */
+  moveTo(source: PresenceSource): void {
+    this.source = source;
+    this.generation++;
+    this.channel = null;
+    if (this.targets.length > 0) this.schedule(0);
   }
 
   /** The session dropped: presence is unknown until a new subscription answers. */

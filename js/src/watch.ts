@@ -12,7 +12,7 @@ import { t, type StringKey } from './i18n';
 import { iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, str, type PluginEvent } from './protocol';
 import { forgetWatching, rememberWatching } from './storage';
-import { PlayerView } from './ui/player';
+import type { PlayerView } from './ui/player';
 
 export interface WatchOptions {
   /** The broadcaster's user id. */
@@ -44,8 +44,6 @@ const RECV_TRACKS = [
 export class Watch extends SessionFlow {
   readonly role = 'watch';
 
-  private readonly view: PlayerView;
-  private readonly displayName: string;
   private accepted = false;
   private interrupted = false;
   /** Which path feeds the player. */
@@ -60,10 +58,10 @@ export class Watch extends SessionFlow {
   /** The relay PeerConnection's ICE is connected (media can flow). */
   private relayUp = false;
 
-  constructor(host: FlowHost, private options: WatchOptions) {
+  /** `view`: the player the page opened while onair-media.js loaded (lazy_flows.ts), whose
+   * buttons lead here. */
+  constructor(host: FlowHost, private options: WatchOptions, private readonly view: PlayerView) {
     super(host, options.target, 'watch');
-    this.displayName = options.targetName || t('userFallback', { id: options.target });
-    this.view = new PlayerView({ close: () => void this.leave() }, options.target, this.displayName);
     this.setState('requesting', { user: options.user });
   }
 
@@ -105,7 +103,7 @@ export class Watch extends SessionFlow {
   }
 
   protected onRefused(_request: string, code: number, text: string): void {
-    if (!this.closing) this.fail(pluginError(code, text, this.displayName));
+    if (!this.closing) this.fail(pluginError(code, text, this.view.targetName));
   }
 
   protected onEvent(event: PluginEvent & { kind: 'result' }, jsep: Jsep | undefined): void {
@@ -167,7 +165,7 @@ export class Watch extends SessionFlow {
         break;
       case 'declined': {
         const reason = str(data['reason'], 'denied');
-        const message = t(declinedKeys[reason] ?? 'declinedDenied', { name: this.displayName });
+        const message = t(declinedKeys[reason] ?? 'declinedDenied', { name: this.view.targetName });
         this.finish('declined', { reason, message });
         this.view.setState('declined', message);
         break;

@@ -19,6 +19,8 @@ const ROOT = process.env.ONAIR_ROOT || '/work/main';
 const NGINX = process.env.ONAIR_NGINX || '/usr/sbin/nginx';
 
 export const ONAIR_JS = join(ROOT, 'js/dist/onair.js');
+/** The media half, which onair.js loads from beside itself on the first broadcast or watch. */
+export const ONAIR_MEDIA_JS = join(ROOT, 'js/dist/onair-media.js');
 
 /** Polls an HTTP URL until it answers (any status below 500) or `timeout` passes. */
 export async function waitHttp(url, { timeout = 15_000, child = null, what = url } = {}) {
@@ -216,7 +218,9 @@ export function browserSuiteUnavailable() {
   if (process.env.ONAIR_NETNS !== '1') {
     return 'needs the private test network (ONAIR_NETNS=1): run scripts/test, which starts the suite inside `unshare --net`';
   }
-  if (!existsSync(ONAIR_JS)) return `${ONAIR_JS} is not built (npm run build)`;
+  for (const bundle of [ONAIR_JS, ONAIR_MEDIA_JS]) {
+    if (!existsSync(bundle)) return `${bundle} is not built (npm run build)`;
+  }
   if (!existsSync(join(ROOT, 'demo/server.js'))) return 'demo/server.js is missing';
   return null;
 }

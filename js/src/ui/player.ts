@@ -30,7 +30,8 @@ export class PlayerView {
   private signalDown = false;
   private cancelHandoff: (() => void) | null = null;
 
-  constructor(private readonly actions: PlayerActions, target: string, private readonly targetName: string) {
+  /** `targetName`: the broadcaster's name, as the player and its messages show it. */
+  constructor(private readonly actions: PlayerActions, target: string, readonly targetName: string) {
     this.statusText = h('span', {}, t('connecting'));
     const badge = h('span', { class: 'badge', 'data-part': 'status', role: 'status' }, h('span', { class: 'dot' }), this.statusText);
     this.badge = badge;
