@@ -26,7 +26,9 @@ interface Bound {
   onClick: (ev: Event) => void;
 }
 
-const USER_ID = /^[^\u0000-\u001f\u007f]{1,64}$/;
+// The plugin's rule for ids (plugin/core/text.cpp): 1-64 code points, none of them control (C0,
+// DEL, C1), bidi or zero-width characters.
+const USER_ID = /^[^\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]{1,64}$/u;
 
 export class App implements PageHost {
   private readonly presence: Presence;
@@ -277,7 +279,7 @@ export class App implements PageHost {
   private checkIdentity(value: string, field: string): OnAirError | null {
     if (!this.config.site) return new OnAirError('bad_options', t('configMissingSite'));
     if (typeof value !== 'string' || !USER_ID.test(value)) {
-      const message = `onair.js: "${field}" must be 1–64 printable characters (got ${JSON.stringify(value)})`;
+      const message = `onair.js: "${field}" must be 1–64 characters without control, bidi or zero-width characters (got ${JSON.stringify(value)})`;
       console.error(message);
       return new OnAirError('bad_options', message);
     }
