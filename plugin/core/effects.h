@@ -26,27 +26,27 @@ struct SendViewerOffer {  // push `accepted` (data) with a fresh subscriber offe
     HandleId viewer = 0;
     JsonPtr data;
 };
-struct RelaySetPublisher {  // the broadcaster's handle now feeds this broadcast (0: none for now)
+struct RouterSetPublisher {  // the broadcaster's handle now feeds this broadcast (0: none for now)
     std::string broadcast_id;
     HandleId publisher = 0;
 };
-struct RelayAddViewer {  // start relaying to this viewer and ask the publisher for a keyframe
+struct RouterAddViewer {  // start forwarding to this viewer and ask the publisher for a keyframe
     std::string broadcast_id;
     HandleId viewer = 0;
 };
-struct RelayRemoveViewer {
+struct RouterRemoveViewer {
     std::string broadcast_id;
     HandleId viewer = 0;
 };
-struct RelayEnd {  // the broadcast is over: drop its relay
+struct RouterEnd {  // the broadcast is over: drop its fanout
     std::string broadcast_id;
 };
 struct ClosePeerConnection {  // hang up this handle's PeerConnection (viewer removed, broadcast ended)
     HandleId handle = 0;
 };
 
-using MediaAction = std::variant<SendViewerOffer, RelaySetPublisher, RelayAddViewer, RelayRemoveViewer,
-                                 RelayEnd, ClosePeerConnection>;
+using MediaAction = std::variant<SendViewerOffer, RouterSetPublisher, RouterAddViewer, RouterRemoveViewer,
+                                 RouterEnd, ClosePeerConnection>;
 
 // What one call into the core asks the outside world to do, in order: notices first, then media.
 struct Effects {

@@ -167,7 +167,7 @@ Effects HubState::media_up(HandleId handle, std::int64_t now) {
     }
     go_live(*broadcast, handle, now, effects);
     broadcast->relay_up = true;
-    effects.media.emplace_back(RelaySetPublisher{broadcast->record.broadcast_id, handle});
+    effects.media.emplace_back(RouterSetPublisher{broadcast->record.broadcast_id, handle});
     offer_switch(*broadcast, effects);
     return effects;
 }

@@ -233,7 +233,7 @@ void HubState::interrupt(Broadcast& broadcast, std::int64_t now, Effects& effect
     broadcast.deadline_reason = "hangup_timeout";
     broadcast.relay_up = false;
     notify_viewers(broadcast, "interrupted", effects);
-    effects.media.emplace_back(RelaySetPublisher{broadcast.record.broadcast_id, 0});
+    effects.media.emplace_back(RouterSetPublisher{broadcast.record.broadcast_id, 0});
 }
 
 void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
@@ -268,7 +268,7 @@ void HubState::end_broadcast(const std::string& broadcast_id, const std::string&
             record->second.broadcasting.clear();
         }
     }
-    effects.media.emplace_back(RelayEnd{broadcast_id});
+    effects.media.emplace_back(RouterEnd{broadcast_id});
     if (broadcast.visible()) {
         presence_.announce(broadcast.record.site, broadcast.record.user, false, effects);
     }

@@ -195,7 +195,7 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
         // The viewer answered the relay's offer: from now on it watches through the relay.
         session->switching = false;
         session->direct = false;
-        effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+        effects.media.emplace_back(RouterAddViewer{broadcast->record.broadcast_id, handle});
     }
     if (session->stage == ViewerStage::Accepted) {
         session->stage = ViewerStage::Watching;
@@ -203,7 +203,7 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
         session->watch_id = new_watch_id();  // billed from its first evidence (watch_evidence) on
         billing_.viewer_joined(broadcast->record, *session, now);
         if (!session->direct && !relay_added) {
-            effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+            effects.media.emplace_back(RouterAddViewer{broadcast->record.broadcast_id, handle});
         }
         if (broadcast->broadcaster != 0) {
             effects.notify(broadcast->broadcaster,
@@ -295,7 +295,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
     if (session.stage == ViewerStage::Watching) {
         billing_.watch_ended(broadcast, session, reason, now);
         if (!session.direct) {
-            effects.media.emplace_back(RelayRemoveViewer{broadcast.record.broadcast_id, viewer});
+            effects.media.emplace_back(RouterRemoveViewer{broadcast.record.broadcast_id, viewer});
         }
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,

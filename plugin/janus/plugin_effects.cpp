@@ -47,15 +47,15 @@ void Plugin::carry_out(const MediaAction& action) {
             if constexpr (std::is_same_v<Step, SendViewerOffer>) {
                 if (SessionPtr viewer = find(step.viewer))
                     send_viewer_offer(*viewer, "", json_share(step.data.get()));
-            } else if constexpr (std::is_same_v<Step, RelaySetPublisher>) {
-                relay_.set_publisher(step.broadcast_id, step.publisher ? find(step.publisher) : nullptr);
-            } else if constexpr (std::is_same_v<Step, RelayAddViewer>) {
+            } else if constexpr (std::is_same_v<Step, RouterSetPublisher>) {
+                router_.set_publisher(step.broadcast_id, step.publisher ? find(step.publisher) : nullptr);
+            } else if constexpr (std::is_same_v<Step, RouterAddViewer>) {
                 if (SessionPtr viewer = find(step.viewer))
-                    relay_.add_viewer(step.broadcast_id, std::move(viewer));
-            } else if constexpr (std::is_same_v<Step, RelayRemoveViewer>) {
-                relay_.remove_viewer(step.broadcast_id, step.viewer);
-            } else if constexpr (std::is_same_v<Step, RelayEnd>) {
-                relay_.end(step.broadcast_id);
+                    router_.add_viewer(step.broadcast_id, std::move(viewer));
+            } else if constexpr (std::is_same_v<Step, RouterRemoveViewer>) {
+                router_.remove_viewer(step.broadcast_id, step.viewer);
+            } else if constexpr (std::is_same_v<Step, RouterEnd>) {
+                router_.end(step.broadcast_id);
             } else if constexpr (std::is_same_v<Step, ClosePeerConnection>) {
                 // Only a PeerConnection that is up is closed: asking the core to close one on a handle
                 // that never connected leaves that handle unfreed at detach (seen with Janus 1.1.2),

@@ -149,7 +149,7 @@ void Plugin::process_request(Message& message, const Request& request) {
         session.set_publisher_lines(publisher_answer->lines);
         JsonPtr answer = make_jsep("answer", publisher_answer->sdp);
         push_result(session, message.transaction, std::move(done.result), answer.get());
-        relay_.publisher_renegotiated(session);
+        router_.publisher_renegotiated(session);
     } else if (done.offer_in_reply) {
         send_viewer_offer(session, message.transaction, std::move(done.result), done.ice_restart);
     } else {

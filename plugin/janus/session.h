@@ -26,7 +26,7 @@ struct SessionInfo {
 };
 
 // One Janus handle attached to OnAir. Shared (std::shared_ptr) by the plugin's session table, queued
-// messages and the relay, so whichever lets go last frees it; it holds the core's reference to the
+// messages and the router, so whichever lets go last frees it; it holds the core's reference to the
 // janus_plugin_session (Janus gives each plugin session one, released when the plugin's session is
 // freed), so the janus_plugin_session stays valid as long as any of them can still use it.
 //
@@ -48,7 +48,7 @@ public:
     bool begin_hangup() { return !hanging_up_.exchange(true); }   // true unless already hanging up
     void end_hangup() { hanging_up_.store(false); }
 
-    // Whether the handle's PeerConnection is up (setup_media .. hangup_media); the relay only
+    // Whether the handle's PeerConnection is up (setup_media .. hangup_media); the router only
     // sends to viewers whose media is up.
     bool media_up() const { return media_up_.load(std::memory_order_relaxed); }
     void set_media_up(bool up) { media_up_.store(up, std::memory_order_relaxed); }

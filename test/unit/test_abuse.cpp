@@ -61,7 +61,7 @@ void new_handle_takes_over_the_session() {
     CU_ASSERT_FATAL(ended != nullptr);
     CU_ASSERT_EQUAL(text_of(ended, "reason"), "taken_over");
     CU_ASSERT_TRUE(closes(taken.effects, kBoris));
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(taken.effects), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(taken.effects), 1U);
     CU_ASSERT_EQUAL(viewers_listed(world), 1U);
 
     // The old handle lost it for good; the new one watches.

@@ -161,7 +161,7 @@ void remove_site_ends_its_broadcasts() {
     CU_ASSERT_FATAL(ended != nullptr);
     CU_ASSERT_EQUAL(text_of(ended, "reason"), "admin");
     CU_ASSERT_PTR_NOT_NULL(notice(effects, kBoris, "ended"));
-    CU_ASSERT_EQUAL(count_media<RelayEnd>(effects), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterEnd>(effects), 1U);
     Result<Reply> again = world.broadcast(kCyril, "43");
     CU_ASSERT_FATAL(!again.ok());
     CU_ASSERT_EQUAL(again.error().code, ErrorCode::UnknownSite);

@@ -72,7 +72,7 @@ void p2p_registers_and_goes_live_without_relay() {
     Reply publishing = expect_ok(world.request(kAnna, PublishRequest{false}));
     CU_ASSERT_EQUAL(event_of(publishing.result.get()), "publishing");
     CU_ASSERT_PTR_NOT_NULL(notice(publishing.effects, kAnna, "live"));
-    CU_ASSERT_EQUAL(count_media<RelaySetPublisher>(publishing.effects), 0U);
+    CU_ASSERT_EQUAL(count_media<RouterSetPublisher>(publishing.effects), 0U);
     // Live for viewers now.
     world.ask(kBoris, "17", "42");
 }
@@ -159,7 +159,7 @@ void p2p_viewer_is_paired_and_signals_relay() {
     Reply watching = expect_ok(world.request(kBoris, StartRequest{false}));
     CU_ASSERT_EQUAL(event_of(watching.result.get()), "watching");
     CU_ASSERT_EQUAL(text_of(watching.result.get(), "media"), "p2p");
-    CU_ASSERT_EQUAL(count_media<RelayAddViewer>(watching.effects), 0U);
+    CU_ASSERT_EQUAL(count_media<RouterAddViewer>(watching.effects), 0U);
     CU_ASSERT_PTR_NOT_NULL(notice(watching.effects, kAnna, "viewer_joined"));
 
     // Room for one: another user's watch gives 550.
@@ -173,7 +173,7 @@ void p2p_viewer_is_paired_and_signals_relay() {
     CU_ASSERT_TRUE(flag_of(bye, "bye"));
     CU_ASSERT_EQUAL(text_of(bye, "peer"), peer);
     CU_ASSERT_PTR_NOT_NULL(notice(left.effects, kAnna, "viewer_left"));
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(left.effects), 0U);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(left.effects), 0U);
 }
 
 void p2p_second_accept_is_refused_and_prompt_stays() {
@@ -285,7 +285,7 @@ void auto_moves_to_the_relay_on_the_second_viewer() {
     expect_code(world.request(kAnna, PublishRequest{false}), ErrorCode::MissingElement);
     expect_ok(world.request(kAnna, PublishRequest{true}));
     Effects up = world.hub().media_up(kAnna, kNow + 5);
-    CU_ASSERT_EQUAL(count_media<RelaySetPublisher>(up), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterSetPublisher>(up), 1U);
     const auto* to_switch = media<SendViewerOffer>(up);
     CU_ASSERT_FATAL(to_switch != nullptr);
     CU_ASSERT_EQUAL(to_switch->viewer, kBoris);
@@ -298,14 +298,14 @@ void auto_moves_to_the_relay_on_the_second_viewer() {
     Reply switched = expect_ok(world.request(kBoris, StartRequest{true}, kNow + 6));
     CU_ASSERT_EQUAL(text_of(switched.result.get(), "media"), "sfu");
     CU_ASSERT_TRUE(flag_of(switched.result.get(), "switched"));
-    CU_ASSERT_EQUAL(count_media<RelayAddViewer>(switched.effects), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterAddViewer>(switched.effects), 1U);
     CU_ASSERT_PTR_NULL(notice(switched.effects, kAnna, "viewer_joined"));
     // It closes its direct connection; the broadcaster hears so once, not again on leave.
     Reply bye = expect_ok(send_signal(world, kBoris, peer, R"("bye":true)"));
     CU_ASSERT_TRUE(flag_of(notice(bye.effects, kAnna, "signal"), "bye"));
     Reply left = expect_ok(world.request(kBoris, LeaveRequest{}, kNow + 7));
     CU_ASSERT_PTR_NULL(notice(left.effects, kAnna, "signal"));
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(left.effects), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(left.effects), 1U);
 
     // No flapping: with one viewer left, the broadcast stays on the relay, also after a reload.
     world.hub().handle_created(kBorisReloaded);
@@ -343,7 +343,7 @@ void ice_restart_for_relay_viewers_only() {
     Reply watching = expect_ok(world.request(kBoris, StartRequest{true}));
     CU_ASSERT_EQUAL(event_of(watching.result.get()), "watching");
     CU_ASSERT_PTR_NULL(notice(watching.effects, kAnna, "viewer_joined"));  // not a new viewer
-    CU_ASSERT_EQUAL(count_media<RelayAddViewer>(watching.effects), 0U);
+    CU_ASSERT_EQUAL(count_media<RouterAddViewer>(watching.effects), 0U);
     expect_code(world.request(kAnna, IceRestartRequest{}), ErrorCode::WrongState);
     world.hub().handle_created(kCyril);
     expect_code(world.request(kCyril, IceRestartRequest{}), ErrorCode::WrongState);

@@ -50,7 +50,7 @@ void register_answers_and_goes_live() {
     const json_t* seen = notice(up, kPage, "presence");
     CU_ASSERT_FATAL(seen != nullptr);
     CU_ASSERT_TRUE(flag_of(json_object_get(seen, "users"), "42"));
-    const auto* publisher = media<RelaySetPublisher>(up);
+    const auto* publisher = media<RouterSetPublisher>(up);
     CU_ASSERT_FATAL(publisher != nullptr);
     CU_ASSERT_EQUAL(publisher->publisher, kAnna);
     CU_ASSERT_EQUAL(publisher->broadcast_id, text_of(result, "broadcast_id"));
@@ -100,10 +100,10 @@ void watch_prompt_accept_start() {
 
     Reply watching = expect_ok(world.request(kBoris, StartRequest{}));
     CU_ASSERT_EQUAL(event_of(watching.result.get()), "watching");
-    const auto* relay = media<RelayAddViewer>(watching.effects);
-    CU_ASSERT_FATAL(relay != nullptr);
-    CU_ASSERT_EQUAL(relay->viewer, kBoris);
-    CU_ASSERT_EQUAL(relay->broadcast_id, broadcast_id);
+    const auto* added = media<RouterAddViewer>(watching.effects);
+    CU_ASSERT_FATAL(added != nullptr);
+    CU_ASSERT_EQUAL(added->viewer, kBoris);
+    CU_ASSERT_EQUAL(added->broadcast_id, broadcast_id);
     const json_t* joined = notice(watching.effects, kAnna, "viewer_joined");
     CU_ASSERT_FATAL(joined != nullptr);
     CU_ASSERT_EQUAL(text_of(json_object_get(joined, "viewer"), "user"), "17");
@@ -143,7 +143,7 @@ void leave_cancels_or_stops_watching() {
 
     world.join(kBoris, "17", kAnna, "42");
     left = expect_ok(world.request(kBoris, LeaveRequest{}));
-    const auto* removed = media<RelayRemoveViewer>(left.effects);
+    const auto* removed = media<RouterRemoveViewer>(left.effects);
     CU_ASSERT_FATAL(removed != nullptr);
     CU_ASSERT_EQUAL(removed->viewer, kBoris);
     CU_ASSERT_EQUAL(removed->broadcast_id, broadcast_id);
@@ -161,7 +161,7 @@ void viewer_hangup_and_handle_loss() {
     world.go_live(kAnna, "42");
     world.join(kBoris, "17", kAnna, "42");
     Effects down = world.hub().media_down(kBoris, kNow + 5);
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(down), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(down), 1U);
     CU_ASSERT_PTR_NOT_NULL(notice(down, kAnna, "viewer_left"));
 
     world.ask(kCyril, "18", "42");
@@ -181,7 +181,7 @@ void kick_revokes_the_grant() {
     CU_ASSERT_FATAL(ended != nullptr);
     CU_ASSERT_EQUAL(text_of(ended, "reason"), "removed");
     CU_ASSERT_TRUE(closes(kicked.effects, kBoris));
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(kicked.effects), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(kicked.effects), 1U);
 
     // Removed viewers cannot start, and must ask again: a new prompt, not an instant accept.
     CU_ASSERT_FALSE(world.hub().may_start(kCyril, true).ok());  // a handle never seen
@@ -220,7 +220,7 @@ void stop_ends_for_everyone() {
     CU_ASSERT_FALSE(flag_of(json_object_get(offline, "users"), "42"));
     CU_ASSERT_TRUE(closes(stopped.effects, kBoris));
     CU_ASSERT_TRUE(closes(stopped.effects, kAnna));
-    const auto* end = media<RelayEnd>(stopped.effects);
+    const auto* end = media<RouterEnd>(stopped.effects);
     CU_ASSERT_FATAL(end != nullptr);
     CU_ASSERT_EQUAL(end->broadcast_id, broadcast_id);
 
@@ -256,8 +256,8 @@ void reload_resumes_and_keeps_viewers() {
     CU_ASSERT_PTR_NOT_NULL(notice(lost, kBoris, "interrupted"));
     CU_ASSERT_PTR_NULL(notice(lost, kCyril, "interrupted"));  // pending viewers have nothing to interrupt
     CU_ASSERT_PTR_NULL(notice(lost, kPage, "presence"));      // still on air for the watch buttons
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(lost), 0U);
-    const auto* paused = media<RelaySetPublisher>(lost);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(lost), 0U);
+    const auto* paused = media<RouterSetPublisher>(lost);
     CU_ASSERT_FATAL(paused != nullptr);
     CU_ASSERT_EQUAL(paused->publisher, 0U);
 
@@ -277,7 +277,7 @@ void reload_resumes_and_keeps_viewers() {
     Effects up = world.hub().media_up(kAnnaReloaded, kNow + 17);
     CU_ASSERT_PTR_NOT_NULL(notice(up, kBoris, "resumed"));
     CU_ASSERT_PTR_NOT_NULL(notice(up, kAnnaReloaded, "live"));
-    const auto* publisher = media<RelaySetPublisher>(up);
+    const auto* publisher = media<RouterSetPublisher>(up);
     CU_ASSERT_FATAL(publisher != nullptr);
     CU_ASSERT_EQUAL(publisher->publisher, kAnnaReloaded);
 
@@ -317,7 +317,7 @@ void rewatch_after_reload_needs_no_prompt() {
     world.go_live(kAnna, "42");
     world.join(kBoris, "17", kAnna, "42");
     Effects gone = world.hub().handle_destroyed(kBoris, kNow + 5);
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(gone), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(gone), 1U);
     CU_ASSERT_PTR_NOT_NULL(notice(gone, kAnna, "viewer_left"));
 
     world.hub().handle_created(kBorisReloaded);
@@ -329,7 +329,7 @@ void rewatch_after_reload_needs_no_prompt() {
     CU_ASSERT_PTR_NULL(notice(accepted.effects, kAnna, "watch_request"));
 
     Reply watching = expect_ok(world.request(kBorisReloaded, StartRequest{}, kNow + 8));
-    CU_ASSERT_EQUAL(count_media<RelayAddViewer>(watching.effects), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterAddViewer>(watching.effects), 1U);
     CU_ASSERT_PTR_NOT_NULL(notice(watching.effects, kAnna, "viewer_joined"));
 }
 
@@ -383,7 +383,7 @@ void lost_broadcaster_hangs_up_after_grace() {
     CU_ASSERT_EQUAL(text_of(ended, "reason"), "hangup_timeout");
     CU_ASSERT_PTR_NOT_NULL(notice(over, kAnna, "ended"));
     CU_ASSERT_TRUE(closes(over, kBoris));
-    CU_ASSERT_EQUAL(count_media<RelayEnd>(over), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterEnd>(over), 1U);
     const json_t* offline = notice(over, kPage, "presence");
     CU_ASSERT_FATAL(offline != nullptr);
     CU_ASSERT_FALSE(flag_of(json_object_get(offline, "users"), "42"));
