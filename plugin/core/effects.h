@@ -13,18 +13,56 @@ namespace onair {
 // The core's name for one Janus handle; the Janus layer maps it to its janus_plugin_session.
 using HandleId = std::uint64_t;
 
-// An event to push to a handle: `data` is the `result` object of docs/protocol.md (with `event`);
-// the Janus layer wraps it as {"onair":"event","result":data}. `transaction` is empty for
-// unsolicited notifications.
+// The events the plugin pushes to handles (docs/protocol.md): the `event` of each `result` object.
+enum class EventName {
+    Accepted,
+    Answered,
+    Declined,
+    Ended,
+    Heartbeat,
+    Interrupted,
+    Kicked,
+    Left,
+    Live,
+    Peer,
+    Presence,
+    Publishing,
+    Registered,
+    RelayNeeded,
+    RequestCancelled,
+    RequestExpired,
+    Restarting,
+    Resumed,
+    Signal,
+    Signalled,
+    Switch,
+    Usage,
+    ViewerJoined,
+    ViewerLeft,
+    Waiting,
+    Watching,
+    WatchRequest,
+};
+const char* to_string(EventName name);  // its name on the wire: "relay_needed", ...
+
+// One event for a handle as it leaves the core: its name typed, for the Janus layer to act on, and
+// `result`, the JSON sent to the client (with "event": to_string(name)); the Janus layer wraps it as
+// {"onair":"event","result":result} and never reads it.
+struct PluginEvent {
+    EventName name = EventName::Heartbeat;
+    JsonPtr result;
+};
+
+// An unsolicited event to push to a handle (no transaction).
 struct Notice {
     HandleId to = 0;
-    JsonPtr data;
+    PluginEvent event;
 };
 
 // Media work the Janus layer carries out after the core's lock is released.
-struct SendViewerOffer {  // push `accepted` (data) with a fresh subscriber offer as jsep
+struct SendViewerOffer {  // push `accepted` or `switch` with a fresh subscriber offer as jsep
     HandleId viewer = 0;
-    JsonPtr data;
+    PluginEvent event;
 };
 struct RouterSetPublisher {  // the broadcaster's handle now feeds this broadcast (0: none for now)
     std::string broadcast_id;
@@ -53,7 +91,7 @@ struct Effects {
     std::vector<Notice> notices;
     std::vector<MediaAction> media;
 
-    void notify(HandleId to, JsonPtr data) { notices.push_back(Notice{to, std::move(data)}); }
+    void notify(HandleId to, PluginEvent event) { notices.push_back(Notice{to, std::move(event)}); }
     void append(Effects&& other);
 };
 

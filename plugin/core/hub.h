@@ -23,14 +23,21 @@ namespace onair {
 
 class HubState;  // broadcasts, viewers, prompts, presence subscriptions (hub.cpp and friends)
 
-// The answer to one request: the `result` object to push back on the request's transaction
-// (with `event`), plus what else must happen. When `offer_in_reply` is set the reply goes out
-// with a fresh subscriber offer as jsep (an immediately re-accepted viewer).
+// What a `registered` reply tells the Janus layer about its handle.
+struct Registered {
+    std::string broadcast_id;  // the broadcast the handle now holds
+    bool audio = true;         // whether its site wants audio (the answer to `publish` keeps it)
+};
+
+// The answer to one request: the event to push back on the request's transaction, plus what else
+// must happen. When `offer_in_reply` is set the reply goes out with a fresh subscriber offer as
+// jsep (an immediately re-accepted viewer).
 struct Reply {
-    JsonPtr result;
+    PluginEvent event;
     bool offer_in_reply = false;
     Effects effects;
     bool ice_restart = false;  // that offer restarts ICE (a relay viewer's `ice_restart`)
+    std::optional<Registered> registered = std::nullopt;  // with `registered`
 };
 
 // OnAir's Janus-free core: sites, identities, the broadcast/viewer/consent state machine, presence,

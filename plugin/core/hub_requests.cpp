@@ -9,7 +9,7 @@
 
 namespace onair {
 
-Reply reply(JsonPtr result, Effects effects) { return Reply{std::move(result), false, std::move(effects)}; }
+Reply reply(PluginEvent event, Effects effects) { return Reply{std::move(event), false, std::move(effects)}; }
 
 Error not_broadcasting(const char* request) {
     return fail(ErrorCode::WrongState,
@@ -79,14 +79,14 @@ Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& requ
     for (const std::string& user : request.users) {
         json_object_set_new(users.get(), user.c_str(), json_boolean(is_visible(request.site, user)));
     }
-    return reply(Event("presence").object("users", std::move(users)).take());
+    return reply(Event(EventName::Presence).object("users", std::move(users)).take());
 }
 
 // ---- billing ----
 
 Result<Reply> HubState::on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now) {
     heartbeat_evidence(handle, request.peers, now);
-    return reply(Event("heartbeat").take());
+    return reply(Event(EventName::Heartbeat).take());
 }
 
 Result<Reply> HubState::on_usage(const UsageRequest& request, std::int64_t now) {
@@ -101,7 +101,7 @@ Result<Reply> HubState::on_usage(const UsageRequest& request, std::int64_t now) 
     if (!usage) {
         return usage.error();
     }
-    return reply(Event("usage")
+    return reply(Event(EventName::Usage)
                      .text("site", request.site)
                      .text("from", request.from)
                      .text("to", request.to)

@@ -36,7 +36,7 @@ struct HandleRecord {
 };
 
 // A reply without a subscriber offer.
-Reply reply(JsonPtr result, Effects effects = {});
+Reply reply(PluginEvent event, Effects effects = {});
 // The error of a broadcaster's `request` from a handle that holds no broadcast.
 Error not_broadcasting(const char* request);
 
@@ -93,7 +93,7 @@ private:
     // Ends the broadcast in memory: everyone is told, media is torn down, the broadcast is forgotten.
     void end_broadcast(const std::string& broadcast_id, const std::string& reason, bool notify_broadcaster,
                        Effects& effects);
-    void notify_viewers(const Broadcast& broadcast, const char* event, Effects& effects) const;
+    void notify_viewers(const Broadcast& broadcast, EventName event, Effects& effects) const;
 
     // A viewer's session (hub_viewer.cpp); its prompt and grant are consent_'s.
     Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
@@ -128,8 +128,8 @@ private:
     // Direct (peer-to-peer) pairing and the switch to the relay (hub_direct.cpp).
     // The `accepted` event of an admitted viewer; a direct one gets a new pairing (session.peer) and
     // the broadcaster its `peer` event in `effects`.
-    JsonPtr accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
-                           std::int64_t now, Effects& effects);
+    PluginEvent accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
+                               std::int64_t now, Effects& effects);
     // Direct viewers of a relayed broadcast whose publisher is up get a `switch` offer.
     void offer_switch(Broadcast& broadcast, Effects& effects);
     // A resumed broadcaster of a direct broadcast pairs again with each direct viewer.

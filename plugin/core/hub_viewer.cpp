@@ -84,7 +84,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
         if (broadcast->state == BroadcastState::Interrupted) {
             session.stage = ViewerStage::Held;
             broadcast->sessions.emplace(handle, std::move(session));
-            return reply(Event("waiting")
+            return reply(Event(EventName::Waiting)
                              .text("request_id", request_id)
                              .number("expires_in", std::max<std::int64_t>(0, broadcast->deadline - now))
                              .flag("resumed", true)
@@ -108,7 +108,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     record.site = who.site;
     record.user = who.user;
     record.watching = broadcast->record.broadcast_id;
-    return reply(Event("waiting")
+    return reply(Event(EventName::Waiting)
                      .text("request_id", request_id)
                      .number("expires_in", settings_.request_timeout)
                      .take(),
@@ -136,9 +136,11 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
         consent_.deny(*broadcast, viewer, now, effects);
         handles_[viewer].watching.clear();
     }
-    return reply(
-        Event("answered").text("request_id", request.request_id).flag("accepted", request.accept).take(),
-        std::move(effects));
+    return reply(Event(EventName::Answered)
+                     .text("request_id", request.request_id)
+                     .flag("accepted", request.accept)
+                     .take(),
+                 std::move(effects));
 }
 
 Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request, std::int64_t now) {
@@ -150,7 +152,7 @@ Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request, std
     if (!remove_viewer(*broadcast, request.viewer, "removed", now, effects)) {
         return fail(ErrorCode::NotFound, "No viewer '" + request.viewer + "' in this broadcast");
     }
-    return reply(Event("kicked").text("viewer", request.viewer).take(), std::move(effects));
+    return reply(Event(EventName::Kicked).text("viewer", request.viewer).take(), std::move(effects));
 }
 
 ViewerSession* HubState::accepted_session(HandleId handle, Broadcast*& broadcast) {
@@ -207,13 +209,13 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
         }
         if (broadcast->broadcaster != 0) {
             effects.notify(broadcast->broadcaster,
-                           Event("viewer_joined")
+                           Event(EventName::ViewerJoined)
                                .object("viewer", viewer_json(*session))
                                .number("viewers", broadcast->count(ViewerStage::Watching))
                                .take());
         }
     }
-    Event watching("watching");
+    Event watching(EventName::Watching);
     watching.text("media", session->direct ? "p2p" : "sfu")
         .number("heartbeat_interval", settings_.heartbeat_interval);
     if (switched) {
@@ -229,7 +231,7 @@ Result<Reply> HubState::on_ice_restart(HandleId handle) {
         return fail(ErrorCode::WrongState,
                     "Not allowed: ice_restart is for viewers watching through the relay");
     }
-    Reply restarting = reply(Event("restarting").take());
+    Reply restarting = reply(Event(EventName::Restarting).take());
     restarting.offer_in_reply = true;
     restarting.ice_restart = true;
     return restarting;
@@ -244,7 +246,7 @@ Result<Reply> HubState::on_leave(HandleId handle, std::int64_t now) {
     if (Broadcast* broadcast = find_broadcast(record.watching); broadcast != nullptr) {
         drop_session(*broadcast, handle, "left", now, effects);
     }
-    return reply(Event("left").take(), std::move(effects));
+    return reply(Event(EventName::Left).take(), std::move(effects));
 }
 
 HubState::Path HubState::path_for(const Broadcast& broadcast, const std::string& viewer_user) const {
@@ -263,7 +265,7 @@ void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& sessi
         move_to_relay(broadcast, effects);
         path = Path::Relay;
     }
-    JsonPtr accepted = accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects);
+    PluginEvent accepted = accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects);
     if (path == Path::Direct) {
         effects.notify(viewer, std::move(accepted));
     } else {
@@ -299,7 +301,7 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
         }
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
-                           Event("viewer_left")
+                           Event(EventName::ViewerLeft)
                                .object("viewer", viewer_json(session))
                                .number("viewers", broadcast.count(ViewerStage::Watching))
                                .take());
@@ -312,7 +314,7 @@ void HubState::end_session(Broadcast& broadcast, HandleId viewer, const std::str
     if (const std::string& peer = broadcast.sessions.at(viewer).peer; !peer.empty()) {
         effects.notify(viewer, bye_event(peer));
     }
-    effects.notify(viewer, Event("ended").text("reason", reason).take());
+    effects.notify(viewer, Event(EventName::Ended).text("reason", reason).take());
     drop_session(broadcast, viewer, reason, now, effects);
     effects.media.emplace_back(ClosePeerConnection{viewer});
 }

@@ -18,9 +18,4 @@ JsonPtr event_error(const Error& error) {
     return event;
 }
 
-const char* event_name(const json_t* result) {
-    const char* name = json_string_value(json_object_get(result, "event"));
-    return name ? name : "";
-}
-
 }  // namespace onair::janus

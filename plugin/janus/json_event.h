@@ -10,7 +10,4 @@ namespace onair::janus {
 JsonPtr event_result(JsonPtr result);     // {"onair":"event","result":result}
 JsonPtr event_error(const Error& error);  // {"onair":"event","error_code":…,"error":…}
 
-// The `event` name inside a result object, or "" when it has none.
-const char* event_name(const json_t* result);
-
 }  // namespace onair::janus

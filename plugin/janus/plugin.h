@@ -73,14 +73,14 @@ private:
     // Pushes an event (and optional jsep) to a handle that is still alive.
     void push(const Session& session, const std::string& transaction, JsonPtr event,
               const json_t* jsep = nullptr);
-    void push_result(Session& session, const std::string& transaction, JsonPtr result,
+    void push_result(Session& session, const std::string& transaction, PluginEvent event,
                      const json_t* jsep = nullptr);
     void push_error(const Session& session, const std::string& transaction, const Error& error);
 
     void carry_out(Effects effects);
     void carry_out(const MediaAction& action);
-    // Pushes `result` with a fresh subscriber offer; `ice_restart` asks Janus to restart ICE with it.
-    void send_viewer_offer(Session& viewer, const std::string& transaction, JsonPtr result,
+    // Pushes `event` with a fresh subscriber offer; `ice_restart` asks Janus to restart ICE with it.
+    void send_viewer_offer(Session& viewer, const std::string& transaction, PluginEvent event,
                            bool ice_restart = false);
 
     static const CoreClock& clock();

@@ -21,10 +21,10 @@ void Plugin::push(const Session& session, const std::string& transaction, JsonPt
                   session.id(), result);
 }
 
-void Plugin::push_result(Session& session, const std::string& transaction, JsonPtr result,
+void Plugin::push_result(Session& session, const std::string& transaction, PluginEvent event,
                          const json_t* jsep) {
-    session.note_event(result.get());
-    push(session, transaction, event_result(std::move(result)), jsep);
+    session.note_event(event.name);
+    push(session, transaction, event_result(std::move(event.result)), jsep);
 }
 
 void Plugin::push_error(const Session& session, const std::string& transaction, const Error& error) {
@@ -34,7 +34,7 @@ void Plugin::push_error(const Session& session, const std::string& transaction, 
 void Plugin::carry_out(Effects effects) {
     for (Notice& notice : effects.notices) {
         if (SessionPtr session = find(notice.to))
-            push_result(*session, "", std::move(notice.data));
+            push_result(*session, "", std::move(notice.event));
     }
     for (const MediaAction& action : effects.media)
         carry_out(action);
@@ -46,7 +46,8 @@ void Plugin::carry_out(const MediaAction& action) {
             using Step = std::decay_t<decltype(step)>;
             if constexpr (std::is_same_v<Step, SendViewerOffer>) {
                 if (SessionPtr viewer = find(step.viewer))
-                    send_viewer_offer(*viewer, "", json_share(step.data.get()));
+                    send_viewer_offer(*viewer, "",
+                                      PluginEvent{step.event.name, json_share(step.event.result.get())});
             } else if constexpr (std::is_same_v<Step, RouterSetPublisher>) {
                 router_.set_publisher(step.broadcast_id, step.publisher ? find(step.publisher) : nullptr);
             } else if constexpr (std::is_same_v<Step, RouterAddViewer>) {

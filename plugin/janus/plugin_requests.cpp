@@ -136,8 +136,8 @@ void Plugin::process_request(Message& message, const Request& request) {
 
     if (const auto* broadcast = std::get_if<BroadcastRequest>(&request)) {
         session.note_identity("broadcaster", broadcast->who.site, broadcast->who.user, "");
-        if (const json_t* audio = json_object_get(done.result.get(), "audio"))
-            session.set_audio_wanted(json_is_true(audio));
+        if (done.registered)
+            session.note_broadcast(done.registered->broadcast_id, done.registered->audio);
     } else if (const auto* watch = std::get_if<WatchRequest>(&request)) {
         session.note_identity("viewer", watch->who.site, watch->who.user, watch->target);
     } else if (const auto* presence = std::get_if<PresenceRequest>(&request)) {
@@ -148,17 +148,17 @@ void Plugin::process_request(Message& message, const Request& request) {
     if (publisher_answer) {
         session.set_publisher_lines(publisher_answer->lines);
         JsonPtr answer = make_jsep("answer", publisher_answer->sdp);
-        push_result(session, message.transaction, std::move(done.result), answer.get());
+        push_result(session, message.transaction, std::move(done.event), answer.get());
         router_.publisher_renegotiated(session);
     } else if (done.offer_in_reply) {
-        send_viewer_offer(session, message.transaction, std::move(done.result), done.ice_restart);
+        send_viewer_offer(session, message.transaction, std::move(done.event), done.ice_restart);
     } else {
-        push_result(session, message.transaction, std::move(done.result));
+        push_result(session, message.transaction, std::move(done.event));
     }
     carry_out(std::move(done.effects));
 }
 
-void Plugin::send_viewer_offer(Session& viewer, const std::string& transaction, JsonPtr result,
+void Plugin::send_viewer_offer(Session& viewer, const std::string& transaction, PluginEvent event,
                                bool ice_restart) {
     Result<NegotiatedSdp> offer = make_viewer_offer(viewer.next_sdp_version());
     if (!offer) {
@@ -169,7 +169,7 @@ void Plugin::send_viewer_offer(Session& viewer, const std::string& transaction, 
     JsonPtr jsep = make_jsep("offer", offer.value().sdp);
     if (ice_restart)
         json_object_set_new(jsep.get(), "restart", json_true());  // Janus then offers new ICE credentials
-    push_result(viewer, transaction, std::move(result), jsep.get());
+    push_result(viewer, transaction, std::move(event), jsep.get());
 }
 
 }  // namespace onair::janus

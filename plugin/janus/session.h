@@ -74,15 +74,15 @@ public:
     void set_viewer_lines(const media::MediaLines& lines);
     media::MediaLines viewer_lines() const;
 
-    // Whether the site of this broadcaster wants audio (from the `registered` answer).
-    void set_audio_wanted(bool wanted);
+    // The broadcast this handle holds and whether its site wants audio (from the `registered` reply).
+    void note_broadcast(const std::string& broadcast_id, bool audio_wanted);
     bool audio_wanted() const;
 
     // Bumped for every offer or answer this plugin writes for the handle (SDP o= version).
     unsigned next_sdp_version();
 
-    // Records what an answer or notification pushed to this handle says about it.
-    void note_event(const json_t* result);
+    // Records the event last pushed to this handle (a reply or a notification).
+    void note_event(EventName event);
     void note_identity(const std::string& role, const std::string& site, const std::string& user,
                        const std::string& target);
     SessionInfo info() const;

@@ -125,7 +125,7 @@ std::string World::go_live(HandleId handle, const std::string& user, std::int64_
     CU_ASSERT_FATAL(registered.ok());
     CU_ASSERT_FATAL(request(handle, PublishRequest{}, now).ok());
     hub_->media_up(handle, now);
-    return text_of(registered.value().result.get(), "broadcast_id");
+    return text_of(registered.value().event.result.get(), "broadcast_id");
 }
 
 std::string World::ask(HandleId viewer, const std::string& user, const std::string& target,
@@ -133,8 +133,8 @@ std::string World::ask(HandleId viewer, const std::string& user, const std::stri
     hub_->handle_created(viewer);
     Result<Reply> waiting = watch(viewer, user, target, "", now);
     CU_ASSERT_FATAL(waiting.ok());
-    CU_ASSERT_EQUAL(event_of(waiting.value().result.get()), "waiting");
-    return text_of(waiting.value().result.get(), "request_id");
+    CU_ASSERT_EQUAL(event_of(waiting.value().event.result.get()), "waiting");
+    return text_of(waiting.value().event.result.get(), "request_id");
 }
 
 Effects World::accept(HandleId broadcaster, const std::string& request_id, std::int64_t now) {
@@ -183,8 +183,8 @@ void expect_code(const Result<Reply>& result, ErrorCode code) {
 
 const json_t* notice(const Effects& effects, HandleId to, const char* event) {
     for (const Notice& sent : effects.notices) {
-        if (sent.to == to && event_of(sent.data.get()) == event) {
-            return sent.data.get();
+        if (sent.to == to && event_of(sent.event.result.get()) == event) {
+            return sent.event.result.get();
         }
     }
     return nullptr;

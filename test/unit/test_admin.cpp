@@ -73,7 +73,7 @@ void add_site_then_use_it() {
     Credentials who{"shop", "7", "", ""};
     Result<Reply> registered = world.request(kAnna, BroadcastRequest{who});
     CU_ASSERT_FATAL(registered.ok());
-    CU_ASSERT_FALSE(flag_of(registered.value().result.get(), "audio"));
+    CU_ASSERT_FALSE(flag_of(registered.value().event.result.get(), "audio"));
 
     // Updating keeps what is not given, the secret included.
     expect_success(admin(world, R"({"request":"add_site","key":"shop","max_viewers":5})"));
@@ -134,9 +134,9 @@ void add_site_media_modes() {
     Credentials who{"shop", "7", "", make_token("shop-secret-0123456789", Claims{"7", "shop"})};
     Result<Reply> registered = world.request(kAnna, BroadcastRequest{who});
     CU_ASSERT_FATAL(registered.ok());
-    CU_ASSERT_EQUAL(text_of(registered.value().result.get(), "media"), "p2p");
-    CU_ASSERT_FALSE(flag_of(registered.value().result.get(), "simulcast"));
-    CU_ASSERT_FALSE(flag_of(registered.value().result.get(), "relay"));
+    CU_ASSERT_EQUAL(text_of(registered.value().event.result.get(), "media"), "p2p");
+    CU_ASSERT_FALSE(flag_of(registered.value().event.result.get(), "simulcast"));
+    CU_ASSERT_FALSE(flag_of(registered.value().event.result.get(), "relay"));
 
     expect_success(admin(world, R"({"request":"add_site","key":"shop","media":"auto"})"));
     JsonPtr listed = admin(world, R"({"request":"list_sites"})");

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What the Janus layer learns from the core's replies and notices without reading their JSON: each
+// event's typed name, and a `registered` reply's broadcast and audio choice. The JSON is what the
+// client gets; the typed values must say the same.
+#include <CUnit/CUnit.h>
+
+#include <string>
+#include <vector>
+
+#include "fixtures.h"
+#include "suites.h"
+
+using namespace onair;
+using namespace onair::test;
+
+namespace {
+
+constexpr HandleId kAnna = 1;
+constexpr HandleId kBoris = 2;
+constexpr HandleId kPage = 3;
+
+// Every event of `effects` and `reply` (when given) says in its JSON the name it carries typed.
+void expect_names_match(const Effects& effects, const Reply* reply = nullptr) {
+    if (reply != nullptr) {
+        CU_ASSERT_EQUAL(event_of(reply->event.result.get()), to_string(reply->event.name));
+    }
+    for (const Notice& sent : effects.notices) {
+        CU_ASSERT_EQUAL(event_of(sent.event.result.get()), to_string(sent.event.name));
+    }
+}
+
+void registered_reply_names_the_broadcast_and_audio() {
+    Site silent = demo_site();
+    silent.audio = false;
+    for (const Site& site : {demo_site(), silent}) {
+        World world(Settings{}, {site});
+        Reply registered = expect_ok(world.broadcast(kAnna, "42"));
+        CU_ASSERT_EQUAL(registered.event.name, EventName::Registered);
+        CU_ASSERT_FATAL(registered.registered.has_value());
+        CU_ASSERT_EQUAL(registered.registered->broadcast_id,
+                        text_of(registered.event.result.get(), "broadcast_id"));
+        CU_ASSERT_EQUAL(registered.registered->audio, site.audio);
+        CU_ASSERT_EQUAL(flag_of(registered.event.result.get(), "audio"), site.audio);
+
+        // A reload resumes the same broadcast: the new handle learns it as well.
+        Reply resumed = expect_ok(world.broadcast(kPage, "42"));
+        CU_ASSERT_FATAL(resumed.registered.has_value());
+        CU_ASSERT_EQUAL(resumed.registered->broadcast_id, registered.registered->broadcast_id);
+        CU_ASSERT_TRUE(flag_of(resumed.event.result.get(), "resumed"));
+    }
+}
+
+void only_registered_replies_name_a_broadcast() {
+    World world;
+    world.go_live(kAnna, "42");
+    Reply waiting = expect_ok(world.watch(kBoris, "17", "42"));
+    CU_ASSERT_EQUAL(waiting.event.name, EventName::Waiting);
+    CU_ASSERT_FALSE(waiting.registered.has_value());
+    Reply publishing = expect_ok(world.request(kAnna, PublishRequest{}));
+    CU_ASSERT_EQUAL(publishing.event.name, EventName::Publishing);
+    CU_ASSERT_FALSE(publishing.registered.has_value());
+}
+
+void every_event_carries_its_name() {
+    World world;
+    world.hub().handle_created(kPage);
+    Reply presence = expect_ok(world.request(kPage, PresenceRequest{"demo", {"42"}}));
+    CU_ASSERT_EQUAL(presence.event.name, EventName::Presence);
+    expect_names_match({}, &presence);
+
+    Reply registered = expect_ok(world.broadcast(kAnna, "42"));
+    expect_names_match(registered.effects, &registered);
+    Effects up = world.hub().media_up(kAnna, kNow);
+    CU_ASSERT_TRUE(up.notices.size() >= 2U);  // live, and presence for the page
+    expect_names_match(up);
+
+    Reply waiting = expect_ok(world.watch(kBoris, "17", "42"));
+    expect_names_match(waiting.effects, &waiting);
+    const std::string request_id = text_of(waiting.event.result.get(), "request_id");
+    const json_t* asked = notice(waiting.effects, kAnna, "watch_request");
+    CU_ASSERT_PTR_NOT_NULL(asked);
+
+    Reply answered = expect_ok(world.request(kAnna, AnswerRequest{request_id, true}));
+    CU_ASSERT_EQUAL(answered.event.name, EventName::Answered);
+    expect_names_match(answered.effects, &answered);
+
+    Reply watching = expect_ok(world.request(kBoris, StartRequest{true}));
+    CU_ASSERT_EQUAL(watching.event.name, EventName::Watching);
+    expect_names_match(watching.effects, &watching);
+
+    Reply left = expect_ok(world.request(kBoris, LeaveRequest{}));
+    CU_ASSERT_EQUAL(left.event.name, EventName::Left);
+    expect_names_match(left.effects, &left);
+
+    Reply stopped = expect_ok(world.request(kAnna, StopRequest{}));
+    CU_ASSERT_EQUAL(stopped.event.name, EventName::Ended);
+    expect_names_match(stopped.effects, &stopped);
+}
+
+CU_TestInfo tests[] = {
+    {"registered reply names the broadcast and audio", registered_reply_names_the_broadcast_and_audio},
+    {"only registered replies name a broadcast", only_registered_replies_name_a_broadcast},
+    {"every event carries its name", every_event_carries_its_name},
+    CU_TEST_INFO_NULL,
+};
+
+}  // namespace
+
+CU_ErrorCode register_reply_tests() { return add_suite("typed replies", tests); }
