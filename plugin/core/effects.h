@@ -45,12 +45,16 @@ enum class EventName {
 };
 const char* to_string(EventName name);  // its name on the wire: "relay_needed", ...
 
-// One event for a handle as it leaves the core: its name typed, for the Janus layer to act on, and
-// `result`, the JSON sent to the client (with "event": to_string(name)); the Janus layer wraps it as
-// {"onair":"event","result":result} and never reads it.
+// Whether a fresh subscriber offer (the relay's, for a viewer) goes with an event as its jsep.
+enum class ViewerOffer { None, Fresh, IceRestart };
+
+// One event for a handle as it leaves the core: its name and offer typed, for the Janus layer to act
+// on, and `result`, the JSON sent to the client (with "event": to_string(name)); the Janus layer
+// wraps it as {"onair":"event","result":result} and never reads it.
 struct PluginEvent {
     EventName name = EventName::Heartbeat;
     JsonPtr result;
+    ViewerOffer offer = ViewerOffer::None;
 };
 
 // An unsolicited event to push to a handle (no transaction).
@@ -60,10 +64,6 @@ struct Notice {
 };
 
 // Media work the Janus layer carries out after the core's lock is released.
-struct SendViewerOffer {  // push `accepted` or `switch` with a fresh subscriber offer as jsep
-    HandleId viewer = 0;
-    PluginEvent event;
-};
 struct RouterSetPublisher {  // the broadcaster's handle now feeds this broadcast (0: none for now)
     std::string broadcast_id;
     HandleId publisher = 0;
@@ -83,8 +83,8 @@ struct ClosePeerConnection {  // hang up this handle's PeerConnection (viewer re
     HandleId handle = 0;
 };
 
-using MediaAction = std::variant<SendViewerOffer, RouterSetPublisher, RouterAddViewer, RouterRemoveViewer,
-                                 RouterEnd, ClosePeerConnection>;
+using MediaAction =
+    std::variant<RouterSetPublisher, RouterAddViewer, RouterRemoveViewer, RouterEnd, ClosePeerConnection>;
 
 // What one call into the core asks the outside world to do, in order: notices first, then media.
 struct Effects {

@@ -47,6 +47,11 @@ Event& Event::object(const char* key, JsonPtr value) {
     return *this;
 }
 
+Event& Event::with_offer(ViewerOffer offer) {
+    offer_ = offer;
+    return *this;
+}
+
 PluginEvent bye_event(const std::string& peer) {
     return Event(EventName::Signal).text("peer", peer).flag("bye", true).take();
 }

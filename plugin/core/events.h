@@ -34,12 +34,14 @@ public:
     Event& number(const char* key, std::int64_t value);
     Event& flag(const char* key, bool value);
     Event& object(const char* key, JsonPtr value);
+    Event& with_offer(ViewerOffer offer);
 
-    PluginEvent take() { return PluginEvent{name_, fields_.take()}; }
+    PluginEvent take() { return PluginEvent{name_, fields_.take(), offer_}; }
 
 private:
     EventName name_;
     JsonObject fields_;
+    ViewerOffer offer_ = ViewerOffer::None;
 };
 
 // {"event": "signal", "peer": ..., "bye": true}: the other side of a direct connection closed it.

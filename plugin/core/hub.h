@@ -29,14 +29,12 @@ struct Registered {
     bool audio = true;         // whether its site wants audio (the answer to `publish` keeps it)
 };
 
-// The answer to one request: the event to push back on the request's transaction, plus what else
-// must happen. When `offer_in_reply` is set the reply goes out with a fresh subscriber offer as
-// jsep (an immediately re-accepted viewer).
+// The answer to one request: the event to push back on the request's transaction (with a fresh
+// subscriber offer when it asks for one: an immediately re-accepted viewer, `ice_restart`), plus
+// what else must happen.
 struct Reply {
     PluginEvent event;
-    bool offer_in_reply = false;
     Effects effects;
-    bool ice_restart = false;  // that offer restarts ICE (a relay viewer's `ice_restart`)
     std::optional<Registered> registered = std::nullopt;  // with `registered`
 };
 

@@ -46,6 +46,9 @@ PluginEvent HubState::accepted_event(Broadcast& broadcast, ViewerSession& sessio
     if (resumed) {
         accepted.flag("resumed", true);
     }
+    if (!direct) {
+        accepted.with_offer(ViewerOffer::Fresh);  // the relay's offer goes with it
+    }
     return accepted.take();
 }
 
@@ -56,8 +59,10 @@ void HubState::offer_switch(Broadcast& broadcast, Effects& effects) {
     for (auto& [viewer, session] : broadcast.sessions) {
         if (session.admitted() && session.direct && !session.switching) {
             session.switching = true;
-            effects.media.emplace_back(SendViewerOffer{
-                viewer, Event(EventName::Switch).text("request_id", session.request_id).take()});
+            effects.notify(viewer, Event(EventName::Switch)
+                                       .text("request_id", session.request_id)
+                                       .with_offer(ViewerOffer::Fresh)
+                                       .take());
         }
     }
 }

@@ -9,7 +9,7 @@
 
 namespace onair {
 
-Reply reply(PluginEvent event, Effects effects) { return Reply{std::move(event), false, std::move(effects)}; }
+Reply reply(PluginEvent event, Effects effects) { return Reply{std::move(event), std::move(effects)}; }
 
 Error not_broadcasting(const char* request) {
     return fail(ErrorCode::WrongState,

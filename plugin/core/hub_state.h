@@ -35,7 +35,7 @@ struct HandleRecord {
     std::string watching;      // id of the broadcast this handle has a viewer session in
 };
 
-// A reply without a subscriber offer.
+// A reply to a request.
 Reply reply(PluginEvent event, Effects effects = {});
 // The error of a broadcaster's `request` from a handle that holds no broadcast.
 Error not_broadcasting(const char* request);
@@ -126,8 +126,8 @@ private:
     void expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects);
 
     // Direct (peer-to-peer) pairing and the switch to the relay (hub_direct.cpp).
-    // The `accepted` event of an admitted viewer; a direct one gets a new pairing (session.peer) and
-    // the broadcaster its `peer` event in `effects`.
+    // The `accepted` event of an admitted viewer: a relay one's carries the relay's offer, a direct
+    // one gets a new pairing (session.peer) and the broadcaster its `peer` event in `effects`.
     PluginEvent accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
                                std::int64_t now, Effects& effects);
     // Direct viewers of a relayed broadcast whose publisher is up get a `switch` offer.

@@ -98,10 +98,8 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
             move_to_relay(*broadcast, effects);
             path = Path::Relay;
         }
-        Reply accepted = reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
-                               std::move(effects));
-        accepted.offer_in_reply = path != Path::Direct;
-        return accepted;
+        return reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
+                     std::move(effects));
     }
 
     consent_.ask(*broadcast, handle, std::move(session), now, effects);
@@ -231,10 +229,7 @@ Result<Reply> HubState::on_ice_restart(HandleId handle) {
         return fail(ErrorCode::WrongState,
                     "Not allowed: ice_restart is for viewers watching through the relay");
     }
-    Reply restarting = reply(Event(EventName::Restarting).take());
-    restarting.offer_in_reply = true;
-    restarting.ice_restart = true;
-    return restarting;
+    return reply(Event(EventName::Restarting).with_offer(ViewerOffer::IceRestart).take());
 }
 
 Result<Reply> HubState::on_leave(HandleId handle, std::int64_t now) {
@@ -265,12 +260,7 @@ void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& sessi
         move_to_relay(broadcast, effects);
         path = Path::Relay;
     }
-    PluginEvent accepted = accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects);
-    if (path == Path::Direct) {
-        effects.notify(viewer, std::move(accepted));
-    } else {
-        effects.media.emplace_back(SendViewerOffer{viewer, std::move(accepted)});
-    }
+    effects.notify(viewer, accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects));
 }
 
 void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason,

@@ -18,4 +18,11 @@ JsonPtr event_error(const Error& error) {
     return event;
 }
 
+JsonPtr make_jsep(const char* type, const std::string& sdp) {
+    JsonPtr jsep = json_take(json_object());
+    json_object_set_new(jsep.get(), "type", json_string(type));
+    json_object_set_new(jsep.get(), "sdp", json_string(sdp.c_str()));
+    return jsep;
+}
+
 }  // namespace onair::janus

@@ -22,7 +22,8 @@ namespace onair::janus {
 // The Janus-facing plugin: one instance between init() and destroy(), behind the C entry points
 // in entry.cpp. It maps Janus handles to Sessions, queues messages for its handler thread, drives
 // the Hub (requests, handle lifecycle, a one-second tick) and carries out the Effects the Hub
-// returns: events pushed to handles, subscriber offers, router changes, PeerConnection hang-ups.
+// returns: events pushed to handles (with a subscriber offer where one asks for it), router changes,
+// PeerConnection hang-ups.
 //
 // Lock order: Router lock -> Session::mutex_ -> Janus' internal locks; every other lock is a leaf.
 //   - sessions_mutex_ guards only the session tables: held for a lookup, never while calling the
@@ -73,15 +74,17 @@ private:
     // Pushes an event (and optional jsep) to a handle that is still alive.
     void push(const Session& session, const std::string& transaction, JsonPtr event,
               const json_t* jsep = nullptr);
+    // Pushes `event` with `jsep` (a publisher's answer) or, when the event asks for one, a fresh
+    // subscriber offer (or, failing that, the error); notes the event in the session.
     void push_result(Session& session, const std::string& transaction, PluginEvent event,
                      const json_t* jsep = nullptr);
     void push_error(const Session& session, const std::string& transaction, const Error& error);
 
     void carry_out(Effects effects);
     void carry_out(const MediaAction& action);
-    // Pushes `event` with a fresh subscriber offer; `ice_restart` asks Janus to restart ICE with it.
-    void send_viewer_offer(Session& viewer, const std::string& transaction, PluginEvent event,
-                           bool ice_restart = false);
+    // A fresh subscriber offer as jsep, its media lines noted in the viewer's session; `ice_restart`
+    // asks Janus to restart ICE with it.
+    Result<JsonPtr> viewer_offer(Session& viewer, bool ice_restart);
 
     static const CoreClock& clock();
     static std::int64_t now();  // the steady time (core/clock.h); the Hub reads the wall clock itself

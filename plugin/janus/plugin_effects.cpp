@@ -7,6 +7,7 @@
 
 #include "janus/json_event.h"
 #include "janus/plugin.h"
+#include "janus/sdp.h"
 
 namespace onair::janus {
 
@@ -23,8 +24,29 @@ void Plugin::push(const Session& session, const std::string& transaction, JsonPt
 
 void Plugin::push_result(Session& session, const std::string& transaction, PluginEvent event,
                          const json_t* jsep) {
+    JsonPtr offer;
+    if (event.offer != ViewerOffer::None) {
+        Result<JsonPtr> made = viewer_offer(session, event.offer == ViewerOffer::IceRestart);
+        if (!made) {
+            push_error(session, transaction, made.error());
+            return;
+        }
+        offer = std::move(made.value());
+        jsep = offer.get();
+    }
     session.note_event(event.name);
     push(session, transaction, event_result(std::move(event.result)), jsep);
+}
+
+Result<JsonPtr> Plugin::viewer_offer(Session& viewer, bool ice_restart) {
+    Result<NegotiatedSdp> offer = make_viewer_offer(viewer.next_sdp_version());
+    if (!offer)
+        return offer.error();
+    viewer.set_viewer_lines(offer.value().lines);
+    JsonPtr jsep = make_jsep("offer", offer.value().sdp);
+    if (ice_restart)
+        json_object_set_new(jsep.get(), "restart", json_true());  // Janus then offers new ICE credentials
+    return jsep;
 }
 
 void Plugin::push_error(const Session& session, const std::string& transaction, const Error& error) {
@@ -44,11 +66,7 @@ void Plugin::carry_out(const MediaAction& action) {
     std::visit(
         [this](const auto& step) {
             using Step = std::decay_t<decltype(step)>;
-            if constexpr (std::is_same_v<Step, SendViewerOffer>) {
-                if (SessionPtr viewer = find(step.viewer))
-                    send_viewer_offer(*viewer, "",
-                                      PluginEvent{step.event.name, json_share(step.event.result.get())});
-            } else if constexpr (std::is_same_v<Step, RouterSetPublisher>) {
+            if constexpr (std::is_same_v<Step, RouterSetPublisher>) {
                 router_.set_publisher(step.broadcast_id, step.publisher ? find(step.publisher) : nullptr);
             } else if constexpr (std::is_same_v<Step, RouterAddViewer>) {
                 if (SessionPtr viewer = find(step.viewer))

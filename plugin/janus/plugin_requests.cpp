@@ -25,13 +25,6 @@ std::optional<Jsep> read_jsep(const json_t* jsep) {
     return Jsep{type ? type : "", sdp ? sdp : ""};
 }
 
-JsonPtr make_jsep(const char* type, const std::string& sdp) {
-    JsonPtr jsep = json_take(json_object());
-    json_object_set_new(jsep.get(), "type", json_string(type));
-    json_object_set_new(jsep.get(), "sdp", json_string(sdp.c_str()));
-    return jsep;
-}
-
 // Checks the jsep against what the request expects: an offer with `publish`, an answer with
 // `start` (both may come without one: the Hub decides whether that is allowed), nothing with
 // anything else.
@@ -150,26 +143,10 @@ void Plugin::process_request(Message& message, const Request& request) {
         JsonPtr answer = make_jsep("answer", publisher_answer->sdp);
         push_result(session, message.transaction, std::move(done.event), answer.get());
         router_.publisher_renegotiated(session);
-    } else if (done.offer_in_reply) {
-        send_viewer_offer(session, message.transaction, std::move(done.event), done.ice_restart);
     } else {
         push_result(session, message.transaction, std::move(done.event));
     }
     carry_out(std::move(done.effects));
-}
-
-void Plugin::send_viewer_offer(Session& viewer, const std::string& transaction, PluginEvent event,
-                               bool ice_restart) {
-    Result<NegotiatedSdp> offer = make_viewer_offer(viewer.next_sdp_version());
-    if (!offer) {
-        push_error(viewer, transaction, offer.error());
-        return;
-    }
-    viewer.set_viewer_lines(offer.value().lines);
-    JsonPtr jsep = make_jsep("offer", offer.value().sdp);
-    if (ice_restart)
-        json_object_set_new(jsep.get(), "restart", json_true());  // Janus then offers new ICE credentials
-    push_result(viewer, transaction, std::move(event), jsep.get());
 }
 
 }  // namespace onair::janus

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -181,13 +182,24 @@ void expect_code(const Result<Reply>& result, ErrorCode code) {
     CU_ASSERT_FALSE(result.error().message.empty());
 }
 
-const json_t* notice(const Effects& effects, HandleId to, const char* event) {
+const Notice* find_notice(const Effects& effects, HandleId to, const char* event) {
     for (const Notice& sent : effects.notices) {
         if (sent.to == to && event_of(sent.event.result.get()) == event) {
-            return sent.event.result.get();
+            return &sent;
         }
     }
     return nullptr;
+}
+
+const json_t* notice(const Effects& effects, HandleId to, const char* event) {
+    const Notice* sent = find_notice(effects, to, event);
+    return sent == nullptr ? nullptr : sent->event.result.get();
+}
+
+std::size_t offers(const Effects& effects) {
+    return static_cast<std::size_t>(
+        std::count_if(effects.notices.begin(), effects.notices.end(),
+                      [](const Notice& sent) { return sent.event.offer != ViewerOffer::None; }));
 }
 
 std::size_t notices_to(const Effects& effects, HandleId to) {

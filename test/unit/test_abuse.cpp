@@ -55,7 +55,7 @@ void new_handle_takes_over_the_session() {
     Reply taken = expect_ok(world.watch(kBorisTab, "17", "42", "", kNow + 1));
     CU_ASSERT_EQUAL(event_of(taken.event.result.get()), "accepted");
     CU_ASSERT_TRUE(flag_of(taken.event.result.get(), "resumed"));
-    CU_ASSERT_TRUE(taken.offer_in_reply);
+    CU_ASSERT_EQUAL(taken.event.offer, ViewerOffer::Fresh);
     CU_ASSERT_PTR_NULL(notice(taken.effects, kAnna, "watch_request"));
     const json_t* ended = notice(taken.effects, kBoris, "ended");
     CU_ASSERT_FATAL(ended != nullptr);

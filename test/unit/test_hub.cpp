@@ -89,10 +89,9 @@ void watch_prompt_accept_start() {
     CU_ASSERT_EQUAL(event_of(answered.event.result.get()), "answered");
     CU_ASSERT_EQUAL(text_of(answered.event.result.get(), "request_id"), request_id);
     CU_ASSERT_TRUE(flag_of(answered.event.result.get(), "accepted"));
-    const auto* offer = media<SendViewerOffer>(answered.effects);
+    const Notice* offer = find_notice(answered.effects, kBoris, "accepted");
     CU_ASSERT_FATAL(offer != nullptr);
-    CU_ASSERT_EQUAL(offer->viewer, kBoris);
-    CU_ASSERT_EQUAL(event_of(offer->event.result.get()), "accepted");
+    CU_ASSERT_EQUAL(offer->event.offer, ViewerOffer::Fresh);
     CU_ASSERT_EQUAL(text_of(offer->event.result.get(), "request_id"), request_id);
 
     // The same prompt cannot be answered twice.
@@ -190,7 +189,7 @@ void kick_revokes_the_grant() {
     expect_code(world.request(kBoris, StartRequest{}), ErrorCode::WrongState);
     Reply again = expect_ok(world.watch(kBoris, "17", "42"));
     CU_ASSERT_EQUAL(event_of(again.event.result.get()), "waiting");
-    CU_ASSERT_FALSE(again.offer_in_reply);
+    CU_ASSERT_EQUAL(again.event.offer, ViewerOffer::None);
     CU_ASSERT_PTR_NOT_NULL(notice(again.effects, kAnna, "watch_request"));
 
     expect_code(world.request(kAnna, KickRequest{"99"}), ErrorCode::NotFound);
@@ -325,7 +324,7 @@ void rewatch_after_reload_needs_no_prompt() {
     CU_ASSERT_EQUAL(event_of(accepted.event.result.get()), "accepted");
     CU_ASSERT_TRUE(flag_of(accepted.event.result.get(), "resumed"));
     CU_ASSERT_EQUAL(text_of(accepted.event.result.get(), "request_id").substr(0, 2), "r-");
-    CU_ASSERT_TRUE(accepted.offer_in_reply);
+    CU_ASSERT_EQUAL(accepted.event.offer, ViewerOffer::Fresh);
     CU_ASSERT_PTR_NULL(notice(accepted.effects, kAnna, "watch_request"));
 
     Reply watching = expect_ok(world.request(kBorisReloaded, StartRequest{}, kNow + 8));

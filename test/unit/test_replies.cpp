@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the Janus layer learns from the core's replies and notices without reading their JSON: each
-// event's typed name, and a `registered` reply's broadcast and audio choice. The JSON is what the
-// client gets; the typed values must say the same.
+// event's typed name, a `registered` reply's broadcast and audio choice, and which events carry the
+// relay's offer. The JSON is what the client gets; the typed values must say the same.
 #include <CUnit/CUnit.h>
 
 #include <string>
@@ -97,10 +97,36 @@ void every_event_carries_its_name() {
     expect_names_match(stopped.effects, &stopped);
 }
 
+// The relay's offer rides on the event that needs it, as a reply or a notice; nothing else has one.
+void the_relay_offer_goes_with_its_event() {
+    World world;
+    world.go_live(kAnna, "42");
+    Effects accepted = world.accept(kAnna, world.ask(kBoris, "17", "42"));
+    const Notice* offer = find_notice(accepted, kBoris, "accepted");
+    CU_ASSERT_FATAL(offer != nullptr);
+    CU_ASSERT_EQUAL(offer->event.offer, ViewerOffer::Fresh);
+    CU_ASSERT_EQUAL(offers(accepted), 1U);
+    Reply watching = expect_ok(world.request(kBoris, StartRequest{true}));
+    CU_ASSERT_EQUAL(watching.event.offer, ViewerOffer::None);
+    CU_ASSERT_EQUAL(offers(watching.effects), 0U);
+
+    Reply restarting = expect_ok(world.request(kBoris, IceRestartRequest{}));
+    CU_ASSERT_EQUAL(restarting.event.name, EventName::Restarting);
+    CU_ASSERT_EQUAL(restarting.event.offer, ViewerOffer::IceRestart);
+
+    // A reloaded viewer with a grant gets `accepted` and the offer as the reply to its `watch`.
+    world.hub().handle_created(kPage);
+    Reply back = expect_ok(world.watch(kPage, "17", "42", "", kNow + 1));
+    CU_ASSERT_EQUAL(back.event.name, EventName::Accepted);
+    CU_ASSERT_EQUAL(back.event.offer, ViewerOffer::Fresh);
+    CU_ASSERT_EQUAL(offers(back.effects), 0U);
+}
+
 CU_TestInfo tests[] = {
     {"registered reply names the broadcast and audio", registered_reply_names_the_broadcast_and_audio},
     {"only registered replies name a broadcast", only_registered_replies_name_a_broadcast},
     {"every event carries its name", every_event_carries_its_name},
+    {"the relay offer goes with its event", the_relay_offer_goes_with_its_event},
     CU_TEST_INFO_NULL,
 };
 
