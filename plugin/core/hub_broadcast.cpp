@@ -156,10 +156,7 @@ Status HubState::may_publish(HandleId handle, bool with_offer) {
 }
 
 Result<Reply> HubState::on_publish(HandleId handle, const PublishRequest& request, std::int64_t now) {
-    if (Status allowed = may_publish(handle, request.offer); !allowed) {
-        return allowed.error();
-    }
-    Effects effects;
+    Effects effects;  // check_media_request has checked may_publish
     Broadcast& broadcast = *broadcast_held_by(handle);
     if (!request.offer && broadcast.state != BroadcastState::Live) {
         // "My camera runs": a direct broadcast is live from here on, its evidence

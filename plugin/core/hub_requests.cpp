@@ -16,7 +16,11 @@ Error not_broadcasting(const char* request) {
                 std::string("Not allowed: '") + request + "' needs a broadcast registered on this handle");
 }
 
-Result<Reply> HubState::handle_request(HandleId handle, const Request& request, std::int64_t now) {
+Result<Reply> HubState::handle_request(HandleId handle, const Request& request, std::int64_t now,
+                                       const SdpCheck& check_sdp) {
+    if (Status allowed = check_media_request(handle, request, check_sdp); !allowed) {
+        return allowed.error();
+    }
     // While the store holds back too much, nothing new starts; endings still go through (each
     // session and broadcast ends once, so what they add is bounded by what exists).
     const bool starts_something =
@@ -47,8 +51,8 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
     if (const auto* r = std::get_if<WatchRequest>(&request)) {
         return on_watch(handle, *r, now);
     }
-    if (const auto* r = std::get_if<StartRequest>(&request)) {
-        return on_start(handle, *r, now);
+    if (std::holds_alternative<StartRequest>(request)) {
+        return on_start(handle, now);
     }
     if (const auto* r = std::get_if<SignalRequest>(&request)) {
         return on_signal(handle, *r);
@@ -66,6 +70,20 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
         return on_usage(*r, now);
     }
     return on_presence(handle, std::get<PresenceRequest>(request));
+}
+
+Status HubState::check_media_request(HandleId handle, const Request& request, const SdpCheck& check_sdp) {
+    const auto* publish = std::get_if<PublishRequest>(&request);
+    const auto* start = std::get_if<StartRequest>(&request);
+    if (publish == nullptr && start == nullptr) {
+        return Ok{};
+    }
+    if (Status allowed =
+            publish != nullptr ? may_publish(handle, publish->offer) : may_start(handle, start->answer);
+        !allowed) {
+        return allowed;
+    }
+    return check_sdp ? check_sdp() : Status(Ok{});
 }
 
 // ---- presence ----

@@ -55,9 +55,8 @@ public:
     Effects handle_destroyed(HandleId handle, std::int64_t now);
     Effects media_up(HandleId handle, std::int64_t now);
     Effects media_down(HandleId handle, std::int64_t now);
-    Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
-    Status may_start(HandleId handle, bool with_answer);
-    Status may_publish(HandleId handle, bool with_offer);
+    Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now,
+                                 const SdpCheck& check_sdp);
     Effects tick(std::int64_t now);
     JsonPtr admin(const json_t* request, std::int64_t now, Effects& effects);
 
@@ -73,6 +72,9 @@ public:
                   const std::function<Status()>& also = nullptr);
 
 private:
+    // Plugin requests (hub_requests.cpp): `publish` and `start` checked before anything else (may
+    // the handle send it now with or without SDP, then `check_sdp`); presence, heartbeat and usage.
+    Status check_media_request(HandleId handle, const Request& request, const SdpCheck& check_sdp);
     // Plugin requests: presence, heartbeat and usage (hub_requests.cpp).
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
     Result<Reply> on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now);
@@ -82,6 +84,8 @@ private:
     Result<Reply> on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now);
     Result<Reply> resume(HandleId handle, Broadcast& broadcast, const Identity& identity, const Site& site,
                          std::int64_t now);
+    // Whether the handle may `publish` now with or without an offer (the site's media mode decides).
+    Status may_publish(HandleId handle, bool with_offer);
     Result<Reply> on_publish(HandleId handle, const PublishRequest& request, std::int64_t now);
     Result<Reply> on_stop(HandleId handle, std::int64_t now);
     // The broadcaster's media is up (relay PeerConnection, or a direct `publish`): live, presence,
@@ -99,7 +103,10 @@ private:
     Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
     Result<Reply> on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now);
     Result<Reply> on_kick(HandleId handle, const KickRequest& request, std::int64_t now);
-    Result<Reply> on_start(HandleId handle, const StartRequest& request, std::int64_t now);
+    // Whether the handle may `start` now (its watch request was accepted and not revoked since) with
+    // or without a jsep answer (relay viewers answer, direct ones do not).
+    Status may_start(HandleId handle, bool with_answer);
+    Result<Reply> on_start(HandleId handle, std::int64_t now);
     Result<Reply> on_ice_restart(HandleId handle);
     Result<Reply> on_leave(HandleId handle, std::int64_t now);
     // The handle's accepted (or watching) session and its broadcast; nullptr while it has none.

@@ -182,11 +182,8 @@ Status HubState::may_start(HandleId handle, bool with_answer) {
     return Ok{};
 }
 
-Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, std::int64_t now) {
-    if (Status allowed = may_start(handle, request.answer); !allowed) {
-        return allowed.error();
-    }
-    Broadcast* broadcast = nullptr;
+Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
+    Broadcast* broadcast = nullptr;  // check_media_request has checked may_start
     ViewerSession* session = accepted_session(handle, broadcast);
     Effects effects;
     const bool switched = session->switching && session->stage == ViewerStage::Watching;

@@ -25,21 +25,20 @@ std::optional<Jsep> read_jsep(const json_t* jsep) {
     return Jsep{type ? type : "", sdp ? sdp : ""};
 }
 
-// Checks the jsep against what the request expects: an offer with `publish`, an answer with
-// `start` (both may come without one: the Hub decides whether that is allowed), nothing with
-// anything else.
-Status check_jsep_presence(const Request& request, const std::optional<Jsep>& jsep) {
-    const bool publish = std::holds_alternative<PublishRequest>(request);
-    const bool start = std::holds_alternative<StartRequest>(request);
-    if (!publish && !start) {
-        if (jsep)
-            return fail(ErrorCode::WrongState,
-                        std::string("No jsep allowed with '") + request_name(request) + "'");
-        return Ok{};
-    }
+// Only `publish` and `start` come with a jsep.
+Status check_no_jsep(const Request& request, const std::optional<Jsep>& jsep) {
+    if (jsep)
+        return fail(ErrorCode::WrongState,
+                    std::string("No jsep allowed with '") + request_name(request) + "'");
+    return Ok{};
+}
+
+// The jsep of `publish` must be an offer, that of `start` an answer (both may come without one: the
+// Hub has decided whether that is allowed).
+Status check_media_jsep(bool is_publish, const Request& request, const std::optional<Jsep>& jsep) {
     if (!jsep)
         return Ok{};
-    const char* expected = publish ? "offer" : "answer";
+    const char* expected = is_publish ? "offer" : "answer";
     if (jsep->type != expected)
         return fail(ErrorCode::InvalidSdp,
                     std::string("Invalid SDP: '") + request_name(request) + "' needs an SDP " + expected);
@@ -82,43 +81,36 @@ void Plugin::process_request(Message& message, const Request& request) {
         if (jsep && (is_start || !negotiated) && !session.destroyed())
             gateway_->close_pc(session.handle());
     };
-    // Acceptance comes first: before it, any SDP for `start` is out of place, whatever its type.
-    if (is_start) {
-        if (Status accepted = hub_->may_start(session.id(), jsep.has_value()); !accepted.ok()) {
-            refuse(accepted.error());
-            return;
-        }
-    } else if (is_publish) {
-        if (Status allowed = hub_->may_publish(session.id(), jsep.has_value()); !allowed.ok()) {
+    if (!is_publish && !is_start) {
+        if (Status allowed = check_no_jsep(request, jsep); !allowed.ok()) {
             refuse(allowed.error());
             return;
         }
     }
-    if (Status allowed = check_jsep_presence(request, jsep); !allowed.ok()) {
-        refuse(allowed.error());
-        return;
-    }
 
-    // SDP is checked (and the broadcaster's answer written) before the Hub hears of the request,
-    // so a refused SDP changes no state.
+    // The SDP of `publish` and `start` is checked (and the broadcaster's answer written) by the Hub
+    // once the handle may send the request, and before anything changes: acceptance comes first
+    // (before it, any SDP for `start` is out of place, whatever its type), and a refused SDP changes
+    // no state. It runs under the Hub's lock, so it reads nothing that takes a lock: the session's
+    // values are read before.
+    const bool audio_wanted = session.audio_wanted();
+    const media::MediaLines viewer_lines = session.viewer_lines();
+    const json_t* simulcast = json_object_get(message.jsep.get(), "simulcast");
     std::optional<NegotiatedSdp> publisher_answer;
-    if (is_publish && jsep) {
+    auto check_sdp = [&]() -> Status {
+        if (Status allowed = check_media_jsep(is_publish, request, jsep); !allowed.ok() || !jsep)
+            return allowed;
+        if (is_start)
+            return check_viewer_answer(jsep->sdp, viewer_lines);
         Result<NegotiatedSdp> answer =
-            answer_publisher_offer(jsep->sdp, session.audio_wanted(), session.next_sdp_version(),
-                                   json_object_get(message.jsep.get(), "simulcast"));
-        if (!answer) {
-            refuse(answer.error());
-            return;
-        }
+            answer_publisher_offer(jsep->sdp, audio_wanted, session.next_sdp_version(), simulcast);
+        if (!answer)
+            return answer.error();
         publisher_answer = std::move(answer.value());
-    } else if (is_start && jsep) {
-        if (Status valid = check_viewer_answer(jsep->sdp, session.viewer_lines()); !valid.ok()) {
-            refuse(valid.error());
-            return;
-        }
-    }
+        return Ok{};
+    };
 
-    Result<Reply> reply = hub_->handle_request(session.id(), request, now());
+    Result<Reply> reply = hub_->handle_request(session.id(), request, now(), check_sdp);
     if (!reply) {
         JANUS_LOG(LOG_VERB, "OnAir: handle %" PRIu64 " '%s' refused: %d %s\n", session.id(),
                   request_name(request), static_cast<int>(reply.error().code), reply.error().message.c_str());

@@ -56,11 +56,6 @@ bool Session::audio_wanted() const {
     return audio_wanted_;
 }
 
-unsigned Session::next_sdp_version() {
-    std::lock_guard lock(mutex_);
-    return ++sdp_version_;
-}
-
 void Session::note_event(EventName event) {
     std::lock_guard lock(mutex_);
     if (event == EventName::Presence) {

@@ -78,8 +78,9 @@ public:
     void note_broadcast(const std::string& broadcast_id, bool audio_wanted);
     bool audio_wanted() const;
 
-    // Bumped for every offer or answer this plugin writes for the handle (SDP o= version).
-    unsigned next_sdp_version();
+    // Bumped for every offer or answer this plugin writes for the handle (SDP o= version). Takes no
+    // lock: the Hub's SDP check of `publish` calls it under the Hub's lock.
+    unsigned next_sdp_version() { return sdp_version_.fetch_add(1, std::memory_order_relaxed) + 1; }
 
     // Records the event last pushed to this handle (a reply or a notification).
     void note_event(EventName event);
@@ -98,12 +99,12 @@ private:
     mutable std::atomic<bool> media_received_{false};
     mutable std::atomic<bool> media_relayed_{false};
     mutable std::atomic<std::int64_t> report_at_us_{0};
+    std::atomic<unsigned> sdp_version_{0};
 
     mutable std::mutex mutex_;  // guards everything below; never held while calling out
     media::MediaLines publisher_lines_;
     media::MediaLines viewer_lines_;
     bool audio_wanted_ = true;
-    unsigned sdp_version_ = 0;
     SessionInfo info_;
 };
 

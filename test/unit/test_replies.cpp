@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the Janus layer learns from the core's replies and notices without reading their JSON: each
 // event's typed name, a `registered` reply's broadcast and audio choice, and which events carry the
-// relay's offer. The JSON is what the client gets; the typed values must say the same.
+// relay's offer. The JSON is what the client gets; the typed values must say the same. And the Janus
+// layer's SDP check, which the Hub runs once, after its own checks and before any change.
 #include <CUnit/CUnit.h>
 
 #include <string>
@@ -122,11 +123,80 @@ void the_relay_offer_goes_with_its_event() {
     CU_ASSERT_EQUAL(offers(back.effects), 0U);
 }
 
+// An SDP check that counts its calls and answers `verdict`.
+struct CountingCheck {
+    int calls = 0;
+    Status verdict = Ok{};
+    SdpCheck check() {
+        return [this]() {
+            ++calls;
+            return verdict;
+        };
+    }
+};
+
+Status invalid_sdp() { return fail(ErrorCode::InvalidSdp, "Invalid SDP: test"); }
+
+void sdp_check_runs_only_once_the_handle_may_publish() {
+    World world;
+    CountingCheck sdp;
+    // Not broadcasting: refused before the SDP is looked at.
+    world.hub().handle_created(kAnna);
+    expect_code(world.hub().handle_request(kAnna, PublishRequest{true}, kNow, sdp.check()),
+                ErrorCode::WrongState);
+    CU_ASSERT_EQUAL(sdp.calls, 0);
+
+    expect_ok(world.broadcast(kAnna, "42"));
+    sdp.verdict = invalid_sdp();
+    expect_code(world.hub().handle_request(kAnna, PublishRequest{true}, kNow, sdp.check()),
+                ErrorCode::InvalidSdp);
+    CU_ASSERT_EQUAL(sdp.calls, 1);
+    sdp.verdict = Ok{};
+    Reply publishing = expect_ok(world.hub().handle_request(kAnna, PublishRequest{true}, kNow, sdp.check()));
+    CU_ASSERT_EQUAL(publishing.event.name, EventName::Publishing);
+    CU_ASSERT_EQUAL(sdp.calls, 2);
+    // A relay broadcast needs the offer: without one the SDP is not looked at either.
+    expect_code(world.hub().handle_request(kAnna, PublishRequest{false}, kNow, sdp.check()),
+                ErrorCode::MissingElement);
+    CU_ASSERT_EQUAL(sdp.calls, 2);
+}
+
+void refused_viewer_sdp_changes_nothing() {
+    World world;
+    world.go_live(kAnna, "42");
+    const std::string request_id = world.ask(kBoris, "17", "42");
+    CountingCheck sdp;
+    // Before acceptance, any SDP is out of place: refused without looking at it.
+    expect_code(world.hub().handle_request(kBoris, StartRequest{true}, kNow, sdp.check()),
+                ErrorCode::WrongState);
+    CU_ASSERT_EQUAL(sdp.calls, 0);
+
+    world.accept(kAnna, request_id);
+    sdp.verdict = invalid_sdp();
+    Result<Reply> refused = world.hub().handle_request(kBoris, StartRequest{true}, kNow, sdp.check());
+    expect_code(refused, ErrorCode::InvalidSdp);
+    CU_ASSERT_EQUAL(sdp.calls, 1);
+
+    // Still accepted, not watching: a good answer then starts the media once.
+    sdp.verdict = Ok{};
+    Reply watching = expect_ok(world.hub().handle_request(kBoris, StartRequest{true}, kNow, sdp.check()));
+    CU_ASSERT_EQUAL(watching.event.name, EventName::Watching);
+    CU_ASSERT_EQUAL(sdp.calls, 2);
+    CU_ASSERT_EQUAL(count_media<RouterAddViewer>(watching.effects), 1U);
+    CU_ASSERT_PTR_NOT_NULL(notice(watching.effects, kAnna, "viewer_joined"));
+
+    // Other requests never run it.
+    expect_ok(world.hub().handle_request(kBoris, LeaveRequest{}, kNow, sdp.check()));
+    CU_ASSERT_EQUAL(sdp.calls, 2);
+}
+
 CU_TestInfo tests[] = {
     {"registered reply names the broadcast and audio", registered_reply_names_the_broadcast_and_audio},
     {"only registered replies name a broadcast", only_registered_replies_name_a_broadcast},
     {"every event carries its name", every_event_carries_its_name},
     {"the relay offer goes with its event", the_relay_offer_goes_with_its_event},
+    {"SDP check runs only once the handle may publish", sdp_check_runs_only_once_the_handle_may_publish},
+    {"refused viewer SDP changes nothing", refused_viewer_sdp_changes_nothing},
     CU_TEST_INFO_NULL,
 };
 
