@@ -178,7 +178,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         relayed.input_ssrc = buffer.size() >= RTP_HEADER_SIZE
                                  ? ntohl(reinterpret_cast<const janus_rtp_header*>(buffer.data())->ssrc)
                                  : 0;
-        fanout->relay_rtp(&packet);
+        fanout->forward_rtp(&packet);
         relayed.input = nullptr;
         require(buffer == original);  // every viewer's rewrite is undone for the next one
     }

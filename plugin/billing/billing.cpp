@@ -82,7 +82,7 @@ void Billing::broadcast_started(Broadcast& broadcast, std::int64_t now) {
                  now, wall_offset_at(now));
     broadcast.next_report_at = now + report_interval_;
     emit(record, "broadcast.started", now,
-         Event(nullptr)
+         JsonObject()
              .text("user", record.user)
              .text("name", record.name)
              .number("started_at", record.started_at)
@@ -92,7 +92,7 @@ void Billing::broadcast_started(Broadcast& broadcast, std::int64_t now) {
 void Billing::viewer_requested(const BroadcastRecord& record, const ViewerSession& session,
                                std::int64_t now) {
     emit(record, "viewer.requested", now,
-         Event(nullptr)
+         JsonObject()
              .text("user", record.user)
              .text("viewer", session.user)
              .text("viewer_name", session.name)
@@ -102,7 +102,7 @@ void Billing::viewer_requested(const BroadcastRecord& record, const ViewerSessio
 
 void Billing::viewer_accepted(const BroadcastRecord& record, const ViewerSession& session, std::int64_t now) {
     emit(record, "viewer.accepted", now,
-         Event(nullptr)
+         JsonObject()
              .text("user", record.user)
              .text("viewer", session.user)
              .text("request_id", session.request_id)
@@ -118,7 +118,7 @@ void Billing::emit_viewer_declined(const BroadcastRecord& record, const std::str
                                    const std::string& request_id, const std::string& reason,
                                    std::int64_t now) {
     emit(record, "viewer.declined", now,
-         Event(nullptr)
+         JsonObject()
              .text("user", record.user)
              .text("viewer", viewer)
              .text("request_id", request_id)
@@ -128,7 +128,7 @@ void Billing::emit_viewer_declined(const BroadcastRecord& record, const std::str
 
 void Billing::viewer_joined(const BroadcastRecord& record, const ViewerSession& session, std::int64_t now) {
     emit(record, "viewer.joined", now,
-         Event(nullptr)
+         JsonObject()
              .text("user", record.user)
              .text("viewer", session.user)
              .text("watch_id", session.watch_id)
@@ -149,7 +149,7 @@ void Billing::emit_viewer_left(const BroadcastRecord& record, const std::string&
                                const std::string& watch_id, std::int64_t seconds, const std::string& reason,
                                std::int64_t now) {
     emit(record, "viewer.left", now,
-         Event(nullptr)
+         JsonObject()
              .text("user", record.user)
              .text("viewer", viewer)
              .text("watch_id", watch_id)
@@ -174,7 +174,7 @@ void Billing::broadcast_ended(const Broadcast& broadcast, const BroadcastRecord&
 void Billing::emit_broadcast_ended(const BroadcastRecord& record, std::int64_t ended_at,
                                    const std::string& reason, std::int64_t seconds, std::int64_t now) {
     emit(record, "broadcast.ended", now,
-         Event(nullptr)
+         JsonObject()
              .text("user", record.user)
              .number("ended_at", ended_at)
              .text("reason", reason)
@@ -205,7 +205,7 @@ void Billing::report_airtime(Broadcast& broadcast, std::int64_t now) {
     }
     JsonPtr viewers(json_array());
     for (const auto& [viewer, watch] : latest) {
-        json_array_append_new(viewers.get(), Event(nullptr)
+        json_array_append_new(viewers.get(), JsonObject()
                                                  .text("viewer", viewer)
                                                  .text("watch_id", watch.watch_id)
                                                  .number("watch_seconds", watch.seconds)
@@ -215,7 +215,7 @@ void Billing::report_airtime(Broadcast& broadcast, std::int64_t now) {
     // The seconds reported must be stored by the same commit: a crash never takes them back.
     flush_airtime_ = true;
     emit(broadcast.record, "airtime.report", now,
-         Event(nullptr)
+         JsonObject()
              .text("user", broadcast.record.user)
              .number("broadcast_seconds", ledger_.seconds(broadcast.record.broadcast_id))
              .object("viewers", std::move(viewers))
@@ -337,7 +337,7 @@ Result<JsonPtr> Billing::usage(const std::string& site, const std::string& from,
         return stored.error();
     }
     for (const UsageRow& row : usage_by_day(stored.value(), first, last + kDay)) {
-        json_array_append_new(list.get(), Event(nullptr)
+        json_array_append_new(list.get(), JsonObject()
                                               .text("user", row.user)
                                               .text("day", row.day)
                                               .number("broadcast_seconds", row.broadcast_seconds)

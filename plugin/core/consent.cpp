@@ -10,8 +10,8 @@ namespace onair {
 
 namespace {
 
-JsonPtr watch_request_event(const ViewerSession& session, std::int64_t now) {
-    return Event("watch_request")
+PluginEvent watch_request_event(const ViewerSession& session, std::int64_t now) {
+    return Event(EventName::WatchRequest)
         .text("request_id", session.request_id)
         .object("viewer", viewer_json(session))
         .number("expires_in", std::max<std::int64_t>(0, session.expires_at - now))
@@ -55,8 +55,9 @@ void Consent::accept(Broadcast& broadcast, ViewerSession& session, std::int64_t 
 void Consent::deny(Broadcast& broadcast, HandleId viewer, std::int64_t now, Effects& effects) {
     const ViewerSession& session = broadcast.sessions.at(viewer);
     billing_.viewer_declined(broadcast.record, session, "denied", now);
-    effects.notify(viewer,
-                   Event("declined").text("request_id", session.request_id).text("reason", "denied").take());
+    effects.notify(
+        viewer,
+        Event(EventName::Declined).text("request_id", session.request_id).text("reason", "denied").take());
     broadcast.sessions.erase(viewer);
 }
 
@@ -65,7 +66,7 @@ void Consent::cancel(const Broadcast& broadcast, const ViewerSession& session, s
     billing_.viewer_declined(broadcast.record, session, "cancelled", now);
     if (broadcast.broadcaster != 0) {
         effects.notify(broadcast.broadcaster,
-                       Event("request_cancelled").text("request_id", session.request_id).take());
+                       Event(EventName::RequestCancelled).text("request_id", session.request_id).take());
     }
 }
 
@@ -78,12 +79,13 @@ std::vector<HandleId> Consent::expire_prompts(Broadcast& broadcast, std::int64_t
             continue;
         }
         billing_.viewer_declined(broadcast.record, session, "timeout", now);
-        effects.notify(
-            it->first,
-            Event("declined").text("request_id", session.request_id).text("reason", "timeout").take());
+        effects.notify(it->first, Event(EventName::Declined)
+                                      .text("request_id", session.request_id)
+                                      .text("reason", "timeout")
+                                      .take());
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
-                           Event("request_expired").text("request_id", session.request_id).take());
+                           Event(EventName::RequestExpired).text("request_id", session.request_id).take());
         }
         expired.push_back(it->first);
         it = broadcast.sessions.erase(it);

@@ -51,21 +51,12 @@ Effects Hub::media_down(HandleId handle, std::int64_t now) {
     return effects;
 }
 
-Result<Reply> Hub::handle_request(HandleId handle, const Request& request, std::int64_t now) {
+Result<Reply> Hub::handle_request(HandleId handle, const Request& request, std::int64_t now,
+                                  const SdpCheck& check_sdp) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    Result<Reply> reply = state_->handle_request(handle, request, now);
+    Result<Reply> reply = state_->handle_request(handle, request, now, check_sdp);
     (void)state_->commit(now);
     return reply;
-}
-
-Status Hub::may_start(HandleId handle, bool with_answer) {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    return state_->may_start(handle, with_answer);
-}
-
-Status Hub::may_publish(HandleId handle, bool with_offer) {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    return state_->may_publish(handle, with_offer);
 }
 
 Effects Hub::tick(std::int64_t now) {
@@ -167,7 +158,7 @@ Effects HubState::media_up(HandleId handle, std::int64_t now) {
     }
     go_live(*broadcast, handle, now, effects);
     broadcast->relay_up = true;
-    effects.media.emplace_back(RelaySetPublisher{broadcast->record.broadcast_id, handle});
+    effects.media.emplace_back(RouterSetPublisher{broadcast->record.broadcast_id, handle});
     offer_switch(*broadcast, effects);
     return effects;
 }

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,15 +24,23 @@ namespace onair {
 
 class HubState;  // broadcasts, viewers, prompts, presence subscriptions (hub.cpp and friends)
 
-// The answer to one request: the `result` object to push back on the request's transaction
-// (with `event`), plus what else must happen. When `offer_in_reply` is set the reply goes out
-// with a fresh subscriber offer as jsep (an immediately re-accepted viewer).
-struct Reply {
-    JsonPtr result;
-    bool offer_in_reply = false;
-    Effects effects;
-    bool ice_restart = false;  // that offer restarts ICE (a relay viewer's `ice_restart`)
+// What a `registered` reply tells the Janus layer about its handle.
+struct Registered {
+    std::string broadcast_id;  // the broadcast the handle now holds
+    bool audio = true;         // whether its site wants audio (the answer to `publish` keeps it)
 };
+
+// The answer to one request: the event to push back on the request's transaction (with a fresh
+// subscriber offer when it asks for one: an immediately re-accepted viewer, `ice_restart`), plus
+// what else must happen.
+struct Reply {
+    PluginEvent event;
+    Effects effects;
+    std::optional<Registered> registered = std::nullopt;  // with `registered`
+};
+
+// The Janus layer's check of the SDP that came with `publish` (an offer) or `start` (an answer).
+using SdpCheck = std::function<Status()>;
 
 // OnAir's Janus-free core: sites, identities, the broadcast/viewer/consent state machine, presence,
 // limits and rate limits, persisted through the Store. Every public method takes the one hub
@@ -45,8 +54,8 @@ struct Reply {
 // Billing: the calls that change state also queue billing events and airtime changes, written to
 // the Store in one transaction before the call returns (the callback sender reads them from there).
 //
-// Media requests (`publish` with an offer, `start` with an answer): the caller checks the SDP
-// itself; `handle_request` only decides whether the handle may do it now.
+// Media requests (`publish` with an offer, `start` with an answer): the caller's SdpCheck checks
+// the SDP, called by `handle_request` once the handle may send the request.
 class Hub {
 public:
     Hub(Settings settings, std::unique_ptr<Store> store, WallClock wall_clock = wall_same_as_steady);
@@ -72,15 +81,12 @@ public:
     Effects media_up(HandleId handle, std::int64_t now);          // setup_media
     Effects media_down(HandleId handle, std::int64_t now);        // hangup_media
 
-    // One plugin request from a handle.
-    Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
-
-    // Whether the handle may `start` now (its watch request was accepted and not revoked since) with
-    // or without a jsep answer (relay viewers answer, direct ones do not), so the caller can refuse
-    // it before looking at its SDP.
-    Status may_start(HandleId handle, bool with_answer);
-    // Likewise for `publish` with or without an offer (the site's media mode decides).
-    Status may_publish(HandleId handle, bool with_offer);
+    // One plugin request from a handle. For `publish` and `start`, `check_sdp` (when given) runs
+    // once the handle may send the request now with or without SDP, and before anything changes: its
+    // error refuses the request. It runs under the Hub's lock, so it must only compute (parse and
+    // write SDP), never call Janus or take a lock.
+    Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now,
+                                 const SdpCheck& check_sdp = nullptr);
 
     // Timers: expired prompts, publish timeouts, resume grace. Call about once a second.
     Effects tick(std::int64_t now);
@@ -103,8 +109,8 @@ private:
     Settings settings_;
     // The one hub lock. It guards all of state_ (sites, broadcasts, handles, consent, presence,
     // billing, rate limits, the Store): its parts take no lock of their own. Nothing else is ever
-    // taken while it is held except SQLite's own locks inside the Store's calls: no Janus call, no
-    // other plugin lock, no callback.
+    // taken while it is held except SQLite's own locks inside the Store's calls (and Janus' log
+    // inside an SdpCheck's SDP parser): no Janus call, no other plugin lock, no other callback.
     std::mutex mutex_;
     std::unique_ptr<HubState> state_;  // guarded by mutex_
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A broadcast's lifecycle (docs/protocol.md): registration (`broadcast`, a resume or a takeover),
-// going live (`publish`, or the relay's PeerConnection), interruptions and its end (`stop`,
-// timeouts, the Admin API).
+// A broadcast's lifecycle (docs/protocol.md): registration (`broadcast`, a
+// resume or a takeover), going live (`publish`, or the relay's PeerConnection),
+// interruptions and its end (`stop`, timeouts, the Admin API).
 #include "events.h"
 #include "hub_state.h"
 #include "ids.h"
@@ -17,22 +17,28 @@ struct Registration {
     const char* ice_policy = "all";
 };
 
-JsonPtr registered_event(const Broadcast& broadcast, const Site& site, Registration registration) {
+// The `registered` reply, with what it tells the Janus layer typed beside it.
+Reply registered_reply(const Broadcast& broadcast, const Site& site, Registration registration,
+                       Effects effects = {}) {
     const BroadcastRecord& record = broadcast.record;
-    return Event("registered")
-        .text("broadcast_id", record.broadcast_id)
-        .flag("resumed", registration.resumed)
-        .flag("audio", site.audio)
-        .number("started_at", record.started_at != 0 ? record.started_at : record.registered_at)
-        .object("viewers", broadcast.viewers_json())
-        .object("granted", broadcast.granted_json())
-        .number("heartbeat_interval", registration.heartbeat_interval)
-        .text("media", to_string(broadcast.media))
-        .flag("simulcast", site.simulcast)
-        .flag("relay", broadcast.relayed())
-        .object("ice_servers", std::move(registration.ice_servers))
-        .text("ice_policy", registration.ice_policy)
-        .take();
+    Reply registered =
+        reply(Event(EventName::Registered)
+                  .text("broadcast_id", record.broadcast_id)
+                  .flag("resumed", registration.resumed)
+                  .flag("audio", site.audio)
+                  .number("started_at", record.started_at != 0 ? record.started_at : record.registered_at)
+                  .object("viewers", broadcast.viewers_json())
+                  .object("granted", broadcast.granted_json())
+                  .number("heartbeat_interval", registration.heartbeat_interval)
+                  .text("media", to_string(broadcast.media))
+                  .flag("simulcast", site.simulcast)
+                  .flag("relay", broadcast.relayed())
+                  .object("ice_servers", std::move(registration.ice_servers))
+                  .text("ice_policy", registration.ice_policy)
+                  .take(),
+              std::move(effects));
+    registered.registered = Registered{record.broadcast_id, site.audio};
+    return registered;
 }
 
 }  // namespace
@@ -78,10 +84,10 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     record.site = who.site;
     record.user = who.user;
     record.broadcasting = id;
-    return reply(registered_event(
+    return registered_reply(
         stored, site,
         Registration{false, settings_.heartbeat_interval, ice_servers_for(who.site, who.user, now),
-                     ice_policy(stored, stored.media == MediaMode::P2p)}));
+                     ice_policy(stored, stored.media == MediaMode::P2p)});
 }
 
 Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Identity& identity,
@@ -97,11 +103,12 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
     Effects effects;
     const HandleId previous = broadcast.broadcaster;
     if (previous != handle) {
-        // An interrupted broadcast keeps its deadline: re-registering from new handles without ever
-        // bringing media must not keep it visible (and billed) for ever.
+        // An interrupted broadcast keeps its deadline: re-registering from new
+        // handles without ever bringing media must not keep it visible (and billed)
+        // for ever.
         const bool interrupted = broadcast.state == BroadcastState::Interrupted;
         if (previous != 0) {
-            effects.notify(previous, Event("ended").text("reason", "taken_over").take());
+            effects.notify(previous, Event(EventName::Ended).text("reason", "taken_over").take());
             effects.media.emplace_back(ClosePeerConnection{previous});
             handles_[previous].broadcasting.clear();
             if (broadcast.state == BroadcastState::Live) {
@@ -110,7 +117,8 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
         }
         broadcast.broadcaster = handle;
         if (broadcast.state != BroadcastState::Live && !interrupted) {
-            // The new handle gets the time a fresh registration gets to bring its media up.
+            // The new handle gets the time a fresh registration gets to bring its
+            // media up.
             broadcast.deadline = now + settings_.publish_timeout;
             broadcast.deadline_reason = "publish_timeout";
         }
@@ -121,11 +129,11 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
     record.site = identity.site;
     record.user = identity.user;
     record.broadcasting = broadcast.record.broadcast_id;
-    return reply(registered_event(broadcast, site,
-                                  Registration{true, settings_.heartbeat_interval,
-                                               ice_servers_for(identity.site, identity.user, now),
-                                               ice_policy(broadcast, broadcast.media == MediaMode::P2p)}),
-                 std::move(effects));
+    return registered_reply(
+        broadcast, site,
+        Registration{true, settings_.heartbeat_interval, ice_servers_for(identity.site, identity.user, now),
+                     ice_policy(broadcast, broadcast.media == MediaMode::P2p)},
+        std::move(effects));
 }
 
 Status HubState::may_publish(HandleId handle, bool with_offer) {
@@ -134,9 +142,9 @@ Status HubState::may_publish(HandleId handle, bool with_offer) {
         return not_broadcasting("publish");
     }
     if (with_offer && broadcast->media == MediaMode::P2p) {
-        return fail(
-            ErrorCode::WrongState,
-            "Not allowed: a peer-to-peer broadcast sends no media to the server (publish without jsep)");
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: a peer-to-peer broadcast sends no media to the "
+                    "server (publish without jsep)");
     }
     if (with_offer && !broadcast->relayed()) {
         return fail(ErrorCode::WrongState, "Not allowed: publish to the relay only after relay_needed");
@@ -148,16 +156,14 @@ Status HubState::may_publish(HandleId handle, bool with_offer) {
 }
 
 Result<Reply> HubState::on_publish(HandleId handle, const PublishRequest& request, std::int64_t now) {
-    if (Status allowed = may_publish(handle, request.offer); !allowed) {
-        return allowed.error();
-    }
-    Effects effects;
+    Effects effects;  // check_media_request has checked may_publish
     Broadcast& broadcast = *broadcast_held_by(handle);
     if (!request.offer && broadcast.state != BroadcastState::Live) {
-        // "My camera runs": a direct broadcast is live from here on, its evidence the heartbeats.
+        // "My camera runs": a direct broadcast is live from here on, its evidence
+        // the heartbeats.
         go_live(broadcast, handle, now, effects);
     }
-    return reply(Event("publishing").take(), std::move(effects));
+    return reply(Event(EventName::Publishing).take(), std::move(effects));
 }
 
 Result<Reply> HubState::on_stop(HandleId handle, std::int64_t now) {
@@ -170,7 +176,7 @@ Result<Reply> HubState::on_stop(HandleId handle, std::int64_t now) {
     }
     Effects effects;
     end_broadcast(broadcast->record.broadcast_id, "stopped", false, effects);
-    return reply(Event("ended").text("reason", "stopped").take(), std::move(effects));
+    return reply(Event(EventName::Ended).text("reason", "stopped").take(), std::move(effects));
 }
 
 void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, Effects& effects) {
@@ -181,16 +187,17 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
     if (broadcast.record.started_at == 0) {
         broadcast.record.started_at = wall_at(now);  // a time of day; the ledger measures from `now`
         billing_.broadcast_started(broadcast, now);
-        // Retried until stored: the media is up whether or not the store took the start time.
+        // Retried until stored: the media is up whether or not the store took the
+        // start time.
         unsaved_records_.push_back(broadcast.record);
     } else {
         billing_.broadcast_evidence(broadcast.record.broadcast_id, now);
     }
-    effects.notify(handle, Event("live").take());
+    effects.notify(handle, Event(EventName::Live).take());
     if (before == BroadcastState::Registered) {
         presence_.announce(broadcast.record.site, broadcast.record.user, true, effects);
     } else if (before == BroadcastState::Interrupted) {
-        notify_viewers(broadcast, "resumed", effects);
+        notify_viewers(broadcast, EventName::Resumed, effects);
     }
     // Viewers with a grant who asked while the broadcaster was away come in now.
     std::vector<HandleId> held;
@@ -203,9 +210,10 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
         ViewerSession& session = broadcast.sessions.at(viewer);
         const Path path = path_for(broadcast, session.user);
         if (path == Path::Full) {
-            effects.notify(
-                viewer,
-                Event("declined").text("request_id", session.request_id).text("reason", "full").take());
+            effects.notify(viewer, Event(EventName::Declined)
+                                       .text("request_id", session.request_id)
+                                       .text("reason", "full")
+                                       .take());
             broadcast.sessions.erase(viewer);
             handles_[viewer].watching.clear();
             continue;
@@ -219,11 +227,12 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
 void HubState::move_to_relay(Broadcast& broadcast, Effects& effects) {
     BroadcastRecord record = broadcast.record;
     record.relay = true;
-    // The move happens whether or not the store took it: the row is retried until stored.
+    // The move happens whether or not the store took it: the row is retried until
+    // stored.
     unsaved_records_.push_back(record);
     broadcast.record = std::move(record);
     if (broadcast.broadcaster != 0) {
-        effects.notify(broadcast.broadcaster, Event("relay_needed").take());
+        effects.notify(broadcast.broadcaster, Event(EventName::RelayNeeded).take());
     }
 }
 
@@ -232,8 +241,8 @@ void HubState::interrupt(Broadcast& broadcast, std::int64_t now, Effects& effect
     broadcast.deadline = now + settings_.resume_grace;
     broadcast.deadline_reason = "hangup_timeout";
     broadcast.relay_up = false;
-    notify_viewers(broadcast, "interrupted", effects);
-    effects.media.emplace_back(RelaySetPublisher{broadcast.record.broadcast_id, 0});
+    notify_viewers(broadcast, EventName::Interrupted, effects);
+    effects.media.emplace_back(RouterSetPublisher{broadcast.record.broadcast_id, 0});
 }
 
 void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
@@ -245,14 +254,15 @@ void HubState::end_broadcast(const std::string& broadcast_id, const std::string&
     Broadcast& broadcast = found->second;
     for (const auto& [viewer, session] : broadcast.sessions) {
         if (!session.admitted()) {
-            effects.notify(
-                viewer,
-                Event("declined").text("request_id", session.request_id).text("reason", "ended").take());
+            effects.notify(viewer, Event(EventName::Declined)
+                                       .text("request_id", session.request_id)
+                                       .text("reason", "ended")
+                                       .take());
         } else {
             if (!session.peer.empty()) {
                 effects.notify(viewer, bye_event(session.peer));
             }
-            effects.notify(viewer, Event("ended").text("reason", reason).take());
+            effects.notify(viewer, Event(EventName::Ended).text("reason", reason).take());
             effects.media.emplace_back(ClosePeerConnection{viewer});
         }
         if (auto record = handles_.find(viewer); record != handles_.end()) {
@@ -261,14 +271,14 @@ void HubState::end_broadcast(const std::string& broadcast_id, const std::string&
     }
     if (broadcast.broadcaster != 0) {
         if (notify_broadcaster) {
-            effects.notify(broadcast.broadcaster, Event("ended").text("reason", reason).take());
+            effects.notify(broadcast.broadcaster, Event(EventName::Ended).text("reason", reason).take());
         }
         effects.media.emplace_back(ClosePeerConnection{broadcast.broadcaster});
         if (auto record = handles_.find(broadcast.broadcaster); record != handles_.end()) {
             record->second.broadcasting.clear();
         }
     }
-    effects.media.emplace_back(RelayEnd{broadcast_id});
+    effects.media.emplace_back(RouterEnd{broadcast_id});
     if (broadcast.visible()) {
         presence_.announce(broadcast.record.site, broadcast.record.user, false, effects);
     }
@@ -276,7 +286,7 @@ void HubState::end_broadcast(const std::string& broadcast_id, const std::string&
     broadcasts_.erase(found);
 }
 
-void HubState::notify_viewers(const Broadcast& broadcast, const char* event, Effects& effects) const {
+void HubState::notify_viewers(const Broadcast& broadcast, EventName event, Effects& effects) const {
     for (const auto& [viewer, session] : broadcast.sessions) {
         if (session.admitted()) {
             effects.notify(viewer, Event(event).take());

@@ -19,9 +19,9 @@ const char* HubState::ice_policy(const Broadcast& broadcast, bool direct) const 
     return direct && site != nullptr && site->p2p_relay_only ? "relay" : "all";
 }
 
-JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
-                                 std::int64_t now, Effects& effects) {
-    Event accepted("accepted");
+PluginEvent HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
+                                     std::int64_t now, Effects& effects) {
+    Event accepted(EventName::Accepted);
     accepted.text("request_id", session.request_id).text("media", direct ? "p2p" : "sfu");
     session.direct = direct;
     session.switching = false;
@@ -33,7 +33,7 @@ JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, b
         if (broadcast.broadcaster != 0) {
             effects.notify(
                 broadcast.broadcaster,
-                Event("peer")
+                Event(EventName::Peer)
                     .text("peer", session.peer)
                     .object("viewer", viewer_json(session))
                     .object("ice_servers", ice_servers_for(broadcast.record.site, broadcast.record.user, now))
@@ -46,6 +46,9 @@ JsonPtr HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, b
     if (resumed) {
         accepted.flag("resumed", true);
     }
+    if (!direct) {
+        accepted.with_offer(ViewerOffer::Fresh);  // the relay's offer goes with it
+    }
     return accepted.take();
 }
 
@@ -56,8 +59,10 @@ void HubState::offer_switch(Broadcast& broadcast, Effects& effects) {
     for (auto& [viewer, session] : broadcast.sessions) {
         if (session.admitted() && session.direct && !session.switching) {
             session.switching = true;
-            effects.media.emplace_back(
-                SendViewerOffer{viewer, Event("switch").text("request_id", session.request_id).take()});
+            effects.notify(viewer, Event(EventName::Switch)
+                                       .text("request_id", session.request_id)
+                                       .with_offer(ViewerOffer::Fresh)
+                                       .take());
         }
     }
 }
@@ -120,14 +125,15 @@ Result<Reply> HubState::on_signal(HandleId handle, const SignalRequest& request)
     }
     Effects effects;
     if (other != 0) {
-        effects.notify(
-            other,
-            Event("signal").text("peer", request.peer).object(key, json_share(request.payload.get())).take());
+        effects.notify(other, Event(EventName::Signal)
+                                  .text("peer", request.peer)
+                                  .object(key, json_share(request.payload.get()))
+                                  .take());
     }
     if (kind == SignalKind::Bye && !session->direct) {
         session->peer.clear();  // the direct connection of a switched viewer is over for good
     }
-    return Reply{Event("signalled").text("peer", request.peer).take(), false, std::move(effects)};
+    return reply(Event(EventName::Signalled).text("peer", request.peer).take(), std::move(effects));
 }
 
 }  // namespace onair

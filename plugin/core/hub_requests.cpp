@@ -9,14 +9,18 @@
 
 namespace onair {
 
-Reply reply(JsonPtr result, Effects effects) { return Reply{std::move(result), false, std::move(effects)}; }
+Reply reply(PluginEvent event, Effects effects) { return Reply{std::move(event), std::move(effects)}; }
 
 Error not_broadcasting(const char* request) {
     return fail(ErrorCode::WrongState,
                 std::string("Not allowed: '") + request + "' needs a broadcast registered on this handle");
 }
 
-Result<Reply> HubState::handle_request(HandleId handle, const Request& request, std::int64_t now) {
+Result<Reply> HubState::handle_request(HandleId handle, const Request& request, std::int64_t now,
+                                       const SdpCheck& check_sdp) {
+    if (Status allowed = check_media_request(handle, request, check_sdp); !allowed) {
+        return allowed.error();
+    }
     // While the store holds back too much, nothing new starts; endings still go through (each
     // session and broadcast ends once, so what they add is bounded by what exists).
     const bool starts_something =
@@ -47,8 +51,8 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
     if (const auto* r = std::get_if<WatchRequest>(&request)) {
         return on_watch(handle, *r, now);
     }
-    if (const auto* r = std::get_if<StartRequest>(&request)) {
-        return on_start(handle, *r, now);
+    if (std::holds_alternative<StartRequest>(request)) {
+        return on_start(handle, now);
     }
     if (const auto* r = std::get_if<SignalRequest>(&request)) {
         return on_signal(handle, *r);
@@ -68,6 +72,20 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
     return on_presence(handle, std::get<PresenceRequest>(request));
 }
 
+Status HubState::check_media_request(HandleId handle, const Request& request, const SdpCheck& check_sdp) {
+    const auto* publish = std::get_if<PublishRequest>(&request);
+    const auto* start = std::get_if<StartRequest>(&request);
+    if (publish == nullptr && start == nullptr) {
+        return Ok{};
+    }
+    if (Status allowed =
+            publish != nullptr ? may_publish(handle, publish->offer) : may_start(handle, start->answer);
+        !allowed) {
+        return allowed;
+    }
+    return check_sdp ? check_sdp() : Status(Ok{});
+}
+
 // ---- presence ----
 
 Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& request) {
@@ -79,14 +97,14 @@ Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& requ
     for (const std::string& user : request.users) {
         json_object_set_new(users.get(), user.c_str(), json_boolean(is_visible(request.site, user)));
     }
-    return reply(Event("presence").object("users", std::move(users)).take());
+    return reply(Event(EventName::Presence).object("users", std::move(users)).take());
 }
 
 // ---- billing ----
 
 Result<Reply> HubState::on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now) {
     heartbeat_evidence(handle, request.peers, now);
-    return reply(Event("heartbeat").take());
+    return reply(Event(EventName::Heartbeat).take());
 }
 
 Result<Reply> HubState::on_usage(const UsageRequest& request, std::int64_t now) {
@@ -101,7 +119,7 @@ Result<Reply> HubState::on_usage(const UsageRequest& request, std::int64_t now) 
     if (!usage) {
         return usage.error();
     }
-    return reply(Event("usage")
+    return reply(Event(EventName::Usage)
                      .text("site", request.site)
                      .text("from", request.from)
                      .text("to", request.to)

@@ -35,8 +35,8 @@ struct HandleRecord {
     std::string watching;      // id of the broadcast this handle has a viewer session in
 };
 
-// A reply without a subscriber offer.
-Reply reply(JsonPtr result, Effects effects = {});
+// A reply to a request.
+Reply reply(PluginEvent event, Effects effects = {});
 // The error of a broadcaster's `request` from a handle that holds no broadcast.
 Error not_broadcasting(const char* request);
 
@@ -55,9 +55,8 @@ public:
     Effects handle_destroyed(HandleId handle, std::int64_t now);
     Effects media_up(HandleId handle, std::int64_t now);
     Effects media_down(HandleId handle, std::int64_t now);
-    Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now);
-    Status may_start(HandleId handle, bool with_answer);
-    Status may_publish(HandleId handle, bool with_offer);
+    Result<Reply> handle_request(HandleId handle, const Request& request, std::int64_t now,
+                                 const SdpCheck& check_sdp);
     Effects tick(std::int64_t now);
     JsonPtr admin(const json_t* request, std::int64_t now, Effects& effects);
 
@@ -73,6 +72,9 @@ public:
                   const std::function<Status()>& also = nullptr);
 
 private:
+    // Plugin requests (hub_requests.cpp): `publish` and `start` checked before anything else (may
+    // the handle send it now with or without SDP, then `check_sdp`); presence, heartbeat and usage.
+    Status check_media_request(HandleId handle, const Request& request, const SdpCheck& check_sdp);
     // Plugin requests: presence, heartbeat and usage (hub_requests.cpp).
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
     Result<Reply> on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now);
@@ -82,6 +84,8 @@ private:
     Result<Reply> on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now);
     Result<Reply> resume(HandleId handle, Broadcast& broadcast, const Identity& identity, const Site& site,
                          std::int64_t now);
+    // Whether the handle may `publish` now with or without an offer (the site's media mode decides).
+    Status may_publish(HandleId handle, bool with_offer);
     Result<Reply> on_publish(HandleId handle, const PublishRequest& request, std::int64_t now);
     Result<Reply> on_stop(HandleId handle, std::int64_t now);
     // The broadcaster's media is up (relay PeerConnection, or a direct `publish`): live, presence,
@@ -93,13 +97,16 @@ private:
     // Ends the broadcast in memory: everyone is told, media is torn down, the broadcast is forgotten.
     void end_broadcast(const std::string& broadcast_id, const std::string& reason, bool notify_broadcaster,
                        Effects& effects);
-    void notify_viewers(const Broadcast& broadcast, const char* event, Effects& effects) const;
+    void notify_viewers(const Broadcast& broadcast, EventName event, Effects& effects) const;
 
     // A viewer's session (hub_viewer.cpp); its prompt and grant are consent_'s.
     Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
     Result<Reply> on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now);
     Result<Reply> on_kick(HandleId handle, const KickRequest& request, std::int64_t now);
-    Result<Reply> on_start(HandleId handle, const StartRequest& request, std::int64_t now);
+    // Whether the handle may `start` now (its watch request was accepted and not revoked since) with
+    // or without a jsep answer (relay viewers answer, direct ones do not).
+    Status may_start(HandleId handle, bool with_answer);
+    Result<Reply> on_start(HandleId handle, std::int64_t now);
     Result<Reply> on_ice_restart(HandleId handle);
     Result<Reply> on_leave(HandleId handle, std::int64_t now);
     // The handle's accepted (or watching) session and its broadcast; nullptr while it has none.
@@ -126,10 +133,10 @@ private:
     void expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects);
 
     // Direct (peer-to-peer) pairing and the switch to the relay (hub_direct.cpp).
-    // The `accepted` event of an admitted viewer; a direct one gets a new pairing (session.peer) and
-    // the broadcaster its `peer` event in `effects`.
-    JsonPtr accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
-                           std::int64_t now, Effects& effects);
+    // The `accepted` event of an admitted viewer: a relay one's carries the relay's offer, a direct
+    // one gets a new pairing (session.peer) and the broadcaster its `peer` event in `effects`.
+    PluginEvent accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
+                               std::int64_t now, Effects& effects);
     // Direct viewers of a relayed broadcast whose publisher is up get a `switch` offer.
     void offer_switch(Broadcast& broadcast, Effects& effects);
     // A resumed broadcaster of a direct broadcast pairs again with each direct viewer.

@@ -84,7 +84,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
         if (broadcast->state == BroadcastState::Interrupted) {
             session.stage = ViewerStage::Held;
             broadcast->sessions.emplace(handle, std::move(session));
-            return reply(Event("waiting")
+            return reply(Event(EventName::Waiting)
                              .text("request_id", request_id)
                              .number("expires_in", std::max<std::int64_t>(0, broadcast->deadline - now))
                              .flag("resumed", true)
@@ -98,17 +98,15 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
             move_to_relay(*broadcast, effects);
             path = Path::Relay;
         }
-        Reply accepted = reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
-                               std::move(effects));
-        accepted.offer_in_reply = path != Path::Direct;
-        return accepted;
+        return reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
+                     std::move(effects));
     }
 
     consent_.ask(*broadcast, handle, std::move(session), now, effects);
     record.site = who.site;
     record.user = who.user;
     record.watching = broadcast->record.broadcast_id;
-    return reply(Event("waiting")
+    return reply(Event(EventName::Waiting)
                      .text("request_id", request_id)
                      .number("expires_in", settings_.request_timeout)
                      .take(),
@@ -136,9 +134,11 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
         consent_.deny(*broadcast, viewer, now, effects);
         handles_[viewer].watching.clear();
     }
-    return reply(
-        Event("answered").text("request_id", request.request_id).flag("accepted", request.accept).take(),
-        std::move(effects));
+    return reply(Event(EventName::Answered)
+                     .text("request_id", request.request_id)
+                     .flag("accepted", request.accept)
+                     .take(),
+                 std::move(effects));
 }
 
 Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request, std::int64_t now) {
@@ -150,7 +150,7 @@ Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request, std
     if (!remove_viewer(*broadcast, request.viewer, "removed", now, effects)) {
         return fail(ErrorCode::NotFound, "No viewer '" + request.viewer + "' in this broadcast");
     }
-    return reply(Event("kicked").text("viewer", request.viewer).take(), std::move(effects));
+    return reply(Event(EventName::Kicked).text("viewer", request.viewer).take(), std::move(effects));
 }
 
 ViewerSession* HubState::accepted_session(HandleId handle, Broadcast*& broadcast) {
@@ -182,11 +182,8 @@ Status HubState::may_start(HandleId handle, bool with_answer) {
     return Ok{};
 }
 
-Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, std::int64_t now) {
-    if (Status allowed = may_start(handle, request.answer); !allowed) {
-        return allowed.error();
-    }
-    Broadcast* broadcast = nullptr;
+Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
+    Broadcast* broadcast = nullptr;  // check_media_request has checked may_start
     ViewerSession* session = accepted_session(handle, broadcast);
     Effects effects;
     const bool switched = session->switching && session->stage == ViewerStage::Watching;
@@ -195,7 +192,7 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
         // The viewer answered the relay's offer: from now on it watches through the relay.
         session->switching = false;
         session->direct = false;
-        effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+        effects.media.emplace_back(RouterAddViewer{broadcast->record.broadcast_id, handle});
     }
     if (session->stage == ViewerStage::Accepted) {
         session->stage = ViewerStage::Watching;
@@ -203,17 +200,17 @@ Result<Reply> HubState::on_start(HandleId handle, const StartRequest& request, s
         session->watch_id = new_watch_id();  // billed from its first evidence (watch_evidence) on
         billing_.viewer_joined(broadcast->record, *session, now);
         if (!session->direct && !relay_added) {
-            effects.media.emplace_back(RelayAddViewer{broadcast->record.broadcast_id, handle});
+            effects.media.emplace_back(RouterAddViewer{broadcast->record.broadcast_id, handle});
         }
         if (broadcast->broadcaster != 0) {
             effects.notify(broadcast->broadcaster,
-                           Event("viewer_joined")
+                           Event(EventName::ViewerJoined)
                                .object("viewer", viewer_json(*session))
                                .number("viewers", broadcast->count(ViewerStage::Watching))
                                .take());
         }
     }
-    Event watching("watching");
+    Event watching(EventName::Watching);
     watching.text("media", session->direct ? "p2p" : "sfu")
         .number("heartbeat_interval", settings_.heartbeat_interval);
     if (switched) {
@@ -229,10 +226,7 @@ Result<Reply> HubState::on_ice_restart(HandleId handle) {
         return fail(ErrorCode::WrongState,
                     "Not allowed: ice_restart is for viewers watching through the relay");
     }
-    Reply restarting = reply(Event("restarting").take());
-    restarting.offer_in_reply = true;
-    restarting.ice_restart = true;
-    return restarting;
+    return reply(Event(EventName::Restarting).with_offer(ViewerOffer::IceRestart).take());
 }
 
 Result<Reply> HubState::on_leave(HandleId handle, std::int64_t now) {
@@ -244,7 +238,7 @@ Result<Reply> HubState::on_leave(HandleId handle, std::int64_t now) {
     if (Broadcast* broadcast = find_broadcast(record.watching); broadcast != nullptr) {
         drop_session(*broadcast, handle, "left", now, effects);
     }
-    return reply(Event("left").take(), std::move(effects));
+    return reply(Event(EventName::Left).take(), std::move(effects));
 }
 
 HubState::Path HubState::path_for(const Broadcast& broadcast, const std::string& viewer_user) const {
@@ -263,12 +257,7 @@ void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& sessi
         move_to_relay(broadcast, effects);
         path = Path::Relay;
     }
-    JsonPtr accepted = accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects);
-    if (path == Path::Direct) {
-        effects.notify(viewer, std::move(accepted));
-    } else {
-        effects.media.emplace_back(SendViewerOffer{viewer, std::move(accepted)});
-    }
+    effects.notify(viewer, accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects));
 }
 
 void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason,
@@ -295,11 +284,11 @@ void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::st
     if (session.stage == ViewerStage::Watching) {
         billing_.watch_ended(broadcast, session, reason, now);
         if (!session.direct) {
-            effects.media.emplace_back(RelayRemoveViewer{broadcast.record.broadcast_id, viewer});
+            effects.media.emplace_back(RouterRemoveViewer{broadcast.record.broadcast_id, viewer});
         }
         if (broadcast.broadcaster != 0) {
             effects.notify(broadcast.broadcaster,
-                           Event("viewer_left")
+                           Event(EventName::ViewerLeft)
                                .object("viewer", viewer_json(session))
                                .number("viewers", broadcast.count(ViewerStage::Watching))
                                .take());
@@ -312,7 +301,7 @@ void HubState::end_session(Broadcast& broadcast, HandleId viewer, const std::str
     if (const std::string& peer = broadcast.sessions.at(viewer).peer; !peer.empty()) {
         effects.notify(viewer, bye_event(peer));
     }
-    effects.notify(viewer, Event("ended").text("reason", reason).take());
+    effects.notify(viewer, Event(EventName::Ended).text("reason", reason).take());
     drop_session(broadcast, viewer, reason, now, effects);
     effects.media.emplace_back(ClosePeerConnection{viewer});
 }

@@ -43,7 +43,7 @@ void PresenceBook::announce(const std::string& site, const std::string& user, bo
     for (HandleId subscriber : found->second) {
         JsonPtr users(json_object());
         json_object_set_new(users.get(), user.c_str(), json_boolean(live));
-        effects.notify(subscriber, Event("presence").object("users", std::move(users)).take());
+        effects.notify(subscriber, Event(EventName::Presence).object("users", std::move(users)).take());
     }
 }
 

@@ -18,9 +18,11 @@ JsonPtr event_error(const Error& error) {
     return event;
 }
 
-const char* event_name(const json_t* result) {
-    const char* name = json_string_value(json_object_get(result, "event"));
-    return name ? name : "";
+JsonPtr make_jsep(const char* type, const std::string& sdp) {
+    JsonPtr jsep = json_take(json_object());
+    json_object_set_new(jsep.get(), "type", json_string(type));
+    json_object_set_new(jsep.get(), "sdp", json_string(sdp.c_str()));
+    return jsep;
 }
 
 }  // namespace onair::janus

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <string>
+
 #include "core/json.h"
 #include "core/result.h"
 
@@ -9,8 +11,6 @@ namespace onair::janus {
 // Plugin event payloads as docs/protocol.md defines them.
 JsonPtr event_result(JsonPtr result);     // {"onair":"event","result":result}
 JsonPtr event_error(const Error& error);  // {"onair":"event","error_code":…,"error":…}
-
-// The `event` name inside a result object, or "" when it has none.
-const char* event_name(const json_t* result);
+JsonPtr make_jsep(const char* type, const std::string& sdp);  // {"type":type,"sdp":sdp}
 
 }  // namespace onair::janus

@@ -33,7 +33,7 @@ bool ensure_parent_folder(const std::string& path) {
 }  // namespace
 
 Plugin::Plugin(janus_callbacks* gateway, janus_plugin* descriptor)
-    : gateway_(gateway), descriptor_(descriptor), relay_(gateway) {}
+    : gateway_(gateway), descriptor_(descriptor), router_(gateway) {}
 
 Plugin::~Plugin() {
     stopping_.store(true);
@@ -48,7 +48,7 @@ Plugin::~Plugin() {
         handler_.join();
     if (timer_.joinable())
         timer_.join();
-    relay_.clear();
+    router_.clear();
     std::unordered_map<const janus_plugin_session*, SessionPtr> sessions;
     {
         std::lock_guard lock(sessions_mutex_);
@@ -195,19 +195,19 @@ void Plugin::setup_media(janus_plugin_session* handle) {
     JANUS_LOG(LOG_INFO, "OnAir: handle %" PRIu64 " media is up\n", session->id());
     session->set_media_up(true);
     carry_out(hub_->media_up(session->id(), now()));
-    relay_.media_up(handle);  // a viewer that just connected needs a keyframe
+    router_.media_up(handle);  // a viewer that just connected needs a keyframe
 }
 
 void Plugin::incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
     if (!handle || g_atomic_int_get(&handle->stopped) || stopping_.load(std::memory_order_relaxed))
         return;
-    relay_.incoming_rtp(handle, packet);
+    router_.incoming_rtp(handle, packet);
 }
 
 void Plugin::incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packet) {
     if (!handle || g_atomic_int_get(&handle->stopped) || stopping_.load(std::memory_order_relaxed))
         return;
-    relay_.incoming_rtcp(handle, packet);
+    router_.incoming_rtcp(handle, packet);
 }
 
 void Plugin::hangup_media(janus_plugin_session* handle) {
@@ -244,9 +244,9 @@ void Plugin::destroy_session(janus_plugin_session* handle, int* error) {
     JANUS_LOG(LOG_VERB, "OnAir: handle %" PRIu64 " detached\n", session->id());
     session->set_media_up(false);
     carry_out(hub_->handle_destroyed(session->id(), now()));
-    relay_.forget(handle);
+    router_.forget(handle);
     handle->plugin_handle = nullptr;
-    // Queued messages and the relay may still hold the session for a moment; the last of them
+    // Queued messages and the router may still hold the session for a moment; the last of them
     // gives the core its reference back.
 }
 
@@ -255,7 +255,7 @@ json_t* Plugin::query_session(janus_plugin_session* handle) {
     if (!session)
         return nullptr;
     JsonPtr info = session->describe();
-    if (JsonPtr media = relay_.describe(handle))
+    if (JsonPtr media = router_.describe(handle))
         json_object_update(info.get(), media.get());  // a relayed handle's simulcast layer, estimate, rates
     return info.release();
 }

@@ -15,22 +15,23 @@
 #include "janus/janus_api.h"
 #include "janus/message_queue.h"
 #include "janus/session.h"
-#include "media/relay.h"
+#include "media/router.h"
 
 namespace onair::janus {
 
 // The Janus-facing plugin: one instance between init() and destroy(), behind the C entry points
 // in entry.cpp. It maps Janus handles to Sessions, queues messages for its handler thread, drives
 // the Hub (requests, handle lifecycle, a one-second tick) and carries out the Effects the Hub
-// returns: events pushed to handles, subscriber offers, relay changes, PeerConnection hang-ups.
+// returns: events pushed to handles (with a subscriber offer where one asks for it), router changes,
+// PeerConnection hang-ups.
 //
-// Lock order: Relay lock -> Session::mutex_ -> Janus' internal locks; every other lock is a leaf.
+// Lock order: Router lock -> Session::mutex_ -> Janus' internal locks; every other lock is a leaf.
 //   - sessions_mutex_ guards only the session tables: held for a lookup, never while calling the
-//     Hub, the Relay, Janus or a Session;
+//     Hub, the Router, Janus or a Session;
 //   - the Hub's mutex lives inside each Hub call; the Hub never calls out, and no plugin lock is
-//     held while calling it (so the Hub mutex is never held while calling the Relay or Janus);
-//   - the Relay's lock is held only inside Relay calls, which never call the Hub or take
-//     sessions_mutex_; under it the relay reads a Session's negotiated media lines (its exclusive
+//     held while calling it (so the Hub mutex is never held while calling the Router or Janus);
+//   - the Router's lock is held only inside Router calls, which never call the Hub or take
+//     sessions_mutex_; under it the router reads a Session's negotiated media lines (its exclusive
 //     side) or calls Janus' queueing functions relay_rtp/send_pli_stream (its shared side);
 //   - Session::mutex_ guards a session's own fields, held for a copy, never while calling out.
 //   - the callback Sender runs on its own thread with its own SQLite connection; it calls the Hub
@@ -73,15 +74,17 @@ private:
     // Pushes an event (and optional jsep) to a handle that is still alive.
     void push(const Session& session, const std::string& transaction, JsonPtr event,
               const json_t* jsep = nullptr);
-    void push_result(Session& session, const std::string& transaction, JsonPtr result,
+    // Pushes `event` with `jsep` (a publisher's answer) or, when the event asks for one, a fresh
+    // subscriber offer (or, failing that, the error); notes the event in the session.
+    void push_result(Session& session, const std::string& transaction, PluginEvent event,
                      const json_t* jsep = nullptr);
     void push_error(const Session& session, const std::string& transaction, const Error& error);
 
     void carry_out(Effects effects);
     void carry_out(const MediaAction& action);
-    // Pushes `result` with a fresh subscriber offer; `ice_restart` asks Janus to restart ICE with it.
-    void send_viewer_offer(Session& viewer, const std::string& transaction, JsonPtr result,
-                           bool ice_restart = false);
+    // A fresh subscriber offer as jsep, its media lines noted in the viewer's session; `ice_restart`
+    // asks Janus to restart ICE with it.
+    Result<JsonPtr> viewer_offer(Session& viewer, bool ice_restart);
 
     static const CoreClock& clock();
     static std::int64_t now();  // the steady time (core/clock.h); the Hub reads the wall clock itself
@@ -89,7 +92,7 @@ private:
     janus_callbacks* const gateway_;
     janus_plugin* const descriptor_;
     std::unique_ptr<Hub> hub_;
-    media::Relay relay_;
+    media::Router router_;
     // Delivers billing callbacks from the store on its own thread; stopped before hub_ goes.
     std::unique_ptr<Sender> sender_;
     bool curl_initialized_ = false;

@@ -7,6 +7,7 @@
 
 #include "janus/json_event.h"
 #include "janus/plugin.h"
+#include "janus/sdp.h"
 
 namespace onair::janus {
 
@@ -21,10 +22,31 @@ void Plugin::push(const Session& session, const std::string& transaction, JsonPt
                   session.id(), result);
 }
 
-void Plugin::push_result(Session& session, const std::string& transaction, JsonPtr result,
+void Plugin::push_result(Session& session, const std::string& transaction, PluginEvent event,
                          const json_t* jsep) {
-    session.note_event(result.get());
-    push(session, transaction, event_result(std::move(result)), jsep);
+    JsonPtr offer;
+    if (event.offer != ViewerOffer::None) {
+        Result<JsonPtr> made = viewer_offer(session, event.offer == ViewerOffer::IceRestart);
+        if (!made) {
+            push_error(session, transaction, made.error());
+            return;
+        }
+        offer = std::move(made.value());
+        jsep = offer.get();
+    }
+    session.note_event(event.name);
+    push(session, transaction, event_result(std::move(event.result)), jsep);
+}
+
+Result<JsonPtr> Plugin::viewer_offer(Session& viewer, bool ice_restart) {
+    Result<NegotiatedSdp> offer = make_viewer_offer(viewer.next_sdp_version());
+    if (!offer)
+        return offer.error();
+    viewer.set_viewer_lines(offer.value().lines);
+    JsonPtr jsep = make_jsep("offer", offer.value().sdp);
+    if (ice_restart)
+        json_object_set_new(jsep.get(), "restart", json_true());  // Janus then offers new ICE credentials
+    return jsep;
 }
 
 void Plugin::push_error(const Session& session, const std::string& transaction, const Error& error) {
@@ -34,7 +56,7 @@ void Plugin::push_error(const Session& session, const std::string& transaction, 
 void Plugin::carry_out(Effects effects) {
     for (Notice& notice : effects.notices) {
         if (SessionPtr session = find(notice.to))
-            push_result(*session, "", std::move(notice.data));
+            push_result(*session, "", std::move(notice.event));
     }
     for (const MediaAction& action : effects.media)
         carry_out(action);
@@ -44,18 +66,15 @@ void Plugin::carry_out(const MediaAction& action) {
     std::visit(
         [this](const auto& step) {
             using Step = std::decay_t<decltype(step)>;
-            if constexpr (std::is_same_v<Step, SendViewerOffer>) {
+            if constexpr (std::is_same_v<Step, RouterSetPublisher>) {
+                router_.set_publisher(step.broadcast_id, step.publisher ? find(step.publisher) : nullptr);
+            } else if constexpr (std::is_same_v<Step, RouterAddViewer>) {
                 if (SessionPtr viewer = find(step.viewer))
-                    send_viewer_offer(*viewer, "", json_share(step.data.get()));
-            } else if constexpr (std::is_same_v<Step, RelaySetPublisher>) {
-                relay_.set_publisher(step.broadcast_id, step.publisher ? find(step.publisher) : nullptr);
-            } else if constexpr (std::is_same_v<Step, RelayAddViewer>) {
-                if (SessionPtr viewer = find(step.viewer))
-                    relay_.add_viewer(step.broadcast_id, std::move(viewer));
-            } else if constexpr (std::is_same_v<Step, RelayRemoveViewer>) {
-                relay_.remove_viewer(step.broadcast_id, step.viewer);
-            } else if constexpr (std::is_same_v<Step, RelayEnd>) {
-                relay_.end(step.broadcast_id);
+                    router_.add_viewer(step.broadcast_id, std::move(viewer));
+            } else if constexpr (std::is_same_v<Step, RouterRemoveViewer>) {
+                router_.remove_viewer(step.broadcast_id, step.viewer);
+            } else if constexpr (std::is_same_v<Step, RouterEnd>) {
+                router_.end(step.broadcast_id);
             } else if constexpr (std::is_same_v<Step, ClosePeerConnection>) {
                 // Only a PeerConnection that is up is closed: asking the core to close one on a handle
                 // that never connected leaves that handle unfreed at detach (seen with Janus 1.1.2),

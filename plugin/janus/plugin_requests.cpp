@@ -25,28 +25,20 @@ std::optional<Jsep> read_jsep(const json_t* jsep) {
     return Jsep{type ? type : "", sdp ? sdp : ""};
 }
 
-JsonPtr make_jsep(const char* type, const std::string& sdp) {
-    JsonPtr jsep = json_take(json_object());
-    json_object_set_new(jsep.get(), "type", json_string(type));
-    json_object_set_new(jsep.get(), "sdp", json_string(sdp.c_str()));
-    return jsep;
+// Only `publish` and `start` come with a jsep.
+Status check_no_jsep(const Request& request, const std::optional<Jsep>& jsep) {
+    if (jsep)
+        return fail(ErrorCode::WrongState,
+                    std::string("No jsep allowed with '") + request_name(request) + "'");
+    return Ok{};
 }
 
-// Checks the jsep against what the request expects: an offer with `publish`, an answer with
-// `start` (both may come without one: the Hub decides whether that is allowed), nothing with
-// anything else.
-Status check_jsep_presence(const Request& request, const std::optional<Jsep>& jsep) {
-    const bool publish = std::holds_alternative<PublishRequest>(request);
-    const bool start = std::holds_alternative<StartRequest>(request);
-    if (!publish && !start) {
-        if (jsep)
-            return fail(ErrorCode::WrongState,
-                        std::string("No jsep allowed with '") + request_name(request) + "'");
-        return Ok{};
-    }
+// The jsep of `publish` must be an offer, that of `start` an answer (both may come without one: the
+// Hub has decided whether that is allowed).
+Status check_media_jsep(bool is_publish, const Request& request, const std::optional<Jsep>& jsep) {
     if (!jsep)
         return Ok{};
-    const char* expected = publish ? "offer" : "answer";
+    const char* expected = is_publish ? "offer" : "answer";
     if (jsep->type != expected)
         return fail(ErrorCode::InvalidSdp,
                     std::string("Invalid SDP: '") + request_name(request) + "' needs an SDP " + expected);
@@ -89,43 +81,36 @@ void Plugin::process_request(Message& message, const Request& request) {
         if (jsep && (is_start || !negotiated) && !session.destroyed())
             gateway_->close_pc(session.handle());
     };
-    // Acceptance comes first: before it, any SDP for `start` is out of place, whatever its type.
-    if (is_start) {
-        if (Status accepted = hub_->may_start(session.id(), jsep.has_value()); !accepted.ok()) {
-            refuse(accepted.error());
-            return;
-        }
-    } else if (is_publish) {
-        if (Status allowed = hub_->may_publish(session.id(), jsep.has_value()); !allowed.ok()) {
+    if (!is_publish && !is_start) {
+        if (Status allowed = check_no_jsep(request, jsep); !allowed.ok()) {
             refuse(allowed.error());
             return;
         }
     }
-    if (Status allowed = check_jsep_presence(request, jsep); !allowed.ok()) {
-        refuse(allowed.error());
-        return;
-    }
 
-    // SDP is checked (and the broadcaster's answer written) before the Hub hears of the request,
-    // so a refused SDP changes no state.
+    // The SDP of `publish` and `start` is checked (and the broadcaster's answer written) by the Hub
+    // once the handle may send the request, and before anything changes: acceptance comes first
+    // (before it, any SDP for `start` is out of place, whatever its type), and a refused SDP changes
+    // no state. It runs under the Hub's lock, so it reads nothing that takes a lock: the session's
+    // values are read before.
+    const bool audio_wanted = session.audio_wanted();
+    const media::MediaLines viewer_lines = session.viewer_lines();
+    const json_t* simulcast = json_object_get(message.jsep.get(), "simulcast");
     std::optional<NegotiatedSdp> publisher_answer;
-    if (is_publish && jsep) {
+    auto check_sdp = [&]() -> Status {
+        if (Status allowed = check_media_jsep(is_publish, request, jsep); !allowed.ok() || !jsep)
+            return allowed;
+        if (is_start)
+            return check_viewer_answer(jsep->sdp, viewer_lines);
         Result<NegotiatedSdp> answer =
-            answer_publisher_offer(jsep->sdp, session.audio_wanted(), session.next_sdp_version(),
-                                   json_object_get(message.jsep.get(), "simulcast"));
-        if (!answer) {
-            refuse(answer.error());
-            return;
-        }
+            answer_publisher_offer(jsep->sdp, audio_wanted, session.next_sdp_version(), simulcast);
+        if (!answer)
+            return answer.error();
         publisher_answer = std::move(answer.value());
-    } else if (is_start && jsep) {
-        if (Status valid = check_viewer_answer(jsep->sdp, session.viewer_lines()); !valid.ok()) {
-            refuse(valid.error());
-            return;
-        }
-    }
+        return Ok{};
+    };
 
-    Result<Reply> reply = hub_->handle_request(session.id(), request, now());
+    Result<Reply> reply = hub_->handle_request(session.id(), request, now(), check_sdp);
     if (!reply) {
         JANUS_LOG(LOG_VERB, "OnAir: handle %" PRIu64 " '%s' refused: %d %s\n", session.id(),
                   request_name(request), static_cast<int>(reply.error().code), reply.error().message.c_str());
@@ -136,8 +121,8 @@ void Plugin::process_request(Message& message, const Request& request) {
 
     if (const auto* broadcast = std::get_if<BroadcastRequest>(&request)) {
         session.note_identity("broadcaster", broadcast->who.site, broadcast->who.user, "");
-        if (const json_t* audio = json_object_get(done.result.get(), "audio"))
-            session.set_audio_wanted(json_is_true(audio));
+        if (done.registered)
+            session.note_broadcast(done.registered->broadcast_id, done.registered->audio);
     } else if (const auto* watch = std::get_if<WatchRequest>(&request)) {
         session.note_identity("viewer", watch->who.site, watch->who.user, watch->target);
     } else if (const auto* presence = std::get_if<PresenceRequest>(&request)) {
@@ -148,28 +133,12 @@ void Plugin::process_request(Message& message, const Request& request) {
     if (publisher_answer) {
         session.set_publisher_lines(publisher_answer->lines);
         JsonPtr answer = make_jsep("answer", publisher_answer->sdp);
-        push_result(session, message.transaction, std::move(done.result), answer.get());
-        relay_.publisher_renegotiated(session);
-    } else if (done.offer_in_reply) {
-        send_viewer_offer(session, message.transaction, std::move(done.result), done.ice_restart);
+        push_result(session, message.transaction, std::move(done.event), answer.get());
+        router_.publisher_renegotiated(session);
     } else {
-        push_result(session, message.transaction, std::move(done.result));
+        push_result(session, message.transaction, std::move(done.event));
     }
     carry_out(std::move(done.effects));
-}
-
-void Plugin::send_viewer_offer(Session& viewer, const std::string& transaction, JsonPtr result,
-                               bool ice_restart) {
-    Result<NegotiatedSdp> offer = make_viewer_offer(viewer.next_sdp_version());
-    if (!offer) {
-        push_error(viewer, transaction, offer.error());
-        return;
-    }
-    viewer.set_viewer_lines(offer.value().lines);
-    JsonPtr jsep = make_jsep("offer", offer.value().sdp);
-    if (ice_restart)
-        json_object_set_new(jsep.get(), "restart", json_true());  // Janus then offers new ICE credentials
-    push_result(viewer, transaction, std::move(result), jsep.get());
 }
 
 }  // namespace onair::janus

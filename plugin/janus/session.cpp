@@ -4,7 +4,6 @@
 #include <cinttypes>
 
 #include "janus/janus_api.h"
-#include "janus/json_event.h"
 
 namespace onair::janus {
 
@@ -46,9 +45,10 @@ media::MediaLines Session::viewer_lines() const {
     return viewer_lines_;
 }
 
-void Session::set_audio_wanted(bool wanted) {
+void Session::note_broadcast(const std::string& broadcast_id, bool audio_wanted) {
     std::lock_guard lock(mutex_);
-    audio_wanted_ = wanted;
+    info_.broadcast_id = broadcast_id;
+    audio_wanted_ = audio_wanted;
 }
 
 bool Session::audio_wanted() const {
@@ -56,24 +56,14 @@ bool Session::audio_wanted() const {
     return audio_wanted_;
 }
 
-unsigned Session::next_sdp_version() {
+void Session::note_event(EventName event) {
     std::lock_guard lock(mutex_);
-    return ++sdp_version_;
-}
-
-void Session::note_event(const json_t* result) {
-    const std::string event = event_name(result);
-    if (event.empty())
-        return;
-    std::lock_guard lock(mutex_);
-    if (const char* id = json_string_value(json_object_get(result, "broadcast_id")))
-        info_.broadcast_id = id;
-    if (event == "presence") {
+    if (event == EventName::Presence) {
         if (info_.role.empty())
             info_.role = "presence";
         return;  // presence updates say nothing about the handle's own state
     }
-    info_.state = event;
+    info_.state = to_string(event);
 }
 
 void Session::note_identity(const std::string& role, const std::string& site, const std::string& user,

@@ -26,7 +26,7 @@ struct SessionInfo {
 };
 
 // One Janus handle attached to OnAir. Shared (std::shared_ptr) by the plugin's session table, queued
-// messages and the relay, so whichever lets go last frees it; it holds the core's reference to the
+// messages and the router, so whichever lets go last frees it; it holds the core's reference to the
 // janus_plugin_session (Janus gives each plugin session one, released when the plugin's session is
 // freed), so the janus_plugin_session stays valid as long as any of them can still use it.
 //
@@ -48,7 +48,7 @@ public:
     bool begin_hangup() { return !hanging_up_.exchange(true); }   // true unless already hanging up
     void end_hangup() { hanging_up_.store(false); }
 
-    // Whether the handle's PeerConnection is up (setup_media .. hangup_media); the relay only
+    // Whether the handle's PeerConnection is up (setup_media .. hangup_media); the router only
     // sends to viewers whose media is up.
     bool media_up() const { return media_up_.load(std::memory_order_relaxed); }
     void set_media_up(bool up) { media_up_.store(up, std::memory_order_relaxed); }
@@ -74,15 +74,16 @@ public:
     void set_viewer_lines(const media::MediaLines& lines);
     media::MediaLines viewer_lines() const;
 
-    // Whether the site of this broadcaster wants audio (from the `registered` answer).
-    void set_audio_wanted(bool wanted);
+    // The broadcast this handle holds and whether its site wants audio (from the `registered` reply).
+    void note_broadcast(const std::string& broadcast_id, bool audio_wanted);
     bool audio_wanted() const;
 
-    // Bumped for every offer or answer this plugin writes for the handle (SDP o= version).
-    unsigned next_sdp_version();
+    // Bumped for every offer or answer this plugin writes for the handle (SDP o= version). Takes no
+    // lock: the Hub's SDP check of `publish` calls it under the Hub's lock.
+    unsigned next_sdp_version() { return sdp_version_.fetch_add(1, std::memory_order_relaxed) + 1; }
 
-    // Records what an answer or notification pushed to this handle says about it.
-    void note_event(const json_t* result);
+    // Records the event last pushed to this handle (a reply or a notification).
+    void note_event(EventName event);
     void note_identity(const std::string& role, const std::string& site, const std::string& user,
                        const std::string& target);
     SessionInfo info() const;
@@ -98,12 +99,12 @@ private:
     mutable std::atomic<bool> media_received_{false};
     mutable std::atomic<bool> media_relayed_{false};
     mutable std::atomic<std::int64_t> report_at_us_{0};
+    std::atomic<unsigned> sdp_version_{0};
 
     mutable std::mutex mutex_;  // guards everything below; never held while calling out
     media::MediaLines publisher_lines_;
     media::MediaLines viewer_lines_;
     bool audio_wanted_ = true;
-    unsigned sdp_version_ = 0;
     SessionInfo info_;
 };
 

@@ -78,7 +78,7 @@ std::vector<janus::SessionPtr> Fanout::take_all() {
     return all;
 }
 
-void Fanout::relay_rtp(janus_plugin_rtp* packet) {
+void Fanout::forward_rtp(janus_plugin_rtp* packet) {
     if (!publisher_ || !packet->buffer || packet->length < RTP_HEADER_SIZE)
         return;
     publisher_->note_media_received();  // airtime evidence for the broadcast
@@ -89,12 +89,12 @@ void Fanout::relay_rtp(janus_plugin_rtp* packet) {
         gateway_->send_pli_stream(publisher_->handle(), publisher_lines_.video_mindex);
     }
     const auto* header = reinterpret_cast<const janus_rtp_header*>(packet->buffer);
-    // Only the negotiated codec is relayed (anything else would confuse the viewers' decoders).
+    // Only the negotiated codec is forwarded (anything else would confuse the viewers' decoders).
     const int expected_pt = packet->video ? publisher_lines_.video_pt : publisher_lines_.audio_pt;
     if (expected_pt < 0 || header->type != expected_pt)
         return;
     if (packet->video && publisher_lines_.simulcast.enabled()) {
-        relay_layer(packet, now);
+        forward_layer(packet, now);
         return;
     }
     for (auto& viewer : viewers_) {
@@ -103,7 +103,7 @@ void Fanout::relay_rtp(janus_plugin_rtp* packet) {
     }
 }
 
-void Fanout::relay_layer(janus_plugin_rtp* packet, std::int64_t now_us) {
+void Fanout::forward_layer(janus_plugin_rtp* packet, std::int64_t now_us) {
     const int layer = layer_of(packet);
     if (layer < 0)
         return;

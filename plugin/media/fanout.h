@@ -17,12 +17,12 @@
 namespace onair::media {
 
 // One broadcast's media: the publishing handle (none while the broadcaster is away) and the
-// viewers it is relayed to, each a ViewerLeg with its own RTP state. With a simulcast publisher the
+// viewers it is forwarded to, each a ViewerLeg with its own RTP state. With a simulcast publisher the
 // fanout measures each layer's bitrate and, four times a second, lets every viewer's selector
 // choose its layer from those rates and the viewer's reports.
 //
-// Threading (enforced by Relay): mutators run under the relay's exclusive lock; relay_rtp,
-// viewer_feedback, request_keyframe and describe under its shared lock. relay_rtp runs only on the
+// Threading (enforced by Router): mutators run under the router's exclusive lock; forward_rtp,
+// viewer_feedback, request_keyframe and describe under its shared lock. forward_rtp runs only on the
 // current publisher's media thread (Janus delivers one handle's media on one thread, and a fanout
 // only accepts packets from its current publisher), so the per-viewer RTP state, the meter and the
 // learned layer SSRCs need no further locking; viewer_feedback (a viewer's media thread) and
@@ -31,7 +31,7 @@ class Fanout {
 public:
     explicit Fanout(janus_callbacks* gateway) : gateway_(gateway) {}
 
-    // Returns the previous publisher (to be released outside the relay's lock).
+    // Returns the previous publisher (to be released outside the router's lock).
     janus::SessionPtr set_publisher(janus::SessionPtr publisher);
     void update_publisher_lines(const MediaLines& lines);
     const janus::SessionPtr& publisher() const { return publisher_; }
@@ -48,7 +48,7 @@ public:
     void viewer_connected() { keyframes_.request_now(); }
 
     // A packet from the publisher: sent to every viewer whose media is up.
-    void relay_rtp(janus_plugin_rtp* packet);
+    void forward_rtp(janus_plugin_rtp* packet);
     // What a viewer's RTCP said.
     void viewer_feedback(const janus_plugin_session* viewer, bool video, const RtcpFeedback& feedback,
                          std::int64_t now_us);
@@ -62,7 +62,7 @@ private:
 
     void adopt_simulcast(const Simulcast& simulcast);
     int layer_of(const janus_plugin_rtp* packet);  // -1: not one of the publisher's layers
-    void relay_layer(janus_plugin_rtp* packet, std::int64_t now_us);
+    void forward_layer(janus_plugin_rtp* packet, std::int64_t now_us);
     ViewerLeg* find(const janus_plugin_session* viewer) const;
     json_t* shown_rates_json() const;
 

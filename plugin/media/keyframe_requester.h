@@ -39,7 +39,7 @@ private:
     std::atomic<bool> pending_{false};
     std::atomic<bool> urgent_{false};
     std::int64_t last_sent_us_ = 0;  // only the publisher's media thread (or a writer holding the
-                                     // relay's exclusive lock) touches it
+                                     // router's exclusive lock) touches it
 };
 
 }  // namespace onair::media

@@ -6,7 +6,7 @@
 
 namespace onair::media {
 
-// What a viewer's (compound) RTCP packet says that the relay acts on.
+// What a viewer's (compound) RTCP packet says that the router acts on.
 struct RtcpFeedback {
     std::uint32_t estimate_bps = 0;  // REMB (receiver estimated maximum bitrate); 0 when absent
     int worst_fraction_lost = -1;    // highest 8-bit fraction lost of its report blocks; -1 when none

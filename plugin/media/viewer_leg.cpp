@@ -6,7 +6,7 @@
 namespace onair::media {
 namespace {
 
-// The relay asks for a keyframe when a viewer got no video for this long (its layer stopped,
+// The router asks for a keyframe when a viewer got no video for this long (its layer stopped,
 // or packets were lost before a switch completed).
 constexpr std::int64_t kStarvedUs = 1'000'000;
 // janus_vp8_simulcast_descriptor_update rewrites at most this much of a VP8 payload's start.
@@ -69,11 +69,11 @@ bool ViewerLeg::send_layer(janus_callbacks* gateway, janus_plugin_rtp* packet, s
                            std::int64_t now_us) {
     if (lines_.video_pt < 0 || lines_.video_mindex < 0)
         return false;
-    const bool relay = simulcast_process(&layer_context_, packet, layer_ssrcs, &video_context_);
+    const bool in_layer = simulcast_process(&layer_context_, packet, layer_ssrcs, &video_context_);
     const bool needs_keyframe = layer_context_.need_pli ||
                                 layer_context_.substream != layer_context_.substream_target ||
-                                (!relay && now_us - layer_context_.last_relayed >= kStarvedUs);
-    if (!relay)
+                                (!in_layer && now_us - layer_context_.last_relayed >= kStarvedUs);
+    if (!in_layer)
         return needs_keyframe;
     if (layer_context_.changed_substream)
         shown_layer_.store(layer_context_.substream, std::memory_order_relaxed);

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -125,7 +126,7 @@ std::string World::go_live(HandleId handle, const std::string& user, std::int64_
     CU_ASSERT_FATAL(registered.ok());
     CU_ASSERT_FATAL(request(handle, PublishRequest{}, now).ok());
     hub_->media_up(handle, now);
-    return text_of(registered.value().result.get(), "broadcast_id");
+    return text_of(registered.value().event.result.get(), "broadcast_id");
 }
 
 std::string World::ask(HandleId viewer, const std::string& user, const std::string& target,
@@ -133,8 +134,8 @@ std::string World::ask(HandleId viewer, const std::string& user, const std::stri
     hub_->handle_created(viewer);
     Result<Reply> waiting = watch(viewer, user, target, "", now);
     CU_ASSERT_FATAL(waiting.ok());
-    CU_ASSERT_EQUAL(event_of(waiting.value().result.get()), "waiting");
-    return text_of(waiting.value().result.get(), "request_id");
+    CU_ASSERT_EQUAL(event_of(waiting.value().event.result.get()), "waiting");
+    return text_of(waiting.value().event.result.get(), "request_id");
 }
 
 Effects World::accept(HandleId broadcaster, const std::string& request_id, std::int64_t now) {
@@ -181,13 +182,24 @@ void expect_code(const Result<Reply>& result, ErrorCode code) {
     CU_ASSERT_FALSE(result.error().message.empty());
 }
 
-const json_t* notice(const Effects& effects, HandleId to, const char* event) {
+const Notice* find_notice(const Effects& effects, HandleId to, const char* event) {
     for (const Notice& sent : effects.notices) {
-        if (sent.to == to && event_of(sent.data.get()) == event) {
-            return sent.data.get();
+        if (sent.to == to && event_of(sent.event.result.get()) == event) {
+            return &sent;
         }
     }
     return nullptr;
+}
+
+const json_t* notice(const Effects& effects, HandleId to, const char* event) {
+    const Notice* sent = find_notice(effects, to, event);
+    return sent == nullptr ? nullptr : sent->event.result.get();
+}
+
+std::size_t offers(const Effects& effects) {
+    return static_cast<std::size_t>(
+        std::count_if(effects.notices.begin(), effects.notices.end(),
+                      [](const Notice& sent) { return sent.event.offer != ViewerOffer::None; }));
 }
 
 std::size_t notices_to(const Effects& effects, HandleId to) {

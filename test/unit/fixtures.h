@@ -97,8 +97,12 @@ Reply expect_ok(Result<Reply> result);
 // A request that must fail with `code` and say why.
 void expect_code(const Result<Reply>& result, ErrorCode code);
 
+// The notice with that event sent to `to`, or nullptr.
+const Notice* find_notice(const Effects& effects, HandleId to, const char* event);
 // The data of the notice with that event sent to `to`, or nullptr.
 const json_t* notice(const Effects& effects, HandleId to, const char* event);
+// How many notices carry a subscriber offer.
+std::size_t offers(const Effects& effects);
 // How many notices went to `to`.
 std::size_t notices_to(const Effects& effects, HandleId to);
 

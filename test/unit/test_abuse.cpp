@@ -36,14 +36,14 @@ void granted_watches_are_rate_limited() {
     for (int round = 1; round < 3; ++round) {
         expect_ok(world.request(kBoris, LeaveRequest{}, kNow + round));
         Reply again = expect_ok(world.watch(kBoris, "17", "42", "", kNow + round));
-        CU_ASSERT_EQUAL(event_of(again.result.get()), "accepted");
+        CU_ASSERT_EQUAL(event_of(again.event.result.get()), "accepted");
         expect_ok(world.request(kBoris, StartRequest{}, kNow + round));
     }
     expect_ok(world.request(kBoris, LeaveRequest{}, kNow + 3));
     expect_code(world.watch(kBoris, "17", "42", "", kNow + 3), ErrorCode::RateLimited);
     // A minute after the first watch the viewer is welcome again, still without a prompt.
     Reply later = expect_ok(world.watch(kBoris, "17", "42", "", kNow + 60));
-    CU_ASSERT_EQUAL(event_of(later.result.get()), "accepted");
+    CU_ASSERT_EQUAL(event_of(later.event.result.get()), "accepted");
     CU_ASSERT_PTR_NULL(notice(later.effects, kAnna, "watch_request"));
 }
 
@@ -53,28 +53,28 @@ void new_handle_takes_over_the_session() {
     world.join(kBoris, "17", kAnna, "42");
     world.hub().handle_created(kBorisTab);
     Reply taken = expect_ok(world.watch(kBorisTab, "17", "42", "", kNow + 1));
-    CU_ASSERT_EQUAL(event_of(taken.result.get()), "accepted");
-    CU_ASSERT_TRUE(flag_of(taken.result.get(), "resumed"));
-    CU_ASSERT_TRUE(taken.offer_in_reply);
+    CU_ASSERT_EQUAL(event_of(taken.event.result.get()), "accepted");
+    CU_ASSERT_TRUE(flag_of(taken.event.result.get(), "resumed"));
+    CU_ASSERT_EQUAL(taken.event.offer, ViewerOffer::Fresh);
     CU_ASSERT_PTR_NULL(notice(taken.effects, kAnna, "watch_request"));
     const json_t* ended = notice(taken.effects, kBoris, "ended");
     CU_ASSERT_FATAL(ended != nullptr);
     CU_ASSERT_EQUAL(text_of(ended, "reason"), "taken_over");
     CU_ASSERT_TRUE(closes(taken.effects, kBoris));
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(taken.effects), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(taken.effects), 1U);
     CU_ASSERT_EQUAL(viewers_listed(world), 1U);
 
     // The old handle lost it for good; the new one watches.
     expect_code(world.request(kBoris, StartRequest{}, kNow + 2), ErrorCode::WrongState);
     Reply watching = expect_ok(world.request(kBorisTab, StartRequest{}, kNow + 2));
-    CU_ASSERT_EQUAL(event_of(watching.result.get()), "watching");
+    CU_ASSERT_EQUAL(event_of(watching.event.result.get()), "watching");
     Effects late = world.hub().media_down(kBoris, kNow + 3);
     CU_ASSERT_EQUAL(late.notices.size(), 0U);
 
     // A session accepted but not started is taken over the same way.
     world.hub().handle_created(kCyril);
     Reply third = expect_ok(world.watch(kCyril, "17", "42", "", kNow + 4));
-    CU_ASSERT_EQUAL(event_of(third.result.get()), "accepted");
+    CU_ASSERT_EQUAL(event_of(third.event.result.get()), "accepted");
     CU_ASSERT_PTR_NOT_NULL(notice(third.effects, kBorisTab, "ended"));
     CU_ASSERT_EQUAL(viewers_listed(world), 1U);
 }
@@ -87,7 +87,7 @@ void limits_count_users_not_handles() {
     world.join(kBoris, "17", kAnna, "42");
     world.hub().handle_created(kBorisTab);
     Reply second = expect_ok(world.watch(kBorisTab, "17", "42", "", kNow + 1));
-    CU_ASSERT_EQUAL(event_of(second.result.get()), "accepted");
+    CU_ASSERT_EQUAL(event_of(second.event.result.get()), "accepted");
     world.hub().handle_created(kCyril);
     expect_code(world.watch(kCyril, "18", "42", "", kNow + 2), ErrorCode::LimitExceeded);
 }
@@ -106,7 +106,7 @@ void accepted_without_media_ends() {
     expect_code(world.request(kBoris, StartRequest{}, kNow + 41), ErrorCode::WrongState);
     // The grant stays: the viewer may come back without a prompt.
     Reply again = expect_ok(world.watch(kBoris, "17", "42", "", kNow + 42));
-    CU_ASSERT_EQUAL(event_of(again.result.get()), "accepted");
+    CU_ASSERT_EQUAL(event_of(again.event.result.get()), "accepted");
 
     // A viewer that started is not touched.
     world.join(kCyril, "18", kAnna, "42", kNow + 50);
@@ -120,7 +120,7 @@ void re_registering_does_not_extend_an_interruption() {
     world.hub().handle_destroyed(kAnna, kNow + 100);  // interrupted until kNow + 120
     world.hub().handle_created(kAnnaTab);
     Reply first = expect_ok(world.broadcast(kAnnaTab, "42", "", kNow + 110));
-    CU_ASSERT_TRUE(flag_of(first.result.get(), "resumed"));
+    CU_ASSERT_TRUE(flag_of(first.event.result.get(), "resumed"));
     world.hub().handle_created(kAnnaThirdTab);
     expect_ok(world.broadcast(kAnnaThirdTab, "42", "", kNow + 118));
     Effects over = world.hub().tick(kNow + 120);
@@ -150,10 +150,10 @@ void grants_are_bounded() {
     CU_ASSERT_EQUAL(stored.value().count(user(0)), 0U);
     world.hub().handle_created(kCyril);
     Reply asked = expect_ok(world.watch(kCyril, user(0), "42"));
-    CU_ASSERT_EQUAL(event_of(asked.result.get()), "waiting");
+    CU_ASSERT_EQUAL(event_of(asked.event.result.get()), "waiting");
     world.hub().handle_created(kBorisTab);
     Reply back = expect_ok(world.watch(kBorisTab, user(1), "42"));
-    CU_ASSERT_EQUAL(event_of(back.result.get()), "accepted");
+    CU_ASSERT_EQUAL(event_of(back.event.result.get()), "accepted");
 }
 
 CU_TestInfo tests[] = {

@@ -74,7 +74,7 @@ void add_site_then_use_it() {
     Credentials who{"shop", "7", "", ""};
     Result<Reply> registered = world.request(kAnna, BroadcastRequest{who});
     CU_ASSERT_FATAL(registered.ok());
-    CU_ASSERT_FALSE(flag_of(registered.value().result.get(), "audio"));
+    CU_ASSERT_FALSE(flag_of(registered.value().event.result.get(), "audio"));
 
     // Updating keeps what is not given, the secret included.
     expect_success(admin(world, R"({"request":"add_site","key":"shop","max_viewers":5})"));
@@ -135,9 +135,9 @@ void add_site_media_modes() {
     Credentials who{"shop", "7", "", make_token("shop-secret-0123456789", Claims{"7", "shop"})};
     Result<Reply> registered = world.request(kAnna, BroadcastRequest{who});
     CU_ASSERT_FATAL(registered.ok());
-    CU_ASSERT_EQUAL(text_of(registered.value().result.get(), "media"), "p2p");
-    CU_ASSERT_FALSE(flag_of(registered.value().result.get(), "simulcast"));
-    CU_ASSERT_FALSE(flag_of(registered.value().result.get(), "relay"));
+    CU_ASSERT_EQUAL(text_of(registered.value().event.result.get(), "media"), "p2p");
+    CU_ASSERT_FALSE(flag_of(registered.value().event.result.get(), "simulcast"));
+    CU_ASSERT_FALSE(flag_of(registered.value().event.result.get(), "relay"));
 
     expect_success(admin(world, R"({"request":"add_site","key":"shop","media":"auto"})"));
     JsonPtr listed = admin(world, R"({"request":"list_sites"})");
@@ -162,7 +162,7 @@ void remove_site_ends_its_broadcasts() {
     CU_ASSERT_FATAL(ended != nullptr);
     CU_ASSERT_EQUAL(text_of(ended, "reason"), "admin");
     CU_ASSERT_PTR_NOT_NULL(notice(effects, kBoris, "ended"));
-    CU_ASSERT_EQUAL(count_media<RelayEnd>(effects), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterEnd>(effects), 1U);
     Result<Reply> again = world.broadcast(kCyril, "43");
     CU_ASSERT_FATAL(!again.ok());
     CU_ASSERT_EQUAL(again.error().code, ErrorCode::UnknownSite);

@@ -30,7 +30,7 @@ void a_report_has_one_entry_per_viewer_however_often_it_came_back() {
         expect_ok(world.request(2, LeaveRequest{}, t));
         Result<Reply> accepted = world.watch(2, "43", "42", "", t);
         CU_ASSERT_FATAL(accepted.ok());
-        CU_ASSERT_EQUAL_FATAL(event_of(accepted.value().result.get()), "accepted");
+        CU_ASSERT_EQUAL_FATAL(event_of(accepted.value().event.result.get()), "accepted");
         expect_ok(world.request(2, StartRequest{}, t));
         world.hub().tick(t);
     }

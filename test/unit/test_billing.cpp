@@ -177,14 +177,14 @@ void silence_and_heartbeats_decide_the_seconds() {
     world.hub().handle_created(1);
     Result<Reply> registered = world.broadcast(1, "42", "", kNow);
     CU_ASSERT_FATAL(registered.ok());
-    CU_ASSERT_EQUAL(number_of(registered.value().result.get(), "heartbeat_interval"), 15);
+    CU_ASSERT_EQUAL(number_of(registered.value().event.result.get(), "heartbeat_interval"), 15);
     CU_ASSERT_FATAL(world.request(1, PublishRequest{}, kNow).ok());
     world.hub().media_up(1, kNow);
     world.hub().evidence({1}, kNow + 14);
     // A relayed broadcast's heartbeats are answered but prove nothing: its evidence is its RTP.
     Result<Reply> beat = world.request(1, HeartbeatRequest{}, kNow + 30);
     CU_ASSERT_FATAL(beat.ok());
-    CU_ASSERT_EQUAL(event_of(beat.value().result.get()), "heartbeat");
+    CU_ASSERT_EQUAL(event_of(beat.value().event.result.get()), "heartbeat");
     // Then nothing for longer than evidence_timeout: the segment closes at +14.
     world.hub().tick(kNow + 14 + 45);
     // Evidence comes back: a new segment from +100.
@@ -203,7 +203,7 @@ void silence_and_heartbeats_decide_the_seconds() {
     world.accept(3, world.ask(4, "45", "44", kNow + 300), kNow + 300);
     Result<Reply> watching = world.request(4, StartRequest{}, kNow + 301);
     CU_ASSERT_FATAL(watching.ok());
-    CU_ASSERT_EQUAL(number_of(watching.value().result.get(), "heartbeat_interval"), 15);
+    CU_ASSERT_EQUAL(number_of(watching.value().event.result.get(), "heartbeat_interval"), 15);
     CU_ASSERT_FATAL(world.request(4, HeartbeatRequest{}, kNow + 321).ok());
     world.hub().handle_destroyed(4, kNow + 330);
     std::vector<OutboxEntry> lefts;
@@ -231,7 +231,7 @@ void a_crash_keeps_the_saved_seconds() {
         Credentials who{"demo", "42", "", make_token(kSecret, Claims{"42"})};
         Result<Reply> registered = hub->handle_request(1, BroadcastRequest{who}, kNow);
         CU_ASSERT_FATAL(registered.ok());
-        broadcast_id = text_of(registered.value().result.get(), "broadcast_id");
+        broadcast_id = text_of(registered.value().event.result.get(), "broadcast_id");
         CU_ASSERT_FATAL(hub->handle_request(1, PublishRequest{}, kNow).ok());
         hub->media_up(1, kNow);
         for (std::int64_t t = 1; t <= 8; ++t) {  // media every second, the timer ticking
@@ -280,7 +280,7 @@ void usage_is_for_the_site_backend_only() {
     };
     Result<Reply> answer = usage("demo", usage_token(kSecret, "demo", "usage"), "2025-11-01", "2025-11-30");
     CU_ASSERT_FATAL(answer.ok());
-    const json_t* result = answer.value().result.get();
+    const json_t* result = answer.value().event.result.get();
     CU_ASSERT_EQUAL(event_of(result), "usage");
     CU_ASSERT_EQUAL(text_of(result, "from"), "2025-11-01");
     const json_t* rows = json_object_get(result, "usage");
@@ -291,7 +291,7 @@ void usage_is_for_the_site_backend_only() {
     CU_ASSERT_EQUAL(number_of(json_array_get(rows, 1), "watch_seconds"), 60);
     // A day without airtime has no rows.
     answer = usage("demo", usage_token(kSecret, "demo", "usage"), "2025-11-26", "2025-11-26");
-    CU_ASSERT_EQUAL(json_array_size(json_object_get(answer.value().result.get(), "usage")), 0U);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(answer.value().event.result.get(), "usage")), 0U);
 
     // Another site's token, a user token, a wrong scope, an expired one: 546.
     CU_ASSERT_EQUAL(code_of(usage("demo", usage_token("other-secret-0123456789", "other", "usage"),
@@ -308,7 +308,7 @@ void usage_is_for_the_site_backend_only() {
     answer =
         usage("other", usage_token("other-secret-0123456789", "other", "usage"), "2025-11-25", "2025-11-25");
     CU_ASSERT_FATAL(answer.ok());
-    CU_ASSERT_EQUAL(json_array_size(json_object_get(answer.value().result.get(), "usage")), 0U);
+    CU_ASSERT_EQUAL(json_array_size(json_object_get(answer.value().event.result.get(), "usage")), 0U);
     // Ranges: bad dates, reversed, over 366 days: 544; unknown site 545.
     const std::string token = usage_token(kSecret, "demo", "usage");
     CU_ASSERT_EQUAL(code_of(usage("demo", token, "2025-11-31", "2025-12-01")), ErrorCode::InvalidElement);

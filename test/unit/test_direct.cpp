@@ -37,7 +37,7 @@ Reply go_live_direct(World& world, HandleId handle, const std::string& user) {
     world.hub().handle_created(handle);
     Reply registered = expect_ok(world.broadcast(handle, user, "Anna"));
     Reply publishing = expect_ok(world.request(handle, PublishRequest{false}));
-    CU_ASSERT_EQUAL(event_of(publishing.result.get()), "publishing");
+    CU_ASSERT_EQUAL(event_of(publishing.event.result.get()), "publishing");
     CU_ASSERT_PTR_NOT_NULL(notice(publishing.effects, handle, "live"));
     return registered;
 }
@@ -59,20 +59,19 @@ void p2p_registers_and_goes_live_without_relay() {
     World world({}, {site_with(MediaMode::P2p)});
     world.hub().handle_created(kAnna);
     Reply registered = expect_ok(world.broadcast(kAnna, "42", "Anna"));
-    const json_t* result = registered.result.get();
+    const json_t* result = registered.event.result.get();
     CU_ASSERT_EQUAL(text_of(result, "media"), "p2p");
     CU_ASSERT_FALSE(flag_of(result, "relay"));
     CU_ASSERT_TRUE(flag_of(result, "simulcast"));
     CU_ASSERT_EQUAL(json_array_size(json_object_get(result, "ice_servers")), 0U);
     CU_ASSERT_EQUAL(text_of(result, "ice_policy"), "all");
 
-    // No media to the server in p2p: an offer is refused, before and through the request.
-    CU_ASSERT_EQUAL(world.hub().may_publish(kAnna, true).error().code, ErrorCode::WrongState);
+    // No media to the server in p2p: an offer is refused.
     expect_code(world.request(kAnna, PublishRequest{true}), ErrorCode::WrongState);
     Reply publishing = expect_ok(world.request(kAnna, PublishRequest{false}));
-    CU_ASSERT_EQUAL(event_of(publishing.result.get()), "publishing");
+    CU_ASSERT_EQUAL(event_of(publishing.event.result.get()), "publishing");
     CU_ASSERT_PTR_NOT_NULL(notice(publishing.effects, kAnna, "live"));
-    CU_ASSERT_EQUAL(count_media<RelaySetPublisher>(publishing.effects), 0U);
+    CU_ASSERT_EQUAL(count_media<RouterSetPublisher>(publishing.effects), 0U);
     // Live for viewers now.
     world.ask(kBoris, "17", "42");
 }
@@ -93,8 +92,8 @@ void sfu_needs_jsep_to_publish() {
     World world;
     world.hub().handle_created(kAnna);
     Reply registered = expect_ok(world.broadcast(kAnna, "42"));
-    CU_ASSERT_EQUAL(text_of(registered.result.get(), "media"), "sfu");
-    CU_ASSERT_TRUE(flag_of(registered.result.get(), "relay"));
+    CU_ASSERT_EQUAL(text_of(registered.event.result.get(), "media"), "sfu");
+    CU_ASSERT_TRUE(flag_of(registered.event.result.get(), "relay"));
     expect_code(world.request(kAnna, PublishRequest{false}), ErrorCode::MissingElement);
     expect_code(world.request(kBoris, PublishRequest{false}), ErrorCode::WrongState);  // not a broadcaster
 }
@@ -104,7 +103,7 @@ void p2p_viewer_is_paired_and_signals_relay() {
     go_live_direct(world, kAnna, "42");
     const std::string request_id = world.ask(kBoris, "17", "42");
     Effects accepted = world.accept(kAnna, request_id);
-    CU_ASSERT_EQUAL(count_media<SendViewerOffer>(accepted), 0U);  // no jsep: the browsers connect
+    CU_ASSERT_EQUAL(offers(accepted), 0U);  // no jsep: the browsers connect
     const json_t* to_viewer = notice(accepted, kBoris, "accepted");
     const json_t* to_broadcaster = notice(accepted, kAnna, "peer");
     CU_ASSERT_FATAL(to_viewer != nullptr && to_broadcaster != nullptr);
@@ -119,8 +118,8 @@ void p2p_viewer_is_paired_and_signals_relay() {
 
     // The broadcaster offers, the viewer answers; each side's message reaches the other unchanged.
     Reply offered = expect_ok(send_signal(world, kAnna, peer, R"("sdp":{"type":"offer","sdp":"v=0 offer"})"));
-    CU_ASSERT_EQUAL(event_of(offered.result.get()), "signalled");
-    CU_ASSERT_EQUAL(text_of(offered.result.get(), "peer"), peer);
+    CU_ASSERT_EQUAL(event_of(offered.event.result.get()), "signalled");
+    CU_ASSERT_EQUAL(text_of(offered.event.result.get(), "peer"), peer);
     const json_t* relayed = notice(offered.effects, kBoris, "signal");
     CU_ASSERT_FATAL(relayed != nullptr);
     CU_ASSERT_EQUAL(text_of(relayed, "peer"), peer);
@@ -154,12 +153,11 @@ void p2p_viewer_is_paired_and_signals_relay() {
                 ErrorCode::NotFound);
 
     // A direct viewer starts without jsep; airtime comes from its heartbeats.
-    CU_ASSERT_EQUAL(world.hub().may_start(kBoris, true).error().code, ErrorCode::WrongState);
     expect_code(world.request(kBoris, StartRequest{true}), ErrorCode::WrongState);
     Reply watching = expect_ok(world.request(kBoris, StartRequest{false}));
-    CU_ASSERT_EQUAL(event_of(watching.result.get()), "watching");
-    CU_ASSERT_EQUAL(text_of(watching.result.get(), "media"), "p2p");
-    CU_ASSERT_EQUAL(count_media<RelayAddViewer>(watching.effects), 0U);
+    CU_ASSERT_EQUAL(event_of(watching.event.result.get()), "watching");
+    CU_ASSERT_EQUAL(text_of(watching.event.result.get(), "media"), "p2p");
+    CU_ASSERT_EQUAL(count_media<RouterAddViewer>(watching.effects), 0U);
     CU_ASSERT_PTR_NOT_NULL(notice(watching.effects, kAnna, "viewer_joined"));
 
     // Room for one: another user's watch gives 550.
@@ -173,7 +171,7 @@ void p2p_viewer_is_paired_and_signals_relay() {
     CU_ASSERT_TRUE(flag_of(bye, "bye"));
     CU_ASSERT_EQUAL(text_of(bye, "peer"), peer);
     CU_ASSERT_PTR_NOT_NULL(notice(left.effects, kAnna, "viewer_left"));
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(left.effects), 0U);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(left.effects), 0U);
 }
 
 void p2p_second_accept_is_refused_and_prompt_stays() {
@@ -198,7 +196,7 @@ void p2p_broadcaster_reload_pairs_again() {
     CU_ASSERT_PTR_NOT_NULL(notice(gone, kBoris, "interrupted"));
     world.hub().handle_created(kAnnaReloaded);
     Reply resumed = expect_ok(world.broadcast(kAnnaReloaded, "42", "Anna", kNow + 2));
-    CU_ASSERT_TRUE(flag_of(resumed.result.get(), "resumed"));
+    CU_ASSERT_TRUE(flag_of(resumed.event.result.get(), "resumed"));
     const json_t* peer = notice(resumed.effects, kAnnaReloaded, "peer");
     const json_t* again = notice(resumed.effects, kBoris, "accepted");
     CU_ASSERT_FATAL(peer != nullptr && again != nullptr);
@@ -235,8 +233,8 @@ void p2p_relay_only_sites_get_turn_and_relay_policy() {
     site.p2p_relay_only = true;
     World world(with_turn(), {site});
     Reply registered = go_live_direct(world, kAnna, "42");
-    CU_ASSERT_EQUAL(text_of(registered.result.get(), "ice_policy"), "relay");
-    const json_t* servers = json_object_get(registered.result.get(), "ice_servers");
+    CU_ASSERT_EQUAL(text_of(registered.event.result.get(), "ice_policy"), "relay");
+    const json_t* servers = json_object_get(registered.event.result.get(), "ice_servers");
     CU_ASSERT_FATAL(json_array_size(servers) == 2U);
     const json_t* turn = json_array_get(servers, 0);
     const std::string username = text_of(turn, "username");
@@ -259,8 +257,8 @@ void p2p_relay_only_sites_get_turn_and_relay_policy() {
 void auto_moves_to_the_relay_on_the_second_viewer() {
     World world({}, {site_with(MediaMode::Auto)});
     Reply registered = go_live_direct(world, kAnna, "42");
-    CU_ASSERT_EQUAL(text_of(registered.result.get(), "media"), "auto");
-    CU_ASSERT_FALSE(flag_of(registered.result.get(), "relay"));
+    CU_ASSERT_EQUAL(text_of(registered.event.result.get(), "media"), "auto");
+    CU_ASSERT_FALSE(flag_of(registered.event.result.get(), "relay"));
     expect_code(world.request(kAnna, PublishRequest{true}),
                 ErrorCode::WrongState);  // not before relay_needed
 
@@ -275,47 +273,45 @@ void auto_moves_to_the_relay_on_the_second_viewer() {
     // Second viewer: the broadcaster is asked to publish, the viewer gets the relay's offer.
     Effects second = world.accept(kAnna, world.ask(kCyril, "18", "42"));
     CU_ASSERT_PTR_NOT_NULL(notice(second, kAnna, "relay_needed"));
-    const auto* offer = media<SendViewerOffer>(second);
+    const Notice* offer = find_notice(second, kCyril, "accepted");
     CU_ASSERT_FATAL(offer != nullptr);
-    CU_ASSERT_EQUAL(offer->viewer, kCyril);
-    CU_ASSERT_EQUAL(text_of(offer->data.get(), "media"), "sfu");
+    CU_ASSERT_EQUAL(offer->event.offer, ViewerOffer::Fresh);
+    CU_ASSERT_EQUAL(text_of(offer->event.result.get(), "media"), "sfu");
     CU_ASSERT_PTR_NULL(notice(second, kBoris, "switch"));  // not before the publisher is up
     expect_ok(world.request(kCyril, StartRequest{true}));
 
     expect_code(world.request(kAnna, PublishRequest{false}), ErrorCode::MissingElement);
     expect_ok(world.request(kAnna, PublishRequest{true}));
     Effects up = world.hub().media_up(kAnna, kNow + 5);
-    CU_ASSERT_EQUAL(count_media<RelaySetPublisher>(up), 1U);
-    const auto* to_switch = media<SendViewerOffer>(up);
+    CU_ASSERT_EQUAL(count_media<RouterSetPublisher>(up), 1U);
+    const Notice* to_switch = find_notice(up, kBoris, "switch");
     CU_ASSERT_FATAL(to_switch != nullptr);
-    CU_ASSERT_EQUAL(to_switch->viewer, kBoris);
-    CU_ASSERT_EQUAL(event_of(to_switch->data.get()), "switch");
+    CU_ASSERT_EQUAL(to_switch->event.offer, ViewerOffer::Fresh);
     CU_ASSERT_PTR_NULL(notice(up, kBoris, "resumed"));
-    CU_ASSERT_EQUAL(count_media<SendViewerOffer>(up), 1U);
+    CU_ASSERT_EQUAL(offers(up), 1U);
 
     // Boris answers the relay's offer: watching again, switched, without a new join.
-    CU_ASSERT_TRUE(world.hub().may_start(kBoris, true).ok());
     Reply switched = expect_ok(world.request(kBoris, StartRequest{true}, kNow + 6));
-    CU_ASSERT_EQUAL(text_of(switched.result.get(), "media"), "sfu");
-    CU_ASSERT_TRUE(flag_of(switched.result.get(), "switched"));
-    CU_ASSERT_EQUAL(count_media<RelayAddViewer>(switched.effects), 1U);
+    CU_ASSERT_EQUAL(text_of(switched.event.result.get(), "media"), "sfu");
+    CU_ASSERT_TRUE(flag_of(switched.event.result.get(), "switched"));
+    CU_ASSERT_EQUAL(count_media<RouterAddViewer>(switched.effects), 1U);
     CU_ASSERT_PTR_NULL(notice(switched.effects, kAnna, "viewer_joined"));
     // It closes its direct connection; the broadcaster hears so once, not again on leave.
     Reply bye = expect_ok(send_signal(world, kBoris, peer, R"("bye":true)"));
     CU_ASSERT_TRUE(flag_of(notice(bye.effects, kAnna, "signal"), "bye"));
     Reply left = expect_ok(world.request(kBoris, LeaveRequest{}, kNow + 7));
     CU_ASSERT_PTR_NULL(notice(left.effects, kAnna, "signal"));
-    CU_ASSERT_EQUAL(count_media<RelayRemoveViewer>(left.effects), 1U);
+    CU_ASSERT_EQUAL(count_media<RouterRemoveViewer>(left.effects), 1U);
 
     // No flapping: with one viewer left, the broadcast stays on the relay, also after a reload.
     world.hub().handle_created(kBorisReloaded);
     Reply back = expect_ok(world.watch(kBorisReloaded, "17", "42", "", kNow + 8));
-    CU_ASSERT_EQUAL(text_of(back.result.get(), "media"), "sfu");
-    CU_ASSERT_TRUE(back.offer_in_reply);
+    CU_ASSERT_EQUAL(text_of(back.event.result.get(), "media"), "sfu");
+    CU_ASSERT_EQUAL(back.event.offer, ViewerOffer::Fresh);
     world.hub().handle_destroyed(kAnna, kNow + 9);
     world.hub().handle_created(kAnnaReloaded);
     Reply resumed = expect_ok(world.broadcast(kAnnaReloaded, "42", "Anna", kNow + 10));
-    CU_ASSERT_TRUE(flag_of(resumed.result.get(), "relay"));
+    CU_ASSERT_TRUE(flag_of(resumed.event.result.get(), "relay"));
 }
 
 void auto_relay_choice_survives_restart() {
@@ -326,8 +322,8 @@ void auto_relay_choice_survives_restart() {
     world.restart(kNow + 20);
     world.hub().handle_created(kAnnaReloaded);
     Reply resumed = expect_ok(world.broadcast(kAnnaReloaded, "42", "Anna", kNow + 21));
-    CU_ASSERT_TRUE(flag_of(resumed.result.get(), "resumed"));
-    CU_ASSERT_TRUE(flag_of(resumed.result.get(), "relay"));
+    CU_ASSERT_TRUE(flag_of(resumed.event.result.get(), "resumed"));
+    CU_ASSERT_TRUE(flag_of(resumed.event.result.get(), "relay"));
 }
 
 // ---- relay ICE restart ----
@@ -337,13 +333,12 @@ void ice_restart_for_relay_viewers_only() {
     world.go_live(kAnna, "42");
     world.join(kBoris, "17", kAnna, "42");
     Reply restarting = expect_ok(world.request(kBoris, IceRestartRequest{}));
-    CU_ASSERT_EQUAL(event_of(restarting.result.get()), "restarting");
-    CU_ASSERT_TRUE(restarting.offer_in_reply);
-    CU_ASSERT_TRUE(restarting.ice_restart);
+    CU_ASSERT_EQUAL(event_of(restarting.event.result.get()), "restarting");
+    CU_ASSERT_EQUAL(restarting.event.offer, ViewerOffer::IceRestart);
     Reply watching = expect_ok(world.request(kBoris, StartRequest{true}));
-    CU_ASSERT_EQUAL(event_of(watching.result.get()), "watching");
+    CU_ASSERT_EQUAL(event_of(watching.event.result.get()), "watching");
     CU_ASSERT_PTR_NULL(notice(watching.effects, kAnna, "viewer_joined"));  // not a new viewer
-    CU_ASSERT_EQUAL(count_media<RelayAddViewer>(watching.effects), 0U);
+    CU_ASSERT_EQUAL(count_media<RouterAddViewer>(watching.effects), 0U);
     expect_code(world.request(kAnna, IceRestartRequest{}), ErrorCode::WrongState);
     world.hub().handle_created(kCyril);
     expect_code(world.request(kCyril, IceRestartRequest{}), ErrorCode::WrongState);
@@ -378,9 +373,9 @@ void restart_restores_interrupted_broadcast_with_grants() {
     // The granted viewer is held without a prompt; a stranger is told the user is not live.
     world.hub().handle_created(kBorisReloaded);
     Reply held = expect_ok(world.watch(kBorisReloaded, "17", "42", "", kNow + 13));
-    CU_ASSERT_EQUAL(event_of(held.result.get()), "waiting");
-    CU_ASSERT_TRUE(flag_of(held.result.get(), "resumed"));
-    CU_ASSERT_EQUAL(number_of(held.result.get(), "expires_in"), 59);
+    CU_ASSERT_EQUAL(event_of(held.event.result.get()), "waiting");
+    CU_ASSERT_TRUE(flag_of(held.event.result.get(), "resumed"));
+    CU_ASSERT_EQUAL(number_of(held.event.result.get(), "expires_in"), 59);
     CU_ASSERT_EQUAL(held.effects.notices.size(), 0U);
     world.hub().handle_created(kCyril);
     expect_code(world.watch(kCyril, "18", "42", "", kNow + 13), ErrorCode::NotLive);
@@ -388,17 +383,16 @@ void restart_restores_interrupted_broadcast_with_grants() {
     // The broadcaster comes back: same broadcast, and the held viewer is let in with an offer.
     world.hub().handle_created(kAnnaReloaded);
     Reply resumed = expect_ok(world.broadcast(kAnnaReloaded, "42", "", kNow + 14));
-    CU_ASSERT_TRUE(flag_of(resumed.result.get(), "resumed"));
-    CU_ASSERT_EQUAL(text_of(resumed.result.get(), "broadcast_id"), broadcast_id);
+    CU_ASSERT_TRUE(flag_of(resumed.event.result.get(), "resumed"));
+    CU_ASSERT_EQUAL(text_of(resumed.event.result.get(), "broadcast_id"), broadcast_id);
     expect_ok(world.request(kAnnaReloaded, PublishRequest{true}, kNow + 15));
     Effects up = world.hub().media_up(kAnnaReloaded, kNow + 16);
-    const auto* offer = media<SendViewerOffer>(up);
+    const Notice* offer = find_notice(up, kBorisReloaded, "accepted");
     CU_ASSERT_FATAL(offer != nullptr);
-    CU_ASSERT_EQUAL(offer->viewer, kBorisReloaded);
-    CU_ASSERT_EQUAL(event_of(offer->data.get()), "accepted");
-    CU_ASSERT_TRUE(flag_of(offer->data.get(), "resumed"));
+    CU_ASSERT_EQUAL(offer->event.offer, ViewerOffer::Fresh);
+    CU_ASSERT_TRUE(flag_of(offer->event.result.get(), "resumed"));
     Reply watching = expect_ok(world.request(kBorisReloaded, StartRequest{true}, kNow + 17));
-    CU_ASSERT_EQUAL(event_of(watching.result.get()), "watching");
+    CU_ASSERT_EQUAL(event_of(watching.event.result.get()), "watching");
     // Kicked viewers lose their stored grant too.
     expect_ok(world.request(kAnnaReloaded, KickRequest{"17"}, kNow + 18));
     world.restart(kNow + 19);
@@ -434,11 +428,11 @@ void never_live_broadcasts_end_at_restart() {
     world.restart(kNow + 5);
     std::unique_ptr<Store> store = open_store(world.store_path());
     Result<std::optional<BroadcastRecord>> ended =
-        store->find_broadcast(text_of(registered.result.get(), "broadcast_id"));
+        store->find_broadcast(text_of(registered.event.result.get(), "broadcast_id"));
     CU_ASSERT_EQUAL(ended.value()->end_reason, "restart");
     world.hub().handle_created(kAnnaReloaded);
     Reply fresh = expect_ok(world.broadcast(kAnnaReloaded, "42", "", kNow + 6));
-    CU_ASSERT_FALSE(flag_of(fresh.result.get(), "resumed"));
+    CU_ASSERT_FALSE(flag_of(fresh.event.result.get(), "resumed"));
 }
 
 // ---- ICE servers ----

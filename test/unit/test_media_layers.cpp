@@ -197,7 +197,7 @@ void the_fanout_relays_one_layer() {
         for (int layer = 0; layer < 3; ++layer) {
             Packet packet = publisher.next(layer, (round + layer) % 7 == 0);
             janus_plugin_rtp rtp = packet.plugin_rtp();
-            fanout.relay_rtp(&rtp);
+            fanout.forward_rtp(&rtp);
         }
         CU_ASSERT_TRUE(gateway.sent_to(viewer, true).size() <= static_cast<std::size_t>(round + 1));
     }
@@ -220,7 +220,7 @@ void waits_for_a_keyframe_of_a_new_publisher() {
     fanout.add_viewer(viewer.session);
     const auto relay = [&fanout](Packet packet) {
         janus_plugin_rtp rtp = packet.plugin_rtp();
-        fanout.relay_rtp(&rtp);
+        fanout.forward_rtp(&rtp);
     };
     Publisher publisher(viewer);
     for (int round = 0; round < 10; ++round) {

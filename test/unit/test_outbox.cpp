@@ -27,8 +27,8 @@ void append(Store& store, const std::string& broadcast_id, const char* type, std
             const std::string& site = "demo") {
     CU_ASSERT_FATAL(
         store
-            .append_event(
-                OutboxEvent{site, broadcast_id, type, now, Event(nullptr).text("user", "42").take()}, now)
+            .append_event(OutboxEvent{site, broadcast_id, type, now, JsonObject().text("user", "42").take()},
+                          now)
             .ok());
 }
 

@@ -143,7 +143,7 @@ void a_site_added_again_starts_afresh() {
         store->save_broadcast(BroadcastRecord{"b-old", "shop", "42", "", kNow, kNow, 0, ""}).ok());
     const auto event = [&](const std::string& broadcast_id, const char* type) {
         return store->append_event(
-            OutboxEvent{"shop", broadcast_id, type, kNow, Event(nullptr).text("user", "42").take()}, kNow);
+            OutboxEvent{"shop", broadcast_id, type, kNow, JsonObject().text("user", "42").take()}, kNow);
     };
     CU_ASSERT_FATAL(event("b-old", "broadcast.started").ok());
     CU_ASSERT_FATAL(event("b-old", "airtime.report").ok());
@@ -279,7 +279,7 @@ void unended_broadcasts_end_at_start() {
         Credentials who{"demo", "42", "", make_token(kSecret, Claims{"42"})};
         Result<Reply> registered = hub->handle_request(1, BroadcastRequest{who}, kNow);
         CU_ASSERT_FATAL(registered.ok());
-        broadcast_id = text_of(registered.value().result.get(), "broadcast_id");
+        broadcast_id = text_of(registered.value().event.result.get(), "broadcast_id");
         hub->media_up(1, kNow + 1);
         // The process dies here: no stop, no timers.
     }
@@ -299,8 +299,8 @@ void unended_broadcasts_end_at_start() {
     Credentials who{"demo", "42", "", make_token(kSecret, Claims{"42"})};
     Result<Reply> again = hub->handle_request(2, BroadcastRequest{who}, kNow + 600);
     CU_ASSERT_FATAL(again.ok());
-    CU_ASSERT_FALSE(flag_of(again.value().result.get(), "resumed"));
-    CU_ASSERT_NOT_EQUAL(text_of(again.value().result.get(), "broadcast_id"), broadcast_id);
+    CU_ASSERT_FALSE(flag_of(again.value().event.result.get(), "resumed"));
+    CU_ASSERT_NOT_EQUAL(text_of(again.value().event.result.get(), "broadcast_id"), broadcast_id);
 }
 
 void invalid_configured_site_fails_start() {

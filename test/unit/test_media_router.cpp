@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The relay (media/relay.cpp, fanout.cpp, viewer_leg.cpp) on Janus' own rtp.c, as a viewer sees it:
+// The router (media/router.cpp, fanout.cpp, viewer_leg.cpp) on Janus' own rtp.c, as a viewer sees it:
 // when the broadcaster's page reloads, its new PeerConnection sends with a new SSRC, sequence base
 // and timestamp base, and the viewer's stream must go on as if nothing happened (no sequence jump,
-// timestamps that never go back); the old PeerConnection's stragglers are not relayed; the new
+// timestamps that never go back); the old PeerConnection's stragglers are not forwarded; the new
 // source is asked for a keyframe at once, and viewers' repair requests are paced.
 #include <CUnit/CUnit.h>
 
@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "media/relay.h"
+#include "media/router.h"
 #include "media/rtcp_feedback.h"
 #include "media_fixture.h"
 #include "suites.h"
 
 using namespace media_test;
-using onair::media::Relay;
+using onair::media::Router;
 
 namespace {
 
@@ -34,18 +34,18 @@ struct Source {
     std::uint16_t picture_id = 1;
 
     // `count` packets of each medium, 20 ms apart (Opus' 960 ticks at 48 kHz, 1800 at 90 kHz).
-    void send(Relay& relay, int count, bool keyframe_first = false) {
+    void send(Router& router, int count, bool keyframe_first = false) {
         for (int index = 0; index < count; ++index) {
             Packet audio = Packet::audio(audio_ssrc, audio_seq++, audio_ts);
             audio_ts += 960;
             janus_plugin_rtp audio_rtp = audio.plugin_rtp();
-            relay.incoming_rtp(&handle.janus, &audio_rtp);
+            router.incoming_rtp(&handle.janus, &audio_rtp);
             Packet video =
                 Packet::vp8(video_ssrc, video_seq++, video_ts, picture_id++, keyframe_first && index == 0);
             video_ts += 1800;
             const std::vector<char> original = video.bytes;
             janus_plugin_rtp video_rtp = video.plugin_rtp();
-            relay.incoming_rtp(&handle.janus, &video_rtp);
+            router.incoming_rtp(&handle.janus, &video_rtp);
             // Every viewer's rewrite is undone: the core still owns the publisher's packet.
             CU_ASSERT_TRUE(video.bytes == original);
         }
@@ -80,41 +80,41 @@ void checks_switch(const std::vector<Sent>& stream, std::uint32_t old_ssrc, std:
 void continues_across_a_broadcaster_reload() {
     Gateway gateway;
     Handle first(1, publisher_lines()), viewer(2, viewer_lines()), second(3, publisher_lines());
-    Relay relay(gateway.callbacks());
-    relay.set_publisher(kBroadcast, first.session);
-    relay.add_viewer(kBroadcast, viewer.session);
+    Router router(gateway.callbacks());
+    router.set_publisher(kBroadcast, first.session);
+    router.add_viewer(kBroadcast, viewer.session);
     Source before{first, 0x1111, 0x2222, 1000, 30000, 160000, 900000};
-    before.send(relay, 30, true);
+    before.send(router, 30, true);
 
     // The page reloads: the Hub makes the new handle the broadcast's publisher. Its sequence
     // numbers start elsewhere (here, about to wrap) and so do its timestamps.
-    relay.set_publisher(kBroadcast, second.session);
-    before.send(relay, 5);  // the old PeerConnection's last packets: not relayed any more
+    router.set_publisher(kBroadcast, second.session);
+    before.send(router, 5);  // the old PeerConnection's last packets: not relayed any more
     Source after{second, 0x3333, 0x4444, 65530, 12, 4'000'000'000U, 77};
-    after.send(relay, 30, true);
+    after.send(router, 30, true);
 
     checks_switch(gateway.sent_to(viewer, false), 0x1111, 0x3333, kViewerAudioPt, 60);
     checks_switch(gateway.sent_to(viewer, true), 0x2222, 0x4444, kViewerVideoPt, 60);
     for (const Sent& sent : gateway.sent_to(viewer, true))
         CU_ASSERT_EQUAL(sent.mindex, 1);
-    relay.clear();
+    router.clear();
 }
 
 void continues_across_a_reload_with_several_viewers() {
     Gateway gateway;
     Handle first(1, publisher_lines()), second(2, publisher_lines());
     Handle early(3, viewer_lines()), late(4, viewer_lines());
-    Relay relay(gateway.callbacks());
-    relay.set_publisher(kBroadcast, first.session);
-    relay.add_viewer(kBroadcast, early.session);
+    Router router(gateway.callbacks());
+    router.set_publisher(kBroadcast, first.session);
+    router.add_viewer(kBroadcast, early.session);
     Source before{first, 0x10, 0x20, 500, 7000, 0, 0};
-    before.send(relay, 10, true);
-    relay.add_viewer(kBroadcast, late.session);  // joins mid-stream
-    before.send(relay, 10);
-    relay.set_publisher(kBroadcast, nullptr);  // the broadcaster is away for a while
-    relay.set_publisher(kBroadcast, second.session);
+    before.send(router, 10, true);
+    router.add_viewer(kBroadcast, late.session);  // joins mid-stream
+    before.send(router, 10);
+    router.set_publisher(kBroadcast, nullptr);  // the broadcaster is away for a while
+    router.set_publisher(kBroadcast, second.session);
     Source after{second, 0x30, 0x40, 9, 40000, 123456, 654321};
-    after.send(relay, 10, true);
+    after.send(router, 10, true);
 
     for (const Handle* viewer : {&early, &late}) {
         CU_ASSERT_EQUAL(discontinuities(gateway.sent_to(*viewer, false)), 0);
@@ -122,18 +122,18 @@ void continues_across_a_reload_with_several_viewers() {
     }
     CU_ASSERT_EQUAL(gateway.sent_to(early, true).size(), 30u);
     CU_ASSERT_EQUAL(gateway.sent_to(late, true).size(), 20u);
-    relay.clear();
+    router.clear();
 }
 
 void asks_a_new_source_for_a_keyframe_and_paces_repairs() {
     Gateway gateway;
     Handle first(1, publisher_lines()), viewer(2, viewer_lines()), second(3, publisher_lines());
-    Relay relay(gateway.callbacks());
-    relay.set_publisher(kBroadcast, first.session);
-    relay.add_viewer(kBroadcast, viewer.session);
+    Router router(gateway.callbacks());
+    router.set_publisher(kBroadcast, first.session);
+    router.add_viewer(kBroadcast, viewer.session);
     const std::int64_t started = janus_get_monotonic_time();
     Source source{first, 0x10, 0x20, 1, 1, 0, 0};
-    source.send(relay, 1);
+    source.send(router, 1);
     CU_ASSERT_EQUAL(gateway.plis(), 1);  // the new publisher, and a viewer already up
     // Each viewer PLI (RTCP PSFB, FMT 1) asks again; within a second, the publisher gets none.
     const std::uint8_t pli[12] = {0x81, 206, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0x20};
@@ -142,18 +142,18 @@ void asks_a_new_source_for_a_keyframe_and_paces_repairs() {
                            .buffer = const_cast<char*>(reinterpret_cast<const char*>(pli)),
                            .length = sizeof(pli)};
     for (int burst = 0; burst < 50; ++burst) {
-        relay.incoming_rtcp(&viewer.janus, &rtcp);
-        source.send(relay, 1);
+        router.incoming_rtcp(&viewer.janus, &rtcp);
+        source.send(router, 1);
     }
     if (janus_get_monotonic_time() - started < onair::media::KeyframeRequester::kMinIntervalUs)
         CU_ASSERT_EQUAL(gateway.plis(), 1);  // (a machine that stalled for a second would see two)
     // A reload is a new source: its keyframe is asked for with its first packet.
     const int before = gateway.plis();
-    relay.set_publisher(kBroadcast, second.session);
+    router.set_publisher(kBroadcast, second.session);
     Source next{second, 0x30, 0x40, 1, 1, 0, 0};
-    next.send(relay, 1);
+    next.send(router, 1);
     CU_ASSERT_EQUAL(gateway.plis(), before + 1);
-    relay.clear();
+    router.clear();
 }
 
 CU_TestInfo tests[] = {
@@ -166,4 +166,4 @@ CU_TestInfo tests[] = {
 
 }  // namespace
 
-CU_ErrorCode register_media_relay_tests() { return add_suite("media relay", tests); }
+CU_ErrorCode register_media_router_tests() { return add_suite("media router", tests); }

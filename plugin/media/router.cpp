@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "media/relay.h"
+#include "media/router.h"
 
 #include <mutex>
 #include <vector>
@@ -8,20 +8,20 @@
 
 namespace onair::media {
 
-Relay::FanoutPtr& Relay::fanout_for(const std::string& broadcast_id) {
+Router::FanoutPtr& Router::fanout_for(const std::string& broadcast_id) {
     FanoutPtr& fanout = fanouts_[broadcast_id];
     if (!fanout)
         fanout = std::make_shared<Fanout>(gateway_);
     return fanout;
 }
 
-void Relay::drop_if_empty(const std::string& broadcast_id) {
+void Router::drop_if_empty(const std::string& broadcast_id) {
     auto found = fanouts_.find(broadcast_id);
     if (found != fanouts_.end() && found->second->empty())
         fanouts_.erase(found);
 }
 
-void Relay::set_publisher(const std::string& broadcast_id, janus::SessionPtr publisher) {
+void Router::set_publisher(const std::string& broadcast_id, janus::SessionPtr publisher) {
     std::vector<janus::SessionPtr> released;  // destroyed after the lock is released
     std::unique_lock lock(mutex_);
     FanoutPtr fanout = fanout_for(broadcast_id);
@@ -47,7 +47,7 @@ void Relay::set_publisher(const std::string& broadcast_id, janus::SessionPtr pub
     drop_if_empty(broadcast_id);
 }
 
-void Relay::add_viewer(const std::string& broadcast_id, janus::SessionPtr viewer) {
+void Router::add_viewer(const std::string& broadcast_id, janus::SessionPtr viewer) {
     if (!viewer)
         return;
     std::vector<janus::SessionPtr> released;
@@ -63,7 +63,7 @@ void Relay::add_viewer(const std::string& broadcast_id, janus::SessionPtr viewer
     fanout_for(broadcast_id)->add_viewer(std::move(viewer));
 }
 
-void Relay::remove_viewer(const std::string& broadcast_id, HandleId viewer) {
+void Router::remove_viewer(const std::string& broadcast_id, HandleId viewer) {
     std::vector<janus::SessionPtr> released;
     std::unique_lock lock(mutex_);
     auto fanout = fanouts_.find(broadcast_id);
@@ -76,7 +76,7 @@ void Relay::remove_viewer(const std::string& broadcast_id, HandleId viewer) {
     drop_if_empty(broadcast_id);
 }
 
-void Relay::end(const std::string& broadcast_id) {
+void Router::end(const std::string& broadcast_id) {
     std::vector<janus::SessionPtr> released;
     std::unique_lock lock(mutex_);
     auto fanout = fanouts_.find(broadcast_id);
@@ -96,14 +96,14 @@ void Relay::end(const std::string& broadcast_id) {
     fanouts_.erase(fanout);
 }
 
-void Relay::publisher_renegotiated(const janus::Session& publisher) {
+void Router::publisher_renegotiated(const janus::Session& publisher) {
     std::unique_lock lock(mutex_);
     auto found = by_publisher_.find(publisher.handle());
     if (found != by_publisher_.end())
         found->second->update_publisher_lines(publisher.publisher_lines());
 }
 
-void Relay::media_up(const janus_plugin_session* handle) {
+void Router::media_up(const janus_plugin_session* handle) {
     std::shared_lock lock(mutex_);
     auto watched = watching_.find(handle);
     if (watched == watching_.end())
@@ -112,7 +112,7 @@ void Relay::media_up(const janus_plugin_session* handle) {
         fanout->second->viewer_connected();
 }
 
-void Relay::forget(const janus_plugin_session* handle) {
+void Router::forget(const janus_plugin_session* handle) {
     std::vector<janus::SessionPtr> released;
     std::unique_lock lock(mutex_);
     if (auto published = publishing_.find(handle); published != publishing_.end()) {
@@ -132,7 +132,7 @@ void Relay::forget(const janus_plugin_session* handle) {
     }
 }
 
-void Relay::clear() {
+void Router::clear() {
     std::vector<janus::SessionPtr> released;
     std::unique_lock lock(mutex_);
     for (auto& [id, fanout] : fanouts_) {
@@ -145,14 +145,14 @@ void Relay::clear() {
     by_publisher_.clear();
 }
 
-void Relay::incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
+void Router::incoming_rtp(janus_plugin_session* handle, janus_plugin_rtp* packet) {
     std::shared_lock lock(mutex_);
     auto found = by_publisher_.find(handle);
     if (found != by_publisher_.end())
-        found->second->relay_rtp(packet);
+        found->second->forward_rtp(packet);
 }
 
-void Relay::incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packet) {
+void Router::incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packet) {
     // Only viewers' feedback matters: the core answers NACKs from its own buffers and terminates
     // receiver reports; the publisher's RTCP is not forwarded to viewers.
     if (!packet->buffer || packet->length <= 0)
@@ -169,12 +169,12 @@ void Relay::incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* packe
         fanout->second->viewer_feedback(handle, packet->video, feedback, janus_get_monotonic_time());
 }
 
-std::size_t Relay::broadcast_count() const {
+std::size_t Router::broadcast_count() const {
     std::shared_lock lock(mutex_);
     return fanouts_.size();
 }
 
-JsonPtr Relay::describe(const janus_plugin_session* handle) const {
+JsonPtr Router::describe(const janus_plugin_session* handle) const {
     std::shared_lock lock(mutex_);
     JsonPtr media;
     if (auto published = publishing_.find(handle); published != publishing_.end()) {

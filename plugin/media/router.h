@@ -14,22 +14,22 @@
 
 namespace onair::media {
 
-// RTP fan-out inside Janus' media pipeline: one Fanout per broadcast, fed by the broadcaster's
-// handle and relayed to every accepted viewer. The plugin tells it who publishes and who watches
-// (from the Hub's effects); media callbacks (incoming_rtp/incoming_rtcp) go straight here and never
+// Routes RTP inside Janus' media pipeline for relayed broadcasts: one Fanout per broadcast, fed by
+// the broadcaster's handle and forwarded to every accepted viewer. The plugin tells it who publishes and who
+// watches (from the Hub's effects); media callbacks (incoming_rtp/incoming_rtcp) go straight here and never
 // reach the Hub, never block on anything but this read-mostly lock, and never allocate. A viewer's
 // RTCP feeds its fanout's keyframe requests and the viewer's simulcast layer choice.
 //
-// Lock order: the relay lock is taken after nothing else and never held while calling the Hub or
+// Lock order: the router's lock is taken after nothing else and never held while calling the Hub or
 // taking the plugin's session lock. The shared side is held while calling Janus' relay_rtp /
 // send_pli_stream (they only queue); the exclusive side is never held while calling Janus, and
 // sessions dropped under it are released after it is unlocked (the last reference to a session
 // gives the core its handle back).
-class Relay {
+class Router {
 public:
-    explicit Relay(janus_callbacks* gateway) : gateway_(gateway) {}
-    Relay(const Relay&) = delete;
-    Relay& operator=(const Relay&) = delete;
+    explicit Router(janus_callbacks* gateway) : gateway_(gateway) {}
+    Router(const Router&) = delete;
+    Router& operator=(const Router&) = delete;
 
     // From the Hub's effects.
     void set_publisher(const std::string& broadcast_id, janus::SessionPtr publisher);  // null: none
