@@ -3,7 +3,7 @@
 // the outbox and usage in admin_billing.cpp.
 #include <optional>
 
-#include "admin_fields.h"
+#include "admin_answers.h"
 #include "fields.h"
 #include "hub_state.h"
 

@@ -2,7 +2,7 @@
 // The Admin API's billing requests (docs/protocol.md, "Admin API"): the outbox and usage.
 #include <optional>
 
-#include "admin_fields.h"
+#include "admin_answers.h"
 #include "fields.h"
 #include "hub_state.h"
 

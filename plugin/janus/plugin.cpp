@@ -8,7 +8,7 @@
 #include <cinttypes>
 #include <string>
 
-#include "core/admin_fields.h"
+#include "core/admin_answers.h"
 #include "core/clock.h"
 #include "delivery/curl_sink.h"
 #include "janus/config_reader.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "admin_fields.h"
+#include "admin_answers.h"
 
 namespace onair {
 
