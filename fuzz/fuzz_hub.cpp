@@ -60,8 +60,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (request.ok()) {
             onair::Result<onair::Reply> reply = hub->handle_request(handle, request.value(), now);
             const char* given =
-                reply.ok() ? json_string_value(json_object_get(reply.value().result.get(), "request_id"))
-                           : nullptr;
+                reply.ok()
+                    ? json_string_value(json_object_get(reply.value().event.result.get(), "request_id"))
+                    : nullptr;
             if (given != nullptr) {
                 last_request_id = given;
             }
