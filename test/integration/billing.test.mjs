@@ -92,10 +92,13 @@ async function waitUntil(probe, timeoutMs, describe) {
 }
 
 // A relay viewer is billed from its first relayed media with receiver reports (docs/billing.md):
-// between `start` and the frames it decoded, less up to `lost` seconds: the first receiver report
-// (aiortc sends one every 0.5-1.5 s), the collection second, whole-second rounding. Measured on this
-// machine under load: 2.0 s short after a leave, 2.0 s after a kill -9.
-const watchedNear = (actual, viewer, endAt, what, lost = 3) => {
+// between `start` and the frames it decoded, less up to `lost` seconds. By the documented mechanism
+// that is at most 4.5 s: the first receiver report (aiortc sends one 0.5-1.5 s after the last, the
+// first after its first RTP, which comes before the decoded frames), the timer's collection second
+// that first sees it, the collection second before the end, and whole-second times (1 s). Measured
+// on this machine: 2.0 s short after a leave and after a kill -9 (earlier runs), 3.04 s after a
+// leave (CI23, the machine to itself), which the earlier bound of 3 s refused.
+const watchedNear = (actual, viewer, endAt, what, lost = 4.5) => {
   const most = (endAt - viewer.startAt) / 1000 + 1;
   const least = (endAt - viewer.mediaAt) / 1000 - lost;
   assert.ok(actual <= most && actual >= least, `${what}: ${actual} s, expected ${least.toFixed(1)}..${most.toFixed(1)} s`);
