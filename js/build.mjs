@@ -3,15 +3,17 @@
 //   onair.js        the script tag: buttons, presence (its own small Janus client), texts, the
 //                   widget's cards; what every page with a button downloads;
 //   onair-media.js  janus.js and webrtc-adapter, unedited, with the broadcast and watch flows;
-//                   onair.js loads it on the page's first broadcast or watch (js/src/loader.ts).
+//                   onair.js loads it on the page's first broadcast or watch (js/src/loader.ts)
+//                   and lends it its texts and error type (js/src/lent/).
 // Each must stay within its gzipped budget, or the build fails.
 import { build, transform } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const src = join(here, 'src');
 const pkg = JSON.parse(await readFile(join(here, '..', 'package.json'), 'utf8'));
 
 // The widget's stylesheet lives in a real .css file and is inlined as minified text.
@@ -21,6 +23,21 @@ const cssAsText = {
     b.onLoad({ filter: /\.css$/ }, async (args) => {
       const { code } = await transform(await readFile(args.path, 'utf8'), { loader: 'css', minify: true, target: 'chrome100' });
       return { contents: code.trim(), loader: 'text' };
+    });
+  },
+};
+
+// In the media half, each module with a stand-in in js/src/lent/ (i18n.ts, errors.ts) is that
+// stand-in, which takes onair.js' copy at run time (media_api.ts, Lent): one copy on the wire.
+const lentDir = join(src, 'lent');
+const lent = new Set((await readdir(lentDir)).filter((f) => f !== 'hook.ts').map((f) => join(src, f)));
+const borrowFromOnAirJs = {
+  name: 'borrow-from-onair-js',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const path = resolve(args.resolveDir, args.path);
+      const module = [path, `${path}.ts`].find((p) => lent.has(p));
+      return module ? { path: join(lentDir, module.slice(src.length + 1)) } : undefined;
     });
   },
 };
@@ -47,6 +64,7 @@ const bundles = [
     file: 'onair-media.js',
     banner: `/*! onair-media.js ${version} | GPL-3.0-or-later | bundles janus.js (MIT, Meetecho) and webrtc-adapter (BSD-3-Clause) */`,
     define: unedited,
+    plugins: [borrowFromOnAirJs],
   },
 ];
 
@@ -64,7 +82,7 @@ for (const bundle of bundles) {
     sourcemap: 'linked', // served next to the bundle (nginx serves both)
     banner: { js: bundle.banner },
     define: { __ONAIR_VERSION__: JSON.stringify(version), ...bundle.define },
-    plugins: [cssAsText],
+    plugins: [cssAsText, ...(bundle.plugins ?? [])],
     logLevel: 'warning',
   });
   const code = await readFile(outfile);

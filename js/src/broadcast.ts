@@ -4,9 +4,10 @@
 // (consent cookie), ICE drops (ICE restart) and connection drops (re-register: the plugin resumes
 // the same broadcast and keeps the viewers; direct connections keep running meanwhile).
 import type { Jsep, TrackSpec } from 'janus-gateway';
+import { mediaError } from './camera_errors';
 import { DirectPeer } from './direct';
 import { endedMessage } from './ended';
-import { OnAirError, asOnAirError, clientError, mediaError, pluginError } from './errors';
+import { OnAirError, asOnAirError, clientError, pluginError } from './errors';
 import { SessionFlow, type EventDetail, type FlowHost } from './flow';
 import { iceServerList, iceSettings, type IceSettings } from './ice';
 import { bool, num, people, person, str, type PluginEvent } from './protocol';

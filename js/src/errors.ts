@@ -63,33 +63,6 @@ export function synchronousRefusal(data: unknown): OnAirError | null {
   return answer?.kind === 'error' ? pluginError(answer.code, answer.message) : null;
 }
 
-/** Maps a getUserMedia failure (a DOMException, or a TypeError when mediaDevices is missing). */
-export function mediaError(err: unknown): OnAirError {
-  const name = err instanceof Error || (typeof err === 'object' && err !== null && 'name' in err)
-    ? String((err as { name: unknown }).name)
-    : '';
-  const detail = err instanceof Error ? err.message : String(err);
-  switch (name) {
-    case 'NotAllowedError':
-    case 'PermissionDeniedError':
-      return new OnAirError('camera_denied', t('camNotAllowed'), detail);
-    case 'NotFoundError':
-    case 'DevicesNotFoundError':
-      return new OnAirError('camera_not_found', t('camNotFound'), detail);
-    case 'NotReadableError':
-    case 'TrackStartError':
-    case 'AbortError':
-      return new OnAirError('camera_busy', t('camNotReadable'), detail);
-    case 'OverconstrainedError':
-    case 'ConstraintNotSatisfiedError':
-      return new OnAirError('camera_constraints', t('camOverconstrained'), detail);
-    case 'SecurityError':
-      return new OnAirError('camera_insecure', t('camSecurity'), detail);
-    default:
-      return new OnAirError('camera_failed', t('camOther', { detail: detail || name || '?' }), detail);
-  }
-}
-
 export function clientError(code: ClientErrorCode, key: StringKey, detail = ''): OnAirError {
   return new OnAirError(code, t(key), detail);
 }

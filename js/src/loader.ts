@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Loads onair-media.js (janus.js, webrtc-adapter and the flows: media.ts) once, when the page first
-// broadcasts or watches. It sits beside onair.js on the OnAir host. A load that failed is tried
-// again on the next call; a media half of another version is refused (a deploy caught halfway).
+// broadcasts or watches, and lends it onair.js' texts and error type (media_api.ts, Lent). It sits
+// beside onair.js on the OnAir host. A load that failed is tried again on the next call; a media
+// half of another version is refused (a deploy caught halfway).
+import * as errors from './errors';
 import { clientError } from './errors';
-import { MEDIA_HOOK, type MediaModule, type MediaRegistration, type MediaSession } from './media_api';
+import * as i18n from './i18n';
+import { MEDIA_HOOK, type MediaHook, type MediaModule, type MediaSession } from './media_api';
 
 /** How long onair-media.js may take to arrive before the attempt fails. */
 export const MEDIA_TIMEOUT_MS = 30_000;
@@ -52,11 +55,15 @@ export class MediaLoader {
     private readonly start: (module: MediaModule) => MediaSession,
     private readonly inject: Injector = injectScript,
   ) {
-    // onair-media.js calls this as it runs (media.ts), also when it arrives after the time-out.
-    const register: MediaRegistration = (module) => {
-      this.registered ??= module;
+    // onair-media.js reads this as it runs (media.ts, lent/), also when it arrives after the
+    // time-out.
+    const hook: MediaHook = {
+      lent: { i18n, errors },
+      register: (module) => {
+        this.registered ??= module;
+      },
     };
-    Object.defineProperty(window, MEDIA_HOOK, { value: register, configurable: true });
+    Object.defineProperty(window, MEDIA_HOOK, { value: hook, configurable: true });
   }
 
   /** The page's media session; fetches onair-media.js first when it is not there yet. Rejects

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // onair-media.js entry point: janus.js, webrtc-adapter and the flows, handed to onair.js, which
-// loads this script on the page's first broadcast or watch (loader.ts).
+// loads this script on the page's first broadcast or watch (loader.ts) and lends it its texts and
+// error type (lent/).
 import { Broadcast } from './broadcast';
 import { Connection } from './connection';
 import type { SessionFlow } from './flow';
-import { MEDIA_HOOK, type MediaModule } from './media_api';
+import { mediaHook } from './lent/hook';
+import type { MediaModule } from './media_api';
 import { Watch } from './watch';
 
 declare const __ONAIR_VERSION__: string;
@@ -26,6 +28,6 @@ const media: MediaModule = {
   },
 };
 
-const register: unknown = (window as unknown as Record<symbol, unknown>)[MEDIA_HOOK];
-if (typeof register === 'function') register(media);
+const hook = mediaHook();
+if (typeof hook?.register === 'function') hook.register(media);
 else console.error('onair-media.js: load onair.js, which loads this script when it needs it');

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Error mapping (js/src/errors.ts): plugin error codes and getUserMedia failures become an
-// OnAirError with a stable code and the person-readable text of the page language.
+// Error mapping (js/src/errors.ts, camera_errors.ts): plugin error codes and getUserMedia failures
+// become an OnAirError with a stable code and the person-readable text of the page language.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OnAirError, asOnAirError, clientError, mediaError, pluginError, synchronousRefusal } from '../../js/src/errors.ts';
+import { mediaError } from '../../js/src/camera_errors.ts';
+import { OnAirError, asOnAirError, clientError, pluginError, synchronousRefusal } from '../../js/src/errors.ts';
 import { setPageLanguage } from './page.mjs';
 
 setPageLanguage('en');

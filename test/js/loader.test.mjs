@@ -3,6 +3,8 @@
 // fetches it once however many flows ask, and what a person is told when it cannot be had.
 import assert from 'node:assert/strict';
 import { mock, test } from 'node:test';
+import * as errors from '../../js/src/errors.ts';
+import * as i18n from '../../js/src/i18n.ts';
 import { MEDIA_TIMEOUT_MS, MediaLoader, mediaUrl } from '../../js/src/loader.ts';
 import { setPageLanguage, useNodeWindow } from './page.mjs';
 
@@ -30,13 +32,21 @@ function injector(body) {
   return { fetched, inject };
 }
 
-const registers = (module) => () => globalThis[HOOK](module);
+const registers = (module) => () => globalThis[HOOK].register(module);
 
 test('onair-media.js is looked for beside onair.js, by version', () => {
   assert.equal(mediaUrl('https://onair.example.com/onair.js', '1.2.3'), 'https://onair.example.com/onair-media.js?v=1.2.3');
   assert.equal(mediaUrl('https://cdn.example/widgets/onair.js?site=x', '1.2.3'), 'https://cdn.example/widgets/onair-media.js?v=1.2.3');
   // No src (an inline copy): beside the page.
   assert.equal(mediaUrl('', '1.2.3'), 'https://site.example/profile/onair-media.js?v=1.2.3');
+});
+
+test("onair-media.js finds onair.js' own texts and error type lent, before it registers", () => {
+  new MediaLoader('/onair-media.js', '1.2.3', () => assert.fail('nothing to start'), injector(() => undefined).inject);
+  const { lent } = globalThis[HOOK];
+  assert.equal(lent.i18n.t, i18n.t);
+  assert.equal(lent.errors.OnAirError, errors.OnAirError);
+  assert.equal(lent.errors.pluginError(550, '').message, 'The broadcast is full. Try again later.');
 });
 
 test('many flows asking at once fetch it once and share one media session', async () => {
@@ -56,7 +66,7 @@ test('a fetch that fails says media_unavailable, and the next attempt fetches ag
   const { module, started } = mediaHalf();
   const { fetched, inject } = injector((attempt) => {
     if (attempt === 1) throw new Error('it could not be fetched');
-    globalThis[HOOK](module);
+    globalThis[HOOK].register(module);
   });
   const loader = new MediaLoader('/onair-media.js', '1.2.3', (m) => m.start('config'), inject);
   await assert.rejects(loader.load(), (error) => {
@@ -97,7 +107,7 @@ test('a fetch that never ends fails after MEDIA_TIMEOUT_MS; a late arrival is us
     let arrive;
     const inject = () => new Promise((resolve) => {
       arrive = () => {
-        globalThis[HOOK](module);
+        globalThis[HOOK].register(module);
         resolve();
       };
     });
