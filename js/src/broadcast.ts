@@ -10,7 +10,7 @@ import { endedMessage } from './ended';
 import { OnAirError, asOnAirError, clientError, pluginError } from './errors';
 import { SessionFlow, type EventDetail, type FlowHost } from './flow';
 import { iceServerList, iceSettings, type IceSettings } from './ice';
-import { bool, num, people, person, str, type PluginEvent } from './protocol';
+import { bool, identityMembers, num, people, person, str, type PluginEvent } from './protocol';
 import { forgetConsent, rememberConsent } from './storage';
 import type { PreviewView } from './ui/preview';
 
@@ -61,8 +61,7 @@ export class Broadcast extends SessionFlow {
       request: 'broadcast',
       site: this.host.config.site,
       user: this.options.user,
-      ...(this.options.token ? { token: this.options.token } : {}),
-      ...(this.options.name ? { name: this.options.name } : {}),
+      ...identityMembers(this.options),
     });
   }
 

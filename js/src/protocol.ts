@@ -14,6 +14,12 @@ export type PluginEvent =
   | { kind: 'result'; event: string; data: Record<string, unknown> }
   | { kind: 'error'; code: number; message: string };
 
+/** The optional `token` and `name` members of a `broadcast` or `watch` request (docs/protocol.md),
+ * each left out when the page gave none or an empty one. */
+export function identityMembers(options: { token?: string; name?: string }): { token?: string; name?: string } {
+  return { ...(options.token ? { token: options.token } : {}), ...(options.name ? { name: options.name } : {}) };
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

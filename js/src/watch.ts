@@ -10,7 +10,7 @@ import { OnAirError, asOnAirError, clientError, pluginError } from './errors';
 import { SessionFlow, type ButtonState, type EventDetail, type FlowHost } from './flow';
 import { t, type StringKey } from './i18n';
 import { iceServerList, iceSettings, type IceSettings } from './ice';
-import { bool, num, str, type PluginEvent } from './protocol';
+import { bool, identityMembers, num, str, type PluginEvent } from './protocol';
 import { forgetWatching, rememberWatching } from './storage';
 import type { PlayerView } from './ui/player';
 
@@ -80,8 +80,7 @@ export class Watch extends SessionFlow {
       site: this.host.config.site,
       target: this.options.target,
       user: this.options.user,
-      ...(this.options.token ? { token: this.options.token } : {}),
-      ...(this.options.name ? { name: this.options.name } : {}),
+      ...identityMembers(this.options),
     });
   }
 

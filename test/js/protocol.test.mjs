@@ -2,7 +2,7 @@
 // Plugin messages as js/src/protocol.ts narrows them (docs/protocol.md).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bool, num, parsePluginMessage, people, person, presenceMap, str } from '../../js/src/protocol.ts';
+import { bool, identityMembers, num, parsePluginMessage, people, person, presenceMap, str } from '../../js/src/protocol.ts';
 
 test('an OnAir result becomes a result event carrying the whole result', () => {
   const result = { event: 'watching', media: 'sfu', viewers: 2 };
@@ -34,6 +34,13 @@ test('messages that are not OnAir events are ignored, not crashed on', () => {
   ]) {
     assert.equal(parsePluginMessage(message), null, JSON.stringify(message));
   }
+});
+
+test('a request carries the token and name the page gave, and leaves out the ones it did not', () => {
+  assert.deepEqual(identityMembers({ user: '42', token: 'jwt', name: 'Anna' }), { token: 'jwt', name: 'Anna' });
+  assert.deepEqual(identityMembers({ user: '42', token: '', name: 'Anna' }), { name: 'Anna' });
+  assert.deepEqual(identityMembers({ target: '42', token: 'jwt' }), { token: 'jwt' });
+  assert.deepEqual(identityMembers({ user: '17' }), {});
 });
 
 test('str takes strings and numbers, anything else is the fallback', () => {
