@@ -4,11 +4,13 @@
 // small Janus client); the first Go live or Watch of a page downloads it once, and later ones do
 // not again; a page holds one Janus session once it has it; and when it cannot be had (blocked,
 // 404) the card says so (media_unavailable) and the button works again afterwards. Without
-// WebSockets, all of it runs over the HTTP long poll.
+// WebSockets, all of it runs over the HTTP long poll. While it is still on its way (held back, as
+// by a slow network), a second click cancels without a camera or a request reaching anyone, a
+// reload starts afresh, and a button removed and added back shows the broadcast that goes live.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { Person, eventually, story, waitForAttribute, waitForFrames, waitForVisible, widget } from '../lib/browser.mjs';
+import { Person, eventually, staysHidden, story, waitForAttribute, waitForFrames, waitForVisible, widget } from '../lib/browser.mjs';
 import { browserSuiteUnavailable, startStack } from '../lib/web.mjs';
 
 const ANNA = { slug: 'anna', id: '42' };
@@ -43,6 +45,26 @@ async function visitor(browser, name, options = {}) {
   return person;
 }
 
+/**
+ * Holds `page`'s requests for onair-media.js (as a slow network would) until `release()`, which
+ * lets them through; one of a page that has since reloaded is gone and stays so.
+ */
+async function holdMedia(page) {
+  const held = [];
+  await page.route(MEDIA, (route) => void held.push(route));
+  return {
+    requested: (count = 1) => eventually(() => held.length >= count, { what: `request ${count} for onair-media.js` }),
+    async release() {
+      await page.unroute(MEDIA);
+      for (const route of held.splice(0)) await route.continue().catch(() => undefined);
+    },
+  };
+}
+
+/** The RTCPeerConnections a page created, and its previews. */
+const peerConnections = (page) => page.evaluate(() => window.__onairTestPeers.length);
+const previews = (page) => page.locator(widget.previewSelector).count();
+
 /** The Janus WebSockets a page holds open. */
 const openSockets = (page) => page.evaluate(() => window.__sockets.filter((s) => s.readyState === WebSocket.OPEN).length);
 
@@ -59,6 +81,12 @@ describe('onair-media.js is loaded when a page first broadcasts or watches', { s
     for (const person of people.values()) await person.close();
     await stack?.stop();
   });
+
+  async function broadcaster(name) {
+    const person = await visitor(stack.browser, name, { camera: true, grantOrigins: [stack.demo.origin] });
+    people.set(name, person);
+    return person;
+  }
 
   async function goLive(person) {
     const button = widget.broadcastButton(person.page);
@@ -204,5 +232,110 @@ describe('onair-media.js is loaded when a page first broadcasts or watches', { s
     await waitForFrames(vera.page, widget.playerSelector(ANNA.id), { minFrames: 10 });
     await anna.page.locator('onair-widget [data-part="stop"]').click();
     await waitForVisible(button, { visible: false, what: "Vera's Watch button after Anna stopped", timeout: 15_000 });
+  });
+
+  step('Go live clicked again while onair-media.js loads: nothing starts; a third click goes live once, on the one download', async () => {
+    const gleb = await broadcaster('Gleb');
+    const media = await holdMedia(gleb.page);
+    await gleb.page.goto(stack.demo.url('/me', 'gleb'));
+    const button = widget.broadcastButton(gleb.page);
+    await waitForAttribute(button, 'data-onair-state', 'offline', { what: "Gleb's Go live button", timeout: 15_000 });
+    await button.click();
+    await media.requested();
+    await waitForAttribute(widget.preview(gleb.page), 'data-state', 'starting', { what: "Gleb's preview while onair-media.js loads" });
+    await button.click();
+    await waitForAttribute(button, 'data-onair-state', 'ended', { what: "Gleb's Go live button after the second click" });
+    await waitForVisible(widget.preview(gleb.page), { visible: false, what: "Gleb's preview after the second click" });
+    await button.click();
+    await waitForAttribute(widget.preview(gleb.page), 'data-state', 'starting', { what: "Gleb's preview after the third click" });
+
+    await media.release();
+    await waitForAttribute(widget.preview(gleb.page), 'data-state', 'live', { what: "Gleb's preview", timeout: 20_000 });
+    await waitForAttribute(button, 'data-onair-state', 'live', { what: "Gleb's Go live button" });
+    await waitForFrames(gleb.page, widget.previewSelector, { direction: 'outbound', minFrames: 10 });
+    assert.equal(gleb.mediaFetches, 1);
+    assert.equal(await previews(gleb.page), 1, 'one preview');
+    assert.equal(await peerConnections(gleb.page), 1, 'the cancelled broadcast never asked for the camera nor connected');
+  });
+
+  step('Watch clicked again while onair-media.js loads: the player closes and Gleb is asked nothing; the next click watches', async () => {
+    const gleb = people.get('Gleb');
+    const boris = await visitor(stack.browser, 'Boris, on a slow network');
+    people.set('boris-slow', boris);
+    const media = await holdMedia(boris.page);
+    await boris.page.goto(stack.demo.url('/u/gleb', 'boris'));
+    const button = widget.watchButton(boris.page, '31');
+    await waitForVisible(button, { what: "Boris's Watch button for Gleb", timeout: 15_000 });
+    await button.click();
+    await media.requested();
+    const player = widget.player(boris.page, '31');
+    await waitForAttribute(player, 'data-state', 'connecting', { what: "Boris's player while onair-media.js loads" });
+    await button.click();
+    await waitForVisible(player, { visible: false, what: "Boris's player after the second click" });
+    await waitForAttribute(button, 'data-onair-state', 'live', { what: "Boris's Watch button after the second click" });
+
+    await media.release();
+    await staysHidden(widget.prompt(gleb.page, '17'), { what: "Gleb's prompt for a watch Boris cancelled" });
+    assert.equal(await peerConnections(boris.page), 0);
+    await button.click();
+    const prompt = widget.prompt(gleb.page, '17');
+    await waitForVisible(prompt, { what: "Gleb's prompt for Boris", timeout: 15_000 });
+    await prompt.locator('[data-part="allow"]').click();
+    await waitForFrames(boris.page, widget.playerSelector('31'), { minFrames: 10 });
+    assert.equal(boris.mediaFetches, 1);
+    await player.locator('[data-part="close"]').click();
+    await waitForVisible(player, { visible: false, what: "Boris's player" });
+  });
+
+  step('reloaded twice while onair-media.js loads for the resumed broadcast: the last page goes live, once', async () => {
+    const gleb = people.get('Gleb');
+    const media = await holdMedia(gleb.page);
+    gleb.mediaFetches = 0;
+    // Consent is remembered: each reload goes live again by itself, fetching onair-media.js (which
+    // holds back the page's load event, hence no waiting for it).
+    await gleb.page.reload({ waitUntil: 'domcontentloaded' });
+    await media.requested(1);
+    await waitForAttribute(widget.preview(gleb.page), 'data-state', 'starting', { what: "Gleb's preview after the reload", timeout: 15_000 });
+    await gleb.page.reload({ waitUntil: 'domcontentloaded' });
+    await media.requested(2);
+    await media.release();
+    await waitForAttribute(widget.preview(gleb.page), 'data-state', 'live', { what: "Gleb's preview", timeout: 20_000 });
+    await waitForFrames(gleb.page, widget.previewSelector, { direction: 'outbound', minFrames: 10 });
+    assert.equal(gleb.mediaFetches, 2, 'one per page');
+    assert.equal(await previews(gleb.page), 1, 'one preview');
+    assert.equal(await peerConnections(gleb.page), 1);
+  });
+
+  step('the Go live button removed and added back while onair-media.js loads: the broadcast goes live once, and the button shows it', async () => {
+    const gleb = people.get('Gleb');
+    const button = widget.broadcastButton(gleb.page);
+    await button.click();
+    await waitForAttribute(button, 'data-onair-state', 'ended', { what: "Gleb's Go live button after Stop" });
+    const media = await holdMedia(gleb.page);
+    gleb.mediaFetches = 0;
+    await gleb.page.reload();
+    await waitForAttribute(button, 'data-onair-state', 'offline', { what: "Gleb's Go live button", timeout: 15_000 });
+    await button.click();
+    await media.requested();
+    // As a single-page app re-rendering it: out of the document (onair.js lets it go), then back.
+    await gleb.page.evaluate(async () => {
+      const el = document.querySelector('button[data-onair="broadcast"]');
+      const [parent, next] = [el.parentNode, el.nextSibling];
+      el.remove();
+      for (let waited = 0; el.hasAttribute('data-onair-state'); waited += 20) {
+        if (waited > 5_000) throw new Error('onair.js kept the removed button bound');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      parent.insertBefore(el, next);
+    });
+    await waitForAttribute(button, 'data-onair-state', 'requesting', { what: "Gleb's Go live button, added back" });
+    await media.release();
+    await waitForAttribute(widget.preview(gleb.page), 'data-state', 'live', { what: "Gleb's preview", timeout: 20_000 });
+    await waitForAttribute(button, 'data-onair-state', 'live', { what: "Gleb's Go live button" });
+    assert.equal(gleb.mediaFetches, 1);
+    assert.equal(await previews(gleb.page), 1, 'one preview');
+    assert.equal(await peerConnections(gleb.page), 1);
+    await button.click();
+    await waitForAttribute(button, 'data-onair-state', 'ended', { what: "Gleb's Go live button after Stop" });
   });
 });
