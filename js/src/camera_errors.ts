@@ -2,7 +2,7 @@
 // What a broadcaster reads when the camera cannot be had. Only the media half asks for a camera,
 // so this lives apart from errors.ts, which onair.js lends it (lent/errors.ts): onair.js does not
 // carry code it never runs.
-import { OnAirError } from './errors';
+import { OnAirError, errorText } from './errors';
 import { t } from './i18n';
 
 /** Maps a getUserMedia failure (a DOMException, or a TypeError when mediaDevices is missing). */
@@ -10,7 +10,7 @@ export function mediaError(err: unknown): OnAirError {
   const name = err instanceof Error || (typeof err === 'object' && err !== null && 'name' in err)
     ? String((err as { name: unknown }).name)
     : '';
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorText(err);
   switch (name) {
     case 'NotAllowedError':
     case 'PermissionDeniedError':

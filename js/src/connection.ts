@@ -5,7 +5,7 @@
 import adapter from 'webrtc-adapter';
 import Janus, { type AttachOptions, type Jsep, type PluginHandle, type TrackSpec } from 'janus-gateway';
 import type { Config } from './config';
-import { OnAirError, clientError, synchronousRefusal } from './errors';
+import { asOnAirError, clientError, synchronousRefusal } from './errors';
 import { PLUGIN_NAME, parsePluginMessage, type PluginEvent } from './protocol';
 import { tapTransports, transactionOf, transactionOfSend } from './transactions';
 
@@ -204,19 +204,19 @@ export class Channel {
    * none (janus.js would add the tracks a second time). */
   createOffer(tracks: TrackSpec[], iceRestart = false): Promise<Jsep> {
     return new Promise<Jsep>((resolve, reject) => {
-      this.handle.createOffer({ tracks, ...(iceRestart ? { iceRestart } : {}), success: resolve, error: (e) => reject(sdpError(e)) });
+      this.handle.createOffer({ tracks, ...(iceRestart ? { iceRestart } : {}), success: resolve, error: (e) => reject(asOnAirError(e)) });
     });
   }
 
   createAnswer(jsep: Jsep, tracks: TrackSpec[]): Promise<Jsep> {
     return new Promise<Jsep>((resolve, reject) => {
-      this.handle.createAnswer({ jsep, tracks, success: resolve, error: (e) => reject(sdpError(e)) });
+      this.handle.createAnswer({ jsep, tracks, success: resolve, error: (e) => reject(asOnAirError(e)) });
     });
   }
 
   acceptAnswer(jsep: Jsep): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.handle.handleRemoteJsep({ jsep, success: () => resolve(), error: (e) => reject(sdpError(e)) });
+      this.handle.handleRemoteJsep({ jsep, success: () => resolve(), error: (e) => reject(asOnAirError(e)) });
     });
   }
 
@@ -231,9 +231,4 @@ export class Channel {
     this.closed = true;
     this.handle.detach({ error: () => undefined });
   }
-}
-
-function sdpError(error: unknown): OnAirError {
-  const detail = error instanceof Error ? error.message : String(error);
-  return clientError('media_failed', 'mediaFailed', detail);
 }

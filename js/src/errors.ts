@@ -67,8 +67,12 @@ export function clientError(code: ClientErrorCode, key: StringKey, detail = ''):
   return new OnAirError(code, t(key), detail);
 }
 
+/** What a thrown value says, for `detail` and logs: an Error's message, anything else as text. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** `err` as it reaches the page: an OnAirError as it is, anything else as a failed connection. */
 export function asOnAirError(err: unknown): OnAirError {
-  if (err instanceof OnAirError) return err;
-  const detail = err instanceof Error ? err.message : String(err);
-  return new OnAirError('media_failed', t('mediaFailed'), detail);
+  return err instanceof OnAirError ? err : clientError('media_failed', 'mediaFailed', errorText(err));
 }

@@ -2,6 +2,7 @@
 // Periodic `heartbeat` requests while a broadcast is live or a viewer watches (docs/billing.md):
 // the plugin's evidence that the person is still there, and the only evidence in peer-to-peer
 // mode. A heartbeat that fails is logged and the next tick tries again; it never ends the flow.
+import { errorText } from './errors';
 import { num } from './protocol';
 
 /** Seconds between heartbeats when the plugin's answer does not say (contract default). */
@@ -33,8 +34,7 @@ export class Heartbeat {
 
   private beat(): void {
     this.send()?.catch((err: unknown) => {
-      const detail = err instanceof Error ? err.message : String(err);
-      console.warn(`onair.js: ${this.label} heartbeat not sent (${detail}); retrying in the next interval`);
+      console.warn(`onair.js: ${this.label} heartbeat not sent (${errorText(err)}); retrying in the next interval`);
     });
   }
 }

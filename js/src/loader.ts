@@ -4,7 +4,7 @@
 // beside onair.js on the OnAir host. A load that failed is tried again on the next call; a media
 // half of another version is refused (a deploy caught halfway).
 import * as errors from './errors';
-import { clientError } from './errors';
+import { clientError, errorText } from './errors';
 import * as i18n from './i18n';
 import { MEDIA_HOOK, type MediaHook, type MediaModule, type MediaSession } from './media_api';
 
@@ -37,10 +37,6 @@ function injectScript(url: string): Promise<void> {
     };
     (document.head ?? document.documentElement).append(script);
   });
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export class MediaLoader {
@@ -88,7 +84,7 @@ export class MediaLoader {
     try {
       await Promise.race([this.inject(this.url), timeout]);
     } catch (error) {
-      throw clientError('media_unavailable', 'mediaUnavailable', `${this.url}: ${message(error)}`);
+      throw clientError('media_unavailable', 'mediaUnavailable', `${this.url}: ${errorText(error)}`);
     } finally {
       window.clearTimeout(timer);
       this.loading = null;

@@ -4,7 +4,7 @@
 import { App } from './app';
 import type { BroadcastOptions } from './broadcast';
 import { findOwnScript, readConfig, type Config } from './config';
-import { OnAirError } from './errors';
+import { OnAirError, errorText } from './errors';
 import type { AnyListener, EventType, OnAirListener } from './events';
 import { mediaUrl } from './loader';
 import type { WatchOptions } from './watch';
@@ -38,7 +38,7 @@ function boot(): void {
   try {
     config = readConfig(script);
   } catch (err) {
-    console.error('onair.js: bad script attributes:', err instanceof Error ? err.message : err);
+    console.error('onair.js: bad script attributes:', errorText(err));
     config = { site: '', servers: [], iceServers: [], debug: false };
   }
   const app = new App(config, mediaUrl(script?.src ?? '', __ONAIR_VERSION__), __ONAIR_VERSION__);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mediaError } from '../../js/src/camera_errors.ts';
-import { OnAirError, asOnAirError, clientError, pluginError, synchronousRefusal } from '../../js/src/errors.ts';
+import { OnAirError, asOnAirError, clientError, errorText, pluginError, synchronousRefusal } from '../../js/src/errors.ts';
 import { setPageLanguage } from './page.mjs';
 
 setPageLanguage('en');
@@ -104,4 +104,10 @@ test('a synchronous refusal from janus.js success data becomes the plugin error;
   assert.notEqual(refusal.message, refusal.detail);
   assert.equal(synchronousRefusal(undefined), null);
   assert.equal(synchronousRefusal({ onair: 'event', result: { event: 'ok' } }), null);
+});
+
+test("errorText: an Error's message, anything else thrown as text", () => {
+  assert.equal(errorText(new TypeError('Failed to fetch')), 'Failed to fetch');
+  assert.equal(errorText('closed'), 'closed');
+  assert.equal(errorText(undefined), 'undefined');
 });

@@ -16,6 +16,7 @@ const page = {
     OnAirError: PageError,
     asOnAirError: () => 'asOnAirError',
     clientError: () => 'clientError',
+    errorText: () => 'errorText',
     pluginError: () => 'pluginError',
     synchronousRefusal: () => 'synchronousRefusal',
   },
@@ -29,7 +30,9 @@ test("with onair.js' hook, the stand-ins are onair.js' own modules", async () =>
   assert.equal(i18n.viewersLabel(3), '3 on the page');
   assert.equal(i18n.widgetLanguage(), 'eo');
   assert.equal(errors.OnAirError, PageError);
-  for (const name of ['asOnAirError', 'clientError', 'pluginError', 'synchronousRefusal']) assert.equal(errors[name](), name);
+  for (const name of ['asOnAirError', 'clientError', 'errorText', 'pluginError', 'synchronousRefusal']) {
+    assert.equal(errors[name](), name);
+  }
 });
 
 test('without it, a stand-in is empty instead of failing as the script runs', async () => {

@@ -6,4 +6,5 @@
 import type * as Errors from '../errors';
 import { borrow } from './hook';
 
-export const { OnAirError, asOnAirError, clientError, pluginError, synchronousRefusal }: typeof Errors = borrow('errors');
+export const { OnAirError, asOnAirError, clientError, errorText, pluginError, synchronousRefusal }: typeof Errors =
+  borrow('errors');
