@@ -257,6 +257,9 @@ int run(const Options& options) {
         100.0 * (after.cpu_seconds - before.cpu_seconds) / window_s - broadcaster_cpu_percent;
     const double per_viewer = joined ? 1.0 / joined : 0.0;
     json_object_set_new(cost, "broadcaster_cpu_percent", json_real(broadcaster_cpu_percent));
+    json_object_set_new(
+        cost, "main_thread_cpu_percent",
+        json_real(100.0 * (after.main_thread_cpu_seconds - before.main_thread_cpu_seconds) / window_s));
     json_object_set_new(cost, "cpu_percent_per_viewer", json_real(viewers_cpu * per_viewer));
     json_object_set_new(cost, "rss_kb_per_viewer",
                         json_real(static_cast<double>(after.rss_kb - idle.rss_kb) * per_viewer));

@@ -66,9 +66,10 @@ private:
 // p-quantile (0..1) of samples (reorders them); 0 when empty.
 double quantile(std::vector<double>& samples, double p);
 
-// CPU seconds (user + system) and resident memory of this process.
+// CPU seconds (user + system) and resident memory of this process. Call on the main thread.
 struct ProcessUsage {
     double cpu_seconds = 0;
+    double main_thread_cpu_seconds = 0;  // the GLib main loop: signaling, and every nice viewer
     long rss_kb = 0;
     int threads = 0;
 };
