@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "dtls_srtp.h"
 #include "janus_client.h"
 #include "nice_viewer.h"
 #include "peer.h"
@@ -212,9 +211,9 @@ int run(const Options& options) {
     sleep_for(baseline_seconds);
     const double broadcaster_cpu_percent = 100.0 * (process_usage().cpu_seconds - idle.cpu_seconds) /
                                            (static_cast<double>(now_us() - idle_started) / 1e6);
-    std::unique_ptr<DtlsIdentity> identity;
+    std::unique_ptr<NiceStack> nice;
     if (options.viewer_stack == "nice")
-        identity = std::make_unique<DtlsIdentity>();
+        nice = std::make_unique<NiceStack>();
     std::vector<std::unique_ptr<Viewer>> viewers;
     std::vector<std::string> errors;
     const auto join_deadline = JanusClient::Clock::now() + std::chrono::seconds(options.join_timeout);
@@ -222,8 +221,8 @@ int run(const Options& options) {
     for (int i = 0; i < options.viewers && JanusClient::Clock::now() < join_deadline; ++i) {
         try {
             std::unique_ptr<Viewer> viewer;
-            if (identity)
-                viewer = std::make_unique<NiceViewer>(clock, *identity);
+            if (nice)
+                viewer = std::make_unique<NiceViewer>(clock, *nice);
             else
                 viewer = std::make_unique<WebRtcViewer>(i, clock, options.full_receive);
             target->add_viewer(*viewer, i);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "nice_viewer.h"
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <array>
 #include <cstring>
 #include <stdexcept>
@@ -15,18 +18,48 @@ constexpr guint component = 1;                 // rtcp-mux and BUNDLE: one compo
 constexpr std::uint32_t remb_bps = 5'000'000;  // well above the broadcast: never a limit
 constexpr std::size_t max_packet = 1500;
 
+// The local address the kernel sends from to reach `remote`: the name of a connected UDP socket.
+bool route_to(const NiceAddress& remote, NiceAddress& local) {
+    sockaddr_storage to{}, from{};
+    nice_address_copy_to_sockaddr(&remote, reinterpret_cast<sockaddr*>(&to));
+    const int fd = socket(to.ss_family, SOCK_DGRAM, 0);
+    if (fd < 0)
+        return false;
+    socklen_t size = sizeof from;
+    const socklen_t to_size = to.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+    const bool routed = connect(fd, reinterpret_cast<sockaddr*>(&to), to_size) == 0 &&
+                        getsockname(fd, reinterpret_cast<sockaddr*>(&from), &size) == 0;
+    close(fd);
+    if (!routed)
+        return false;
+    nice_address_init(&local);
+    nice_address_set_from_sockaddr(&local, reinterpret_cast<sockaddr*>(&from));
+    nice_address_set_port(&local, 0);
+    return true;
+}
+
 bool is_dtls(std::uint8_t first) { return first >= 20 && first <= 63; }  // RFC 7983
 bool is_rtp_or_rtcp(std::uint8_t first) { return first >= 128 && first <= 191; }
 bool is_rtcp(std::uint8_t second) { return second >= 192 && second <= 223; }  // RFC 5761 4
 
 }  // namespace
 
-NiceViewer::NiceViewer(const PayloadClock& clock, const DtlsIdentity& identity)
-    : identity_(identity),
+NiceStack::NiceStack() : tick_(g_timeout_add_seconds(1, on_tick, this)) {}
+
+NiceStack::~NiceStack() { g_source_remove(tick_); }
+
+gboolean NiceStack::on_tick(gpointer self) {
+    for (NiceViewer* viewer : static_cast<NiceStack*>(self)->viewers_)
+        viewer->tick();
+    return G_SOURCE_CONTINUE;
+}
+
+NiceViewer::NiceViewer(const PayloadClock& clock, NiceStack& stack)
+    : stack_(stack),
       reception_(clock),
       agent_(
           nice_agent_new_full(g_main_context_default(), NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_NONE)),
-      dtls_(identity, [this](const std::uint8_t* data, std::size_t size) { send(data, size); }),
+      dtls_(stack.identity(), [this](const std::uint8_t* data, std::size_t size) { send(data, size); }),
       reports_(g_random_int(), remb_bps) {
     // UDP host candidates only: no UPnP (a context per interface), no ICE-TCP listening sockets,
     // and nothing but the bench namespace's own interfaces.
@@ -36,13 +69,11 @@ NiceViewer::NiceViewer(const PayloadClock& clock, const DtlsIdentity& identity)
         throw std::runtime_error("nice_agent_add_stream failed");
     g_signal_connect(agent_, "component-state-changed", G_CALLBACK(on_state), this);
     nice_agent_attach_recv(agent_, stream_, component, g_main_context_default(), on_receive, this);
-    // One timer per second serves the receiver reports and the DTLS retransmissions; whole-second
-    // timers of all viewers wake the loop together.
-    tick_ = g_timeout_add_seconds(1, on_tick, this);
+    stack_.add(this);
 }
 
 NiceViewer::~NiceViewer() {
-    g_source_remove(tick_);
+    stack_.remove(this);
     nice_agent_attach_recv(agent_, stream_, component, g_main_context_default(), nullptr, nullptr);
     g_signal_handlers_disconnect_by_data(agent_, this);
     nice_agent_remove_stream(agent_, stream_);
@@ -56,7 +87,27 @@ std::string NiceViewer::answer(const std::string& text) {
         throw std::runtime_error("offer without ICE credentials");
     // The offerer controls, unless it is ICE lite (RFC 8445 6.1.1).
     g_object_set(agent_, "controlling-mode", offer.ice_lite ? TRUE : FALSE, nullptr);
-    if (!nice_agent_gather_candidates(agent_, stream_))
+    GSList* remote = nullptr;  // in reverse offer order
+    for (const auto& line : offer.candidates) {
+        NiceCandidate* candidate = nice_agent_parse_remote_candidate_sdp(agent_, stream_, line.c_str());
+        if (candidate && candidate->component_id == component &&
+            candidate->transport == NICE_CANDIDATE_TRANSPORT_UDP)
+            remote = g_slist_prepend(remote, candidate);
+        else if (candidate)
+            nice_candidate_free(candidate);
+    }
+    if (!remote)
+        throw std::runtime_error("the offer has no usable UDP candidate");
+    // One host candidate, on the address that routes to Janus' first candidate: every further
+    // interface would be one more socket that every main-loop iteration polls.
+    NiceAddress local_address;
+    if (route_to(static_cast<NiceCandidate*>(g_slist_last(remote)->data)->addr, local_address))
+        nice_agent_add_local_address(agent_, &local_address);
+    const bool gathering = nice_agent_gather_candidates(agent_, stream_);
+    nice_agent_set_remote_credentials(agent_, stream_, offer.ice_ufrag.c_str(), offer.ice_pwd.c_str());
+    const int added = gathering ? nice_agent_set_remote_candidates(agent_, stream_, component, remote) : 0;
+    g_slist_free_full(remote, reinterpret_cast<GDestroyNotify>(nice_candidate_free));
+    if (added <= 0)
         throw std::runtime_error("ICE gathering failed");
 
     SdpTransport local;
@@ -66,7 +117,7 @@ std::string NiceViewer::answer(const std::string& text) {
     local.ice_pwd = pwd;
     g_free(ufrag);
     g_free(pwd);
-    local.fingerprint = identity_.fingerprint();
+    local.fingerprint = stack_.identity().fingerprint();
     // Host candidates exist as soon as gathering starts (no STUN or TURN servers are set).
     GSList* candidates = nice_agent_get_local_candidates(agent_, stream_, component);
     for (GSList* item = candidates; item; item = item->next) {
@@ -78,21 +129,6 @@ std::string NiceViewer::answer(const std::string& text) {
     g_slist_free_full(candidates, reinterpret_cast<GDestroyNotify>(nice_candidate_free));
     if (local.candidates.empty())
         throw std::runtime_error("no local ICE candidate");
-
-    nice_agent_set_remote_credentials(agent_, stream_, offer.ice_ufrag.c_str(), offer.ice_pwd.c_str());
-    GSList* remote = nullptr;
-    for (const auto& line : offer.candidates) {
-        NiceCandidate* candidate = nice_agent_parse_remote_candidate_sdp(agent_, stream_, line.c_str());
-        if (candidate && candidate->component_id == component &&
-            candidate->transport == NICE_CANDIDATE_TRANSPORT_UDP)
-            remote = g_slist_prepend(remote, candidate);
-        else if (candidate)
-            nice_candidate_free(candidate);
-    }
-    const int added = remote ? nice_agent_set_remote_candidates(agent_, stream_, component, remote) : 0;
-    g_slist_free_full(remote, reinterpret_cast<GDestroyNotify>(nice_candidate_free));
-    if (added <= 0)
-        throw std::runtime_error("the offer has no usable UDP candidate");
     return make_answer(offer, local, g_random_int(),
                        [this](int pt) { return reception_.codec(pt) != nullptr; });
 }
@@ -142,12 +178,10 @@ void NiceViewer::send(const std::uint8_t* data, std::size_t size) {
                     reinterpret_cast<const gchar*>(data));
 }
 
-gboolean NiceViewer::on_tick(gpointer self) {
-    auto* viewer = static_cast<NiceViewer*>(self);
-    viewer->dtls_.tick();
-    if (viewer->dtls_.ready())
-        viewer->send_reports();
-    return G_SOURCE_CONTINUE;
+void NiceViewer::tick() {
+    dtls_.tick();
+    if (dtls_.ready())
+        send_reports();
 }
 
 void NiceViewer::send_reports() {
