@@ -61,8 +61,8 @@ NiceViewer::NiceViewer(const PayloadClock& clock, NiceStack& stack)
           nice_agent_new_full(g_main_context_default(), NICE_COMPATIBILITY_RFC5245, NICE_AGENT_OPTION_NONE)),
       dtls_(stack.identity(), [this](const std::uint8_t* data, std::size_t size) { send(data, size); }),
       reports_(g_random_int(), remb_bps) {
-    // UDP host candidates only: no UPnP (a context per interface), no ICE-TCP listening sockets,
-    // and nothing but the bench namespace's own interfaces.
+    // UDP host candidates only: no UPnP (a context per interface), no ICE-TCP listening sockets;
+    // answer() picks the one local address.
     g_object_set(agent_, "upnp", FALSE, "ice-tcp", FALSE, nullptr);
     stream_ = nice_agent_add_stream(agent_, 1);
     if (!stream_)
