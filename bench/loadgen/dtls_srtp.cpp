@@ -137,10 +137,9 @@ void DtlsSrtp::advance() {
         return;
     if (!SSL_is_init_finished(ssl_)) {
         const int result = SSL_do_handshake(ssl_);
-        if (result == 1 && !install_keys())
-            failed_ = true;
-        else if (result <= 0 && SSL_get_error(ssl_, result) != SSL_ERROR_WANT_READ)
-            failed_ = true;
+        const bool done = result == 1;
+        const bool waiting = result <= 0 && SSL_get_error(ssl_, result) == SSL_ERROR_WANT_READ;
+        failed_ = done ? !install_keys() : !waiting;
     } else {
         // After the handshake only alerts and retransmitted flights arrive: read and drop them.
         std::array<char, 1500> discard{};

@@ -80,9 +80,9 @@ NiceViewer::~NiceViewer() {
     g_object_unref(agent_);
 }
 
-std::string NiceViewer::answer(const std::string& text) {
-    reception_.learn_codecs(text);
-    const SdpOffer offer = parse_offer(text);
+std::string NiceViewer::answer(const std::string& offer_sdp) {
+    reception_.learn_codecs(offer_sdp);
+    const SdpOffer offer = parse_offer(offer_sdp);
     if (offer.ice_ufrag.empty() || offer.ice_pwd.empty())
         throw std::runtime_error("offer without ICE credentials");
     // The offerer controls, unless it is ICE lite (RFC 8445 6.1.1).

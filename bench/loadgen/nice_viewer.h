@@ -47,7 +47,7 @@ public:
     ~NiceViewer() override;
 
     void on_candidate(CandidateSink) override {}  // the answer carries every candidate
-    std::string answer(const std::string& offer) override;
+    std::string answer(const std::string& offer_sdp) override;
     ViewerReport report() const override { return reception_.report(); }
     // Once a second: DTLS retransmissions during the handshake, then the receiver reports.
     void tick();

@@ -261,9 +261,9 @@ WebRtcViewer::WebRtcViewer(int index, const PayloadClock& clock, bool full_recei
         throw std::runtime_error("viewer pipeline does not start");
 }
 
-std::string WebRtcViewer::answer(const std::string& offer) {
-    reception_.learn_codecs(offer);
-    return create_answer(offer);
+std::string WebRtcViewer::answer(const std::string& offer_sdp) {
+    reception_.learn_codecs(offer_sdp);
+    return create_answer(offer_sdp);
 }
 
 void WebRtcViewer::on_pad_added(GstElement*, GstPad* pad, gpointer self) {

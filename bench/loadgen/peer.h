@@ -103,7 +103,7 @@ class WebRtcViewer : public Viewer, private WebRtcPeer {
 public:
     WebRtcViewer(int index, const PayloadClock& clock, bool full_receive);
     void on_candidate(Viewer::CandidateSink sink) override { WebRtcPeer::on_candidate(std::move(sink)); }
-    std::string answer(const std::string& offer) override;
+    std::string answer(const std::string& offer_sdp) override;
     ViewerReport report() const override { return reception_.report(); }
 
 private:

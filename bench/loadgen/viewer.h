@@ -22,7 +22,7 @@ public:
 
     virtual void on_candidate(CandidateSink sink) = 0;
     // Answers a subscriber offer (receive only).
-    virtual std::string answer(const std::string& offer) = 0;
+    virtual std::string answer(const std::string& offer_sdp) = 0;
     virtual ViewerReport report() const = 0;
 };
 
