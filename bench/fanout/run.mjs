@@ -13,6 +13,8 @@
 //          --targets onair,videoroom,streaming,streaming-threads  --budget 540 (seconds)
 //          --out DIR (default bench/results; --smoke: a temporary folder)
 //          --full-receive (viewers run rtpbin's jitter buffer and send receiver reports)
+//          --viewer-stack webrtcbin|nice (the loadgen's viewers: GStreamer webrtcbin, the default,
+//          or libnice + OpenSSL + libsrtp2 on one thread; see bench/loadgen/README.md)
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, release, tmpdir, totalmem } from 'node:os';
@@ -35,11 +37,24 @@ const TARGETS = {
   'streaming-threads': { loadgen: 'streaming', label: 'Streaming, 2 helper threads', flags: ['--streaming-threads', '2'] },
 };
 const LOSS_LIMIT = 0.01;
+// The load generator's viewer stacks (--viewer-stack), as the report describes them.
+const STACKS = {
+  webrtcbin: {
+    what: 'GStreamer webrtcbin',
+    observed: "the viewer's rtpbin input (after SRTP, before the jitter buffer)",
+    threads: 'webrtcbin: ICE, DTLS, RTP session and jitter-buffer threads',
+  },
+  nice: {
+    what: 'libnice + OpenSSL DTLS + libsrtp2 on one thread, with receiver reports and REMB every second',
+    observed: 'the viewer right after SRTP decryption',
+    threads: 'every viewer shares the main loop',
+  },
+};
 
 function parseArgs(argv) {
   const options = {
     smoke: false, levels: [10, 50, 100, 200], step: 100, max: 1000, seconds: 10, warmup: 3,
-    targets: Object.keys(TARGETS), budget: 540, out: null, fullReceive: false,
+    targets: Object.keys(TARGETS), budget: 540, out: null, fullReceive: false, viewerStack: 'webrtcbin',
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -49,6 +64,7 @@ function parseArgs(argv) {
     };
     if (flag === '--smoke') options.smoke = true;
     else if (flag === '--full-receive') options.fullReceive = true;
+    else if (flag === '--viewer-stack') options.viewerStack = value();
     else if (flag === '--levels') options.levels = value().split(',').map(Number);
     else if (flag === '--step') options.step = Number(value());
     else if (flag === '--max') options.max = Number(value());
@@ -64,6 +80,7 @@ function parseArgs(argv) {
     } else throw new Error(`unknown option ${flag}`);
   }
   for (const target of options.targets) if (!TARGETS[target]) throw new Error(`unknown target ${target}`);
+  if (!STACKS[options.viewerStack]) throw new Error(`unknown viewer stack ${options.viewerStack}`);
   if (options.smoke) Object.assign(options, { levels: [2], max: 2, seconds: 2, warmup: 1, budget: 50 });
   options.out ??= options.smoke ? mkdtempSync(join(tmpdir(), 'onair-fanout-smoke-')) : join(ROOT, 'bench/results');
   return options;
@@ -124,6 +141,7 @@ async function measure(target, viewers, options) {
     '--target', spec.loadgen, '--viewers', String(viewers), '--seconds', String(options.seconds),
     '--warmup', String(options.warmup), '--join-timeout', String(joinTimeout), '--janus', janus.wsUrl,
     '--site', SITE.key, ...(spec.flags ?? []), ...(options.fullReceive ? ['--full-receive'] : []),
+    '--viewer-stack', options.viewerStack,
   ];
   const started = Date.now();
   const child = spawn(loadgenPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -235,11 +253,12 @@ function largestUnderLimit(runs, target) {
 
 export function markdown(report) {
   const { parameters: p, machine: m } = report;
+  const stack = p.viewer_stack ?? 'webrtcbin';
   const lines = [];
   lines.push('## Fan-out: Janus CPU and memory per viewer, loss, forwarding delay', '');
-  lines.push(`One simulated broadcaster (VP8 ${p.media.width}x${p.media.height} ${p.media.fps} fps at ${p.media.video_kbps} kbit/s, keyframe every ${p.media.keyframe_seconds} s, plus Opus ${p.media.audio_kbps} kbit/s) and N simulated viewers (\`bench/loadgen\`, GStreamer webrtcbin, real Janus signaling, ICE and DTLS-SRTP, no decoding), through one Janus ${m.versions.janus} per run with the release OnAir plugin, VideoRoom and Streaming. Streaming is fed plain RTP by the same broadcaster pipeline (an RTP mountpoint created through its API, as an encoder would feed it), with 0 and with 2 helper threads. Each run: join, ${p.warmup} s warm-up, ${p.seconds} s measured window; N grows until loss reaches ${LOSS_LIMIT * 100}% or N = ${p.max}.`, '');
+  lines.push(`One simulated broadcaster (VP8 ${p.media.width}x${p.media.height} ${p.media.fps} fps at ${p.media.video_kbps} kbit/s, keyframe every ${p.media.keyframe_seconds} s, plus Opus ${p.media.audio_kbps} kbit/s) and N simulated viewers (\`bench/loadgen --viewer-stack ${stack}\`: ${STACKS[stack].what}; real Janus signaling, ICE and DTLS-SRTP, no decoding), through one Janus ${m.versions.janus} per run with the release OnAir plugin, VideoRoom and Streaming. Streaming is fed plain RTP by the same broadcaster pipeline (an RTP mountpoint created through its API, as an encoder would feed it), with 0 and with 2 helper threads. Each run: join, ${p.warmup} s warm-up, ${p.seconds} s measured window; N grows until loss reaches ${LOSS_LIMIT * 100}% or N = ${p.max}.`, '');
   lines.push(`Machine: ${m.cpu_model}, ${m.cpus} cores, ${m.memory_gb} GB, Linux ${m.kernel}; GStreamer ${m.versions.gstreamer}, Node ${m.versions.node}; load average at start ${m.load_average_at_start}. The load generator runs on the same cores as Janus.`, '');
-  lines.push('Janus CPU is utime+stime of the Janus process over the window (`/proc/PID/stat`), in % of one core; memory is Janus RSS growth from before the first viewer to the end of the window; loss is 1 − received / (sent × N) over the window (whole outages count); delay is from the broadcaster\'s payloader to the viewer\'s rtpbin input (after SRTP, before the jitter buffer), matched by payload hash, so it includes both webrtcbin stacks on top of what Janus adds.', '');
+  lines.push(`Janus CPU is utime+stime of the Janus process over the window (\`/proc/PID/stat\`), in % of one core; memory is Janus RSS growth from before the first viewer to the end of the window; loss is 1 − received / (sent × N) over the window (whole outages count); delay is from the broadcaster's payloader to ${STACKS[stack].observed}, matched by payload hash, so it includes both WebRTC stacks on top of what Janus adds.`, '');
   lines.push('| target | N | Janus CPU % | CPU %/viewer | µs CPU/packet | RSS KB/viewer | loss % | seq loss % | delay p50 ms | delay p99 ms | jitter video p50 ms | loadgen CPU % |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of report.runs) {
@@ -257,7 +276,15 @@ export function markdown(report) {
   if (costs.length) {
     const biggest = costs.reduce((a, b) => (b.viewers > a.viewers ? b : a));
     const g = biggest.loadgen;
-    lines.push('', `Load generator cost (${TARGETS[biggest.target].label}, N = ${biggest.viewers}): ${fmt(g.loadgen.cpu_percent, 0)}% CPU in all with the broadcaster's encoder, at most ${fmt(g.loadgen.cpu_percent / g.joined, 2)}% of a core per viewer, ${fmt((g.loadgen.rss_kb - g.loadgen_rss_kb_idle) / g.joined / 1024, 2)} MB and ${fmt((g.loadgen.threads - 10) / g.joined, 0)} threads per viewer (webrtcbin: ICE, DTLS, RTP session and jitter-buffer threads).`);
+    const cost = g.loadgen;
+    // Older results lack the broadcaster-alone baseline: their per-viewer share includes the encoder.
+    const measured = cost.broadcaster_cpu_percent !== undefined;
+    const cpu = measured
+      ? `of which the broadcaster alone (VP8 encoder and its webrtcbin) ${fmt(cost.broadcaster_cpu_percent, 0)}% and the main loop (signaling${stack === 'nice' ? ', and all of the viewers' : ''}) ${fmt(cost.main_thread_cpu_percent, 1)}%; per viewer ${fmt(cost.cpu_percent_per_viewer, 3)}% of a core (all but the broadcaster)${stack === 'nice' ? `, ${fmt(cost.main_thread_cpu_percent / g.joined, 3)}% (the main loop)` : ''}`
+      : `with the broadcaster's encoder; at most ${fmt(cost.cpu_percent / g.joined, 2)}% of a core per viewer`;
+    const rss = cost.rss_kb_per_viewer ?? (cost.rss_kb - g.loadgen_rss_kb_idle) / g.joined;
+    const threads = cost.threads_per_viewer ?? (cost.threads - 10) / g.joined;
+    lines.push('', `Load generator cost (${TARGETS[biggest.target].label}, N = ${biggest.viewers}, ${stack} viewers): ${fmt(cost.cpu_percent, 0)}% CPU in all, ${cpu}, ${fmt(rss / 1024, 2)} MB and ${fmt(threads, measured ? 1 : 0)} threads per viewer (${STACKS[stack].threads}). The two viewer stacks of the load generator (\`--viewer-stack webrtcbin|nice\`) are compared side by side in \`bench/loadgen/README.md\`.`);
   }
   lines.push('', `Largest audience under ${LOSS_LIMIT * 100}% loss: ${Object.entries(report.largest_under_1pct).map(([t, n]) => `${TARGETS[t].label} ${n}`).join(', ')}${report.stopped_by_budget ? ' (the time budget stopped the run before loss was reached for some targets)' : ''}.`, '');
   lines.push(`Reproduce: \`${report.command}\` (as root: it makes a private network namespace; ${fmt(report.duration_s, 0)} s here). Raw numbers: \`bench/results/fanout.json\`.`, '');
@@ -280,7 +307,7 @@ async function main() {
     command: `node bench/fanout/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     parameters: {
       levels: options.levels, step: options.step, max: options.max, seconds: options.seconds, warmup: options.warmup,
-      targets: options.targets, loss_limit: LOSS_LIMIT, budget_s: options.budget, full_receive: options.fullReceive,
+      targets: options.targets, loss_limit: LOSS_LIMIT, budget_s: options.budget, full_receive: options.fullReceive, viewer_stack: options.viewerStack,
       media: { width: 640, height: 360, fps: 30, video_kbps: 500, audio_kbps: 32, keyframe_seconds: 2 },
     },
     runs: [],
@@ -306,7 +333,7 @@ async function main() {
       report.runs.push(run);
       const line = run.failed
         ? `${target} N=${viewers}: FAILED ${run.error}`
-        : `${target} N=${viewers}: janus ${fmt(run.janus.cpu_percent, 1)}% cpu (${fmt(run.janus.cpu_percent_per_viewer, 3)}%/viewer), ${fmt(run.janus.rss_kb_per_viewer, 0)} KB/viewer, loss ${fmt(run.loss * 100, 2)}%, delay p50 ${fmt(run.loadgen.delay_ms.p50)} p99 ${fmt(run.loadgen.delay_ms.p99)} ms, loadgen ${fmt(run.loadgen.loadgen.cpu_percent, 0)}% cpu, ${fmt(run.wall_s, 0)} s`;
+        : `${target} N=${viewers}: janus ${fmt(run.janus.cpu_percent, 1)}% cpu (${fmt(run.janus.cpu_percent_per_viewer, 3)}%/viewer), ${fmt(run.janus.rss_kb_per_viewer, 0)} KB/viewer, loss ${fmt(run.loss * 100, 2)}%, delay p50 ${fmt(run.loadgen.delay_ms.p50)} p99 ${fmt(run.loadgen.delay_ms.p99)} ms, loadgen ${fmt(run.loadgen.loadgen.cpu_percent, 0)}% cpu (${fmt(run.loadgen.loadgen.cpu_percent_per_viewer, 3)}%/viewer, main loop ${fmt(run.loadgen.loadgen.main_thread_cpu_percent, 1)}%), ${fmt(run.wall_s, 0)} s`;
       console.error(line);
       if (run.failed || run.loss >= LOSS_LIMIT) active.delete(target);
     }

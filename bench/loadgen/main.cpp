@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "janus_client.h"
+#include "nice_viewer.h"
 #include "peer.h"
 #include "stats.h"
 #include "targets.h"
@@ -30,15 +31,19 @@ struct Options {
     int warmup = 3;         // after the last viewer joined, before the window
     int join_timeout = 60;  // the whole join phase; viewers not joined by then are left out
     bool full_receive = false;
+    std::string viewer_stack = "webrtcbin";  // or "nice"
     TargetOptions target_options;
 };
+
+// How long the broadcaster runs alone before the first viewer joins, to measure its own CPU.
+constexpr int baseline_seconds = 2;
 
 const char* usage =
     "usage: onair-loadgen [--target onair|videoroom|streaming] [--viewers N] [--seconds S]\n"
     "         [--warmup S] [--join-timeout S] [--janus ws://HOST:PORT] [--site KEY]\n"
     "         [--streaming-threads K] [--rtp-host IP] [--width W] [--height H] [--fps F]\n"
     "         [--video-kbps K] [--audio-kbps K] [--keyframe-seconds S] [--pattern NAME]\n"
-    "         [--full-receive]\n";
+    "         [--full-receive] [--viewer-stack webrtcbin|nice]\n";
 
 Options parse(int argc, char** argv) {
     Options options;
@@ -74,7 +79,11 @@ Options parse(int argc, char** argv) {
             options.warmup = number(0, 60);
         else if (flag == "--join-timeout")
             options.join_timeout = number(1, 600);
-        else if (flag == "--site")
+        else if (flag == "--viewer-stack") {
+            if (value != "webrtcbin" && value != "nice")
+                throw std::invalid_argument("--viewer-stack is webrtcbin or nice");
+            options.viewer_stack = value;
+        } else if (flag == "--site")
             options.target_options.site = value;
         else if (flag == "--streaming-threads")
             options.target_options.streaming_threads = number(0, 16);
@@ -192,14 +201,30 @@ int run(const Options& options) {
     target->publish();
     emit(json_pack("{s:s,s:s}", "event", "publishing", "setup", target->describe().c_str()));
 
+    auto sleep_for = [&](int seconds) {
+        janus.pump_until([] { return false; }, JanusClient::Clock::now() + std::chrono::seconds(seconds));
+    };
+    // The broadcaster alone (encoder, its WebRTC stack) for a while, so that the viewers' own share
+    // of the window's CPU is known.
     const ProcessUsage idle = process_usage();
+    const std::int64_t idle_started = now_us();
+    sleep_for(baseline_seconds);
+    const double broadcaster_cpu_percent = 100.0 * (process_usage().cpu_seconds - idle.cpu_seconds) /
+                                           (static_cast<double>(now_us() - idle_started) / 1e6);
+    std::unique_ptr<NiceStack> nice;
+    if (options.viewer_stack == "nice")
+        nice = std::make_unique<NiceStack>();
     std::vector<std::unique_ptr<Viewer>> viewers;
     std::vector<std::string> errors;
     const auto join_deadline = JanusClient::Clock::now() + std::chrono::seconds(options.join_timeout);
     const std::int64_t join_started = now_us();
     for (int i = 0; i < options.viewers && JanusClient::Clock::now() < join_deadline; ++i) {
-        auto viewer = std::make_unique<Viewer>(i, clock, options.full_receive);
         try {
+            std::unique_ptr<Viewer> viewer;
+            if (nice)
+                viewer = std::make_unique<NiceViewer>(clock, *nice);
+            else
+                viewer = std::make_unique<WebRtcViewer>(i, clock, options.full_receive);
             target->add_viewer(*viewer, i);
             viewers.push_back(std::move(viewer));
         } catch (const std::exception& error) {
@@ -213,9 +238,6 @@ int run(const Options& options) {
                    static_cast<int>(errors.size()), "join_s",
                    static_cast<double>(now_us() - join_started) / 1e6));
 
-    auto sleep_for = [&](int seconds) {
-        janus.pump_until([] { return false; }, JanusClient::Clock::now() + std::chrono::seconds(seconds));
-    };
     sleep_for(options.warmup);
     const ProcessUsage before = process_usage();
     const std::int64_t window_start = now_us();
@@ -229,7 +251,20 @@ int run(const Options& options) {
 
     Json summary = json_take(summarize(options, *target, joined, errors, viewers, before, after, window_s));
     json_object_set_new(summary.get(), "loadgen_rss_kb_idle", json_integer(idle.rss_kb));
+    json_t* cost = json_object_get(summary.get(), "loadgen");
+    const double viewers_cpu =
+        100.0 * (after.cpu_seconds - before.cpu_seconds) / window_s - broadcaster_cpu_percent;
+    const double per_viewer = joined ? 1.0 / joined : 0.0;
+    json_object_set_new(cost, "broadcaster_cpu_percent", json_real(broadcaster_cpu_percent));
+    json_object_set_new(
+        cost, "main_thread_cpu_percent",
+        json_real(100.0 * (after.main_thread_cpu_seconds - before.main_thread_cpu_seconds) / window_s));
+    json_object_set_new(cost, "cpu_percent_per_viewer", json_real(viewers_cpu * per_viewer));
+    json_object_set_new(cost, "rss_kb_per_viewer",
+                        json_real(static_cast<double>(after.rss_kb - idle.rss_kb) * per_viewer));
+    json_object_set_new(cost, "threads_per_viewer", json_real((after.threads - idle.threads) * per_viewer));
     json_object_set_new(summary.get(), "full_receive", json_boolean(options.full_receive));
+    json_object_set_new(summary.get(), "viewer_stack", json_string(options.viewer_stack.c_str()));
     std::cout << json_dump(summary.get()) << std::endl;
     janus.destroy();
     const int receiving = static_cast<int>(json_integer_value(json_object_get(summary.get(), "receiving")));

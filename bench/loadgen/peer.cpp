@@ -244,8 +244,8 @@ std::uint64_t Publisher::stamp(GstBuffer* buffer) {
     return gst_buffer_get_size(buffer);
 }
 
-Viewer::Viewer(int index, const PayloadClock& clock, bool full_receive)
-    : clock_(clock), full_receive_(full_receive) {
+WebRtcViewer::WebRtcViewer(int index, const PayloadClock& clock, bool full_receive)
+    : full_receive_(full_receive), reception_(clock) {
     const std::string name = "viewer-" + std::to_string(index);
     pipeline_.reset(gst_pipeline_new(name.c_str()));
     GstElement* webrtc = make("webrtcbin");
@@ -261,31 +261,15 @@ Viewer::Viewer(int index, const PayloadClock& clock, bool full_receive)
         throw std::runtime_error("viewer pipeline does not start");
 }
 
-std::string Viewer::answer(const std::string& offer) {
-    // a=rtpmap:<pt> <name>/<clock>[/<channels>]
-    std::istringstream lines(offer);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.rfind("a=rtpmap:", 0) != 0)
-            continue;
-        std::istringstream fields(line.substr(9));
-        int pt = 0;
-        std::string codec;
-        fields >> pt >> codec;
-        const auto slash = codec.find('/');
-        if (slash == std::string::npos)
-            continue;
-        const std::string name = codec.substr(0, slash);
-        const auto rate = static_cast<std::uint32_t>(std::stoul(codec.substr(slash + 1)));
-        if (g_ascii_strcasecmp(name.c_str(), "VP8") == 0 || g_ascii_strcasecmp(name.c_str(), "opus") == 0)
-            codecs_[pt] = Codec{g_ascii_strcasecmp(name.c_str(), "VP8") == 0, rate};
-    }
-    return create_answer(offer);
+std::string WebRtcViewer::answer(const std::string& offer_sdp) {
+    reception_.learn_codecs(offer_sdp);
+    return create_answer(offer_sdp);
 }
 
-void Viewer::on_pad_added(GstElement*, GstPad* pad, gpointer self) {
+void WebRtcViewer::on_pad_added(GstElement*, GstPad* pad, gpointer self) {
     if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
         return;
-    auto* viewer = static_cast<Viewer*>(self);
+    auto* viewer = static_cast<WebRtcViewer*>(self);
     GstElement* sink = make("fakesink");
     g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
     gst_bin_add(GST_BIN(viewer->pipeline_.get()), sink);
@@ -295,7 +279,7 @@ void Viewer::on_pad_added(GstElement*, GstPad* pad, gpointer self) {
     gst_object_unref(sink_pad);
 }
 
-void Viewer::on_rtpbin_pad(GstElement*, GstPad* pad, gpointer self) {
+void WebRtcViewer::on_rtpbin_pad(GstElement*, GstPad* pad, gpointer self) {
     if (!g_str_has_prefix(GST_PAD_NAME(pad), "recv_rtp_sink_"))
         return;
     gst_pad_add_probe(
@@ -303,8 +287,8 @@ void Viewer::on_rtpbin_pad(GstElement*, GstPad* pad, gpointer self) {
         self, nullptr);
 }
 
-GstPadProbeReturn Viewer::on_rtp(GstPad*, GstPadProbeInfo* info, gpointer self) {
-    auto* viewer = static_cast<Viewer*>(self);
+GstPadProbeReturn WebRtcViewer::on_rtp(GstPad*, GstPadProbeInfo* info, gpointer self) {
+    auto* viewer = static_cast<WebRtcViewer*>(self);
     const std::int64_t arrival = now_us();
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
         viewer->observe(GST_PAD_PROBE_INFO_BUFFER(info), arrival);
@@ -316,57 +300,21 @@ GstPadProbeReturn Viewer::on_rtp(GstPad*, GstPadProbeInfo* info, gpointer self) 
     return viewer->full_receive_ ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
-void Viewer::observe(GstBuffer* buffer, std::int64_t arrival_us) {
-    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
-    if (!gst_rtp_buffer_map(buffer, GST_MAP_READ, &rtp))
+void WebRtcViewer::observe(GstBuffer* buffer, std::int64_t arrival_us) {
+    GstRTPBuffer mapped = GST_RTP_BUFFER_INIT;
+    if (!gst_rtp_buffer_map(buffer, GST_MAP_READ, &mapped))
         return;
-    const auto codec = codecs_.find(gst_rtp_buffer_get_payload_type(&rtp));
-    if (codec == codecs_.end()) {  // RTCP or a payload type we did not offer to count
-        gst_rtp_buffer_unmap(&rtp);
-        return;
+    RtpPacket rtp;
+    rtp.payload_type = gst_rtp_buffer_get_payload_type(&mapped);
+    if (const Reception::Codec* codec = reception_.codec(rtp.payload_type)) {  // else RTCP or unknown
+        rtp.ssrc = gst_rtp_buffer_get_ssrc(&mapped);
+        rtp.seq = gst_rtp_buffer_get_seq(&mapped);
+        rtp.timestamp = gst_rtp_buffer_get_timestamp(&mapped);
+        rtp.payload = {static_cast<const char*>(gst_rtp_buffer_get_payload(&mapped)),
+                       gst_rtp_buffer_get_payload_len(&mapped)};
+        reception_.packet(rtp, *codec, arrival_us);
     }
-    const std::uint32_t ssrc = gst_rtp_buffer_get_ssrc(&rtp);
-    const std::uint16_t seq = gst_rtp_buffer_get_seq(&rtp);
-    const std::uint32_t timestamp = gst_rtp_buffer_get_timestamp(&rtp);
-    const auto* payload = static_cast<const char*>(gst_rtp_buffer_get_payload(&rtp));
-    const std::uint64_t hash = payload_hash({payload, gst_rtp_buffer_get_payload_len(&rtp)});
-    gst_rtp_buffer_unmap(&rtp);
-
-    std::lock_guard lock(mutex_);
-    if (first_packet_us_ < 0)
-        first_packet_us_ = arrival_us;
-    if (g_phase.load(std::memory_order_relaxed) != Phase::measuring)
-        return;
-    auto [stream, added] = streams_.try_emplace(ssrc, codec->second.clock_rate);
-    if (added)
-        stream_video_[ssrc] = codec->second.video;
-    stream->second.packet(seq, timestamp, arrival_us);
-    const std::int64_t sent = clock_.sent_at(hash);
-    if (sent >= 0 && sent <= arrival_us)
-        delay_ms_.push_back(static_cast<double>(arrival_us - sent) / 1000.0);
-    else
-        ++unmatched_;
-}
-
-ViewerReport Viewer::report() const {
-    std::lock_guard lock(mutex_);
-    ViewerReport report;
-    for (const auto& [ssrc, stream] : streams_) {
-        report.received += stream.received();
-        report.expected += stream.expected();
-        if (stream_video_.at(ssrc)) {
-            report.received_video += stream.received();
-            report.jitter_video_ms = std::max(report.jitter_video_ms, stream.jitter_ms());
-        } else {
-            report.received_audio += stream.received();
-            report.jitter_audio_ms = std::max(report.jitter_audio_ms, stream.jitter_ms());
-        }
-    }
-    report.delay_ms = delay_ms_;
-    report.unmatched = unmatched_;
-    if (first_packet_us_ >= 0)
-        report.first_packet_ms = static_cast<double>(first_packet_us_ - created_us_) / 1000.0;
-    return report;
+    gst_rtp_buffer_unmap(&mapped);
 }
 
 }  // namespace loadgen

@@ -14,6 +14,7 @@
 
 #include "json.h"
 #include "stats.h"
+#include "viewer.h"
 
 namespace loadgen {
 
@@ -34,7 +35,7 @@ void quiet_ice_defaults();
 // is complete), so signaling stays single-threaded.
 class WebRtcPeer {
 public:
-    using CandidateSink = std::function<void(Json candidate)>;
+    using CandidateSink = Viewer::CandidateSink;
 
     WebRtcPeer() = default;
     WebRtcPeer(const WebRtcPeer&) = delete;
@@ -93,49 +94,27 @@ private:
     std::atomic<bool> flowing_[2] = {false, false};  // video, audio produced a packet
 };
 
-// What a viewer measured inside the window.
-struct ViewerReport {
-    std::uint64_t received = 0, expected = 0;  // expected from RTP sequence numbers
-    std::uint64_t received_video = 0, received_audio = 0;
-    double jitter_video_ms = 0, jitter_audio_ms = 0;
-    std::vector<double> delay_ms;  // sender probe to receiver probe, matched payloads only
-    std::uint64_t unmatched = 0;   // payloads with no (or an ambiguous) send time
-    double first_packet_ms = -1;   // from creation to the first RTP packet, any phase
-};
-
-// One simulated viewer: its own pipeline and receive-only webrtcbin. RTP is observed as it enters
-// webrtcbin's rtpbin, after SRTP and before the jitter buffer, so the jitter buffer's latency never
-// counts as delay. By default the packet ends there (the observer is the sink: no jitter buffer,
-// no RTCP receiver reports); with `full_receive` it continues through rtpbin into fakesinks, as
-// in a browser minus the decoder.
-class Viewer : public WebRtcPeer {
+// One simulated viewer on webrtcbin: its own pipeline and receive-only webrtcbin. RTP is observed as
+// it enters webrtcbin's rtpbin, after SRTP and before the jitter buffer, so the jitter buffer's
+// latency never counts as delay. By default the packet ends there (the observer is the sink: no
+// jitter buffer, no RTCP receiver reports); with `full_receive` it continues through rtpbin into
+// fakesinks, as in a browser minus the decoder.
+class WebRtcViewer : public Viewer, private WebRtcPeer {
 public:
-    Viewer(int index, const PayloadClock& clock, bool full_receive);
-    // Answers a subscriber offer (learns each payload type's media and clock rate from it).
-    std::string answer(const std::string& offer);
-    ViewerReport report() const;
+    WebRtcViewer(int index, const PayloadClock& clock, bool full_receive);
+    void on_candidate(Viewer::CandidateSink sink) override { WebRtcPeer::on_candidate(std::move(sink)); }
+    std::string answer(const std::string& offer_sdp) override;
+    ViewerReport report() const override { return reception_.report(); }
 
 private:
-    struct Codec {
-        bool video = false;
-        std::uint32_t clock_rate = 0;
-    };
     static void on_pad_added(GstElement*, GstPad* pad, gpointer self);
     static void on_rtpbin_pad(GstElement*, GstPad* pad, gpointer self);
     static GstPadProbeReturn on_rtp(GstPad*, GstPadProbeInfo* info, gpointer self);
     void observe(GstBuffer* buffer, std::int64_t arrival_us);
 
-    const PayloadClock& clock_;
     const bool full_receive_;
     Pipeline pipeline_;
-    std::int64_t created_us_ = now_us();
-    std::map<int, Codec> codecs_;  // by payload type; written before media flows
-    mutable std::mutex mutex_;     // guards the members below (one streaming thread per bundle)
-    std::map<std::uint32_t, StreamStats> streams_;  // by SSRC
-    std::map<std::uint32_t, bool> stream_video_;
-    std::vector<double> delay_ms_;
-    std::uint64_t unmatched_ = 0;
-    std::int64_t first_packet_us_ = -1;
+    Reception reception_;
 };
 
 }  // namespace loadgen

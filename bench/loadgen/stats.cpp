@@ -82,10 +82,14 @@ double quantile(std::vector<double>& samples, double p) {
 
 ProcessUsage process_usage() {
     ProcessUsage usage;
-    rusage self{};
-    getrusage(RUSAGE_SELF, &self);
-    usage.cpu_seconds = static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
-                        static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
+    auto seconds = [](int who) {
+        rusage used{};
+        getrusage(who, &used);
+        return static_cast<double>(used.ru_utime.tv_sec + used.ru_stime.tv_sec) +
+               static_cast<double>(used.ru_utime.tv_usec + used.ru_stime.tv_usec) / 1e6;
+    };
+    usage.cpu_seconds = seconds(RUSAGE_SELF);
+    usage.main_thread_cpu_seconds = seconds(RUSAGE_THREAD);
     std::ifstream status("/proc/self/status");
     for (std::string line; std::getline(status, line);) {
         if (line.rfind("VmRSS:", 0) == 0)

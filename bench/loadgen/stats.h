@@ -49,6 +49,9 @@ public:
     std::uint64_t received() const { return received_; }
     std::uint64_t expected() const { return received_ ? max_ext_ - base_ext_ + 1 : 0; }
     double jitter_ms() const { return clock_rate_ ? jitter_ / clock_rate_ * 1000.0 : 0.0; }
+    double jitter_units() const { return jitter_; }  // in RTP timestamp units, for receiver reports
+    // The extended highest sequence number received (cycles in the high 16 bits), as RTCP reports it.
+    std::uint32_t highest_seq() const { return static_cast<std::uint32_t>(max_ext_); }
 
 private:
     std::uint32_t clock_rate_;
@@ -63,9 +66,10 @@ private:
 // p-quantile (0..1) of samples (reorders them); 0 when empty.
 double quantile(std::vector<double>& samples, double p);
 
-// CPU seconds (user + system) and resident memory of this process.
+// CPU seconds (user + system) and resident memory of this process. Call on the main thread.
 struct ProcessUsage {
     double cpu_seconds = 0;
+    double main_thread_cpu_seconds = 0;  // the GLib main loop: signaling, and every nice viewer
     long rss_kb = 0;
     int threads = 0;
 };

@@ -29,8 +29,10 @@ std::int64_t run_id() { return static_cast<std::int64_t>(getpid()) * 1000 + (now
 
 }  // namespace
 
-void Target::trickle_to(WebRtcPeer& peer, std::uint64_t handle) {
-    peer.on_candidate([this, handle](Json candidate) { janus_.trickle(handle, std::move(candidate)); });
+Viewer::CandidateSink Target::trickle_to(std::uint64_t handle) {
+    return [this, handle](Json candidate) {
+        janus_.trickle(handle, std::move(candidate));
+    };
 }
 
 void Target::answer_offer(Viewer& viewer, std::uint64_t handle, json_t* event, const char* start_request) {
@@ -46,7 +48,7 @@ void Target::start_webrtc_publisher() {
 Json Target::publish_webrtc(std::uint64_t handle, Json request) {
     if (!publisher_)
         start_webrtc_publisher();
-    trickle_to(*publisher_, handle);
+    publisher_->on_candidate(trickle_to(handle));
     const std::string offer = publisher_->create_offer();
     Json answer = janus_.message(handle, std::move(request), jsep("offer", offer));
     publisher_->set_remote_answer(sdp_of(answer.get()));
@@ -76,7 +78,7 @@ public:
 
     void add_viewer(Viewer& viewer, int index) override {
         const std::uint64_t handle = janus_.attach("janus.plugin.onair");
-        trickle_to(viewer, handle);
+        viewer.on_candidate(trickle_to(handle));
         const std::string user = user_ + "-viewer-" + std::to_string(index);
         Json waiting = janus_.message(handle, json_take(json_pack("{s:s,s:s,s:s,s:s}", "request", "watch",
                                                                   "site", options_.site.c_str(), "target",
@@ -133,7 +135,7 @@ public:
     void add_viewer(Viewer& viewer, int index) override {
         (void)index;
         const std::uint64_t handle = janus_.attach("janus.plugin.videoroom");
-        trickle_to(viewer, handle);
+        viewer.on_candidate(trickle_to(handle));
         Json attached =
             janus_.message(handle, json_take(json_pack("{s:s,s:s,s:I,s:[{s:I}]}", "request", "join", "ptype",
                                                        "subscriber", "room", static_cast<json_int_t>(room_),
@@ -182,7 +184,7 @@ public:
     void add_viewer(Viewer& viewer, int index) override {
         (void)index;
         const std::uint64_t handle = janus_.attach("janus.plugin.streaming");
-        trickle_to(viewer, handle);
+        viewer.on_candidate(trickle_to(handle));
         Json preparing = janus_.message(handle, json_take(json_pack("{s:s,s:I}", "request", "watch", "id",
                                                                     static_cast<json_int_t>(mountpoint_))));
         answer_offer(viewer, handle, preparing.get());

@@ -37,8 +37,8 @@ public:
     const Publisher& publisher() const { return *publisher_; }
 
 protected:
-    // Trickles a peer's candidates to a handle.
-    void trickle_to(WebRtcPeer& peer, std::uint64_t handle);
+    // Where a peer's candidates go: trickled to a handle.
+    Viewer::CandidateSink trickle_to(std::uint64_t handle);
     // Answers the plugin's subscriber offer with the viewer's answer through `start_request`.
     void answer_offer(Viewer& viewer, std::uint64_t handle, json_t* event,
                       const char* start_request = "start");
