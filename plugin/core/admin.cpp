@@ -114,7 +114,7 @@ JsonPtr HubState::site_json(const Site& site) const {
     json_object_set_new(object.get(), "p2p_relay_only", json_boolean(site.p2p_relay_only));
     json_object_set_new(object.get(), "max_broadcasts", json_integer(site.max_broadcasts));
     json_object_set_new(object.get(), "max_viewers", json_integer(site.max_viewers));
-    json_object_set_new(object.get(), "broadcasts", json_integer(broadcasts_of_site(site.key)));
+    json_object_set_new(object.get(), "broadcasts", json_integer(broadcasts_.count_of_site(site.key)));
     JsonPtr callback(json_object());
     set_text(callback.get(), "url", site.callback_url);
     CallbackStatus status;
@@ -279,7 +279,7 @@ Result<Broadcast*> HubState::named_broadcast(const json_t* request) {
         return fields.error();
     }
     const std::string& user = fields.value().text("user");
-    Broadcast* broadcast = broadcast_of(site.value(), user);
+    Broadcast* broadcast = broadcasts_.of(site.value(), user);
     if (broadcast == nullptr) {
         return fail(ErrorCode::NotFound,
                     "No broadcast of user '" + user + "' on site '" + site.value() + "'");

@@ -143,7 +143,7 @@ Effects HubState::handle_destroyed(HandleId handle, std::int64_t now) {
         }
         broadcast->broadcaster = 0;
     }
-    if (Broadcast* broadcast = find_broadcast(watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(watching); broadcast != nullptr) {
         drop_session(*broadcast, handle, "gone", now, effects);
     }
     handles_.erase(handle);
@@ -177,7 +177,7 @@ Effects HubState::media_down(HandleId handle, std::int64_t now) {
     if (found == handles_.end()) {
         return effects;
     }
-    if (Broadcast* broadcast = find_broadcast(found->second.watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(found->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
         if (session != broadcast->sessions.end() && session->second.admitted() && !session->second.direct) {
             drop_session(*broadcast, handle, "hangup", now, effects);
@@ -232,41 +232,9 @@ Result<Identity> HubState::authenticate(const HandleRecord& record, const Creden
     return identity;
 }
 
-Broadcast* HubState::find_broadcast(const std::string& broadcast_id) {
-    if (broadcast_id.empty()) {
-        return nullptr;
-    }
-    auto found = broadcasts_.find(broadcast_id);
-    return found == broadcasts_.end() ? nullptr : &found->second;
-}
-
-Broadcast* HubState::broadcast_of(const std::string& site, const std::string& user) {
-    auto found = by_broadcaster_.find({site, user});
-    return found == by_broadcaster_.end() ? nullptr : find_broadcast(found->second);
-}
-
 Broadcast* HubState::broadcast_held_by(HandleId handle) {
     auto found = handles_.find(handle);
-    if (found == handles_.end()) {
-        return nullptr;
-    }
-    Broadcast* broadcast = find_broadcast(found->second.broadcasting);
-    return broadcast != nullptr && broadcast->broadcaster == handle ? broadcast : nullptr;
-}
-
-int HubState::broadcasts_of_site(const std::string& site) const {
-    return static_cast<int>(std::count_if(broadcasts_.begin(), broadcasts_.end(), [&site](const auto& entry) {
-        return entry.second.record.site == site;
-    }));
-}
-
-bool HubState::is_visible(const std::string& site, const std::string& user) const {
-    auto found = by_broadcaster_.find({site, user});
-    if (found == by_broadcaster_.end()) {
-        return false;
-    }
-    auto broadcast = broadcasts_.find(found->second);
-    return broadcast != broadcasts_.end() && broadcast->second.visible();
+    return found == handles_.end() ? nullptr : broadcasts_.held_by(handle, found->second.broadcasting);
 }
 
 }  // namespace onair

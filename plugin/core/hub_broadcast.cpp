@@ -55,10 +55,10 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
                     "Not allowed: this handle is watching; broadcast from another handle");
     }
     const Site& site = *sites_.find(who.site);
-    if (Broadcast* existing = broadcast_of(who.site, who.user); existing != nullptr) {
+    if (Broadcast* existing = broadcasts_.of(who.site, who.user); existing != nullptr) {
         return resume(handle, *existing, who, site, now);
     }
-    if (broadcasts_of_site(site.key) >= site.max_broadcasts) {
+    if (broadcasts_.count_of_site(site.key) >= site.max_broadcasts) {
         return fail(ErrorCode::LimitExceeded, "Limit exceeded: site '" + site.key + "' already has " +
                                                   std::to_string(site.max_broadcasts) +
                                                   " broadcasts (max_broadcasts)");
@@ -78,12 +78,10 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     broadcast.deadline = now + settings_.publish_timeout;
     broadcast.deadline_reason = "publish_timeout";
 
-    const std::string id = broadcast.record.broadcast_id;
-    auto& stored = broadcasts_.emplace(id, std::move(broadcast)).first->second;
-    by_broadcaster_[{who.site, who.user}] = id;
+    Broadcast& stored = broadcasts_.add(std::move(broadcast));
     record.site = who.site;
     record.user = who.user;
-    record.broadcasting = id;
+    record.broadcasting = stored.record.broadcast_id;
     return registered_reply(
         stored, site,
         Registration{false, settings_.heartbeat_interval, ice_servers_for(who.site, who.user, now),
@@ -247,11 +245,11 @@ void HubState::interrupt(Broadcast& broadcast, std::int64_t now, Effects& effect
 
 void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
                              bool notify_broadcaster, Effects& effects) {
-    auto found = broadcasts_.find(broadcast_id);
-    if (found == broadcasts_.end()) {
+    Broadcast* found = broadcasts_.find(broadcast_id);
+    if (found == nullptr) {
         return;
     }
-    Broadcast& broadcast = found->second;
+    Broadcast& broadcast = *found;
     for (const auto& [viewer, session] : broadcast.sessions) {
         if (!session.admitted()) {
             effects.notify(viewer, Event(EventName::Declined)
@@ -282,8 +280,7 @@ void HubState::end_broadcast(const std::string& broadcast_id, const std::string&
     if (broadcast.visible()) {
         presence_.announce(broadcast.record.site, broadcast.record.user, false, effects);
     }
-    by_broadcaster_.erase({broadcast.record.site, broadcast.record.user});
-    broadcasts_.erase(found);
+    broadcasts_.remove(broadcast_id);
 }
 
 void HubState::notify_viewers(const Broadcast& broadcast, EventName event, Effects& effects) const {

@@ -92,7 +92,7 @@ Result<Reply> HubState::on_signal(HandleId handle, const SignalRequest& request)
             other = found->first;
         }
     } else if (auto record = handles_.find(handle); record != handles_.end()) {
-        broadcast = find_broadcast(record->second.watching);
+        broadcast = broadcasts_.find(record->second.watching);
         auto found = broadcast == nullptr ? std::map<HandleId, ViewerSession>::iterator()
                                           : broadcast->sessions.find(handle);
         if (broadcast != nullptr && found != broadcast->sessions.end() &&

@@ -95,7 +95,8 @@ Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& requ
     presence_.subscribe(handle, request.site, request.users);
     JsonPtr users(json_object());
     for (const std::string& user : request.users) {
-        json_object_set_new(users.get(), user.c_str(), json_boolean(is_visible(request.site, user)));
+        json_object_set_new(users.get(), user.c_str(),
+                            json_boolean(broadcasts_.is_visible(request.site, user)));
     }
     return reply(Event(EventName::Presence).object("users", std::move(users)).take());
 }

@@ -12,6 +12,7 @@
 
 #include "billing/billing.h"
 #include "broadcast.h"
+#include "broadcast_registry.h"
 #include "consent.h"
 #include "effects.h"
 #include "hub.h"
@@ -41,11 +42,12 @@ Reply reply(PluginEvent event, Effects effects = {});
 Error not_broadcasting(const char* request);
 
 // The Hub's state and logic; every method runs under the Hub's lock (hub.cpp holds it). Split by
-// concept: hub.cpp (handles, timers, lookups, presence), hub_requests.cpp (the request dispatch),
+// concept: hub.cpp (handles and timers), hub_requests.cpp (the request dispatch, presence),
 // hub_broadcast.cpp (a broadcast's lifecycle), hub_viewer.cpp (a viewer's session), hub_direct.cpp
 // (direct pairing), hub_store.cpp (evidence, commits, recovery) and admin*.cpp (Admin API).
-// Airtime and billing events are billing_'s (billing/billing.h), prompts and grants consent_'s
-// (consent.h): both are members, under the same lock, and take none of their own.
+// The unended broadcasts are broadcasts_'s (broadcast_registry.h), airtime and billing events
+// billing_'s (billing/billing.h), prompts and grants consent_'s (consent.h): all are members, under
+// the same lock, and take none of their own.
 class HubState {
 public:
     HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock);
@@ -194,15 +196,12 @@ private:
     JsonPtr admin_usage(const json_t* request, std::int64_t now);
     JsonPtr site_json(const Site& site) const;
 
-    // Shared helpers and presence (hub.cpp).
+    // Shared helpers (hub.cpp).
     // Who the credentials speak for, if that is who this handle already acts for (a handle keeps
     // the identity of its first successful broadcast or watch).
     Result<Identity> authenticate(const HandleRecord& record, const Credentials& who, std::int64_t now) const;
-    Broadcast* find_broadcast(const std::string& broadcast_id);
-    Broadcast* broadcast_of(const std::string& site, const std::string& user);
+    // The broadcast this handle is the broadcaster of; nullptr when it holds none.
     Broadcast* broadcast_held_by(HandleId handle);
-    int broadcasts_of_site(const std::string& site) const;
-    bool is_visible(const std::string& site, const std::string& user) const;
 
     // The wall time at steady time `now`: for stamps and for other machines' clocks only, never
     // for a duration or a deadline (clock.h).
@@ -217,8 +216,7 @@ private:
     Billing billing_;
     // Queues its billing events through billing_.
     Consent consent_;
-    std::map<std::string, Broadcast> broadcasts_;                                // unended ones, by id
-    std::map<std::pair<std::string, std::string>, std::string> by_broadcaster_;  // (site, user) -> id
+    BroadcastRegistry broadcasts_;
     std::map<HandleId, HandleRecord> handles_;
     PresenceBook presence_;
     RateLimiter watch_limiter_;

@@ -26,7 +26,7 @@ void HubState::evidence_of(HandleId handle, std::int64_t now) {
     if (record == handles_.end()) {
         return;
     }
-    if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(record->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
         if (session != broadcast->sessions.end() && session->second.stage == ViewerStage::Watching &&
             !session->second.direct) {
@@ -55,7 +55,7 @@ void HubState::heartbeat_evidence(HandleId handle, const std::vector<std::string
     if (record == handles_.end()) {
         return;
     }
-    if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(record->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
         if (session != broadcast->sessions.end() && session->second.direct && named(session->second.peer)) {
             session->second.viewer_named_at = now;
@@ -194,8 +194,7 @@ Status HubState::recover_previous_run(std::int64_t now) {
         broadcast.deadline_reason = kRestartReason;
         broadcast.grants = std::move(grants.value());
         broadcast.next_report_at = now + settings_.report_interval;
-        by_broadcaster_[{record.site, record.user}] = record.broadcast_id;
-        broadcasts_.emplace(record.broadcast_id, std::move(broadcast));
+        broadcasts_.add(std::move(broadcast));
     }
     Status done = store_->atomically([&]() -> Status {
         // The previous run's segments are over: what comes back continues in new ones.

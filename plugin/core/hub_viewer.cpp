@@ -24,7 +24,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     if (request.target == who.user) {
         return fail(ErrorCode::WrongState, "Not allowed: you cannot watch your own broadcast");
     }
-    Broadcast* broadcast = broadcast_of(who.site, request.target);
+    Broadcast* broadcast = broadcasts_.of(who.site, request.target);
     if (broadcast == nullptr || broadcast->state == BroadcastState::Registered) {
         return fail(ErrorCode::NotLive, "User '" + request.target + "' is not live");
     }
@@ -155,7 +155,7 @@ Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request, std
 
 ViewerSession* HubState::accepted_session(HandleId handle, Broadcast*& broadcast) {
     auto record = handles_.find(handle);
-    broadcast = record == handles_.end() ? nullptr : find_broadcast(record->second.watching);
+    broadcast = record == handles_.end() ? nullptr : broadcasts_.find(record->second.watching);
     if (broadcast == nullptr) {
         return nullptr;
     }
@@ -235,7 +235,7 @@ Result<Reply> HubState::on_leave(HandleId handle, std::int64_t now) {
         return fail(ErrorCode::WrongState, "Not allowed: a broadcaster ends with stop, not leave");
     }
     Effects effects;
-    if (Broadcast* broadcast = find_broadcast(record.watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(record.watching); broadcast != nullptr) {
         drop_session(*broadcast, handle, "left", now, effects);
     }
     return reply(Event(EventName::Left).take(), std::move(effects));
