@@ -173,7 +173,7 @@ JsonPtr HubState::admin_add_site(const json_t* request) {
     if (Status host = check_callback_host(site, settings_.allow_private_callbacks); !host) {
         return admin_error(host.error());
     }
-    if (site.p2p_relay_only && !ice_servers_.has_turn()) {
+    if (site.p2p_relay_only && !pairing_.has_turn()) {
         return admin_error(fail(ErrorCode::InvalidElement,
                                 "Invalid element: p2p_relay_only needs TURN (turn_uris) configured"));
     }

@@ -88,8 +88,8 @@ std::optional<CallbackTarget> Hub::callback_target(const std::string& site) {
 HubState::HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock)
     : settings_(settings),
       wall_clock_(std::move(wall_clock)),
-      ice_servers_(settings.turn_uris, settings.turn_secret, settings.turn_ttl, settings.stun_uris),
       store_(std::move(store)),
+      pairing_(settings_, sites_, wall_clock_),
       billing_(settings_, sites_, wall_clock_, store_.get()),
       consent_(settings_, billing_, store_.get()),
       watch_limiter_(settings.watch_rate, kRateWindowSeconds) {}
@@ -159,7 +159,7 @@ Effects HubState::media_up(HandleId handle, std::int64_t now) {
     go_live(*broadcast, handle, now, effects);
     broadcast->relay_up = true;
     effects.media.emplace_back(RouterSetPublisher{broadcast->record.broadcast_id, handle});
-    offer_switch(*broadcast, effects);
+    pairing_.offer_switch(*broadcast, effects);
     return effects;
 }
 

@@ -84,8 +84,8 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     record.broadcasting = stored.record.broadcast_id;
     return registered_reply(
         stored, site,
-        Registration{false, settings_.heartbeat_interval, ice_servers_for(who.site, who.user, now),
-                     ice_policy(stored, stored.media == MediaMode::P2p)});
+        Registration{false, settings_.heartbeat_interval, pairing_.ice_servers_for(who.site, who.user, now),
+                     pairing_.ice_policy(stored, stored.media == MediaMode::P2p)});
 }
 
 Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Identity& identity,
@@ -121,17 +121,17 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
             broadcast.deadline_reason = "publish_timeout";
         }
         consent_.show_prompts(broadcast, handle, now, effects);
-        pair_again(broadcast, now, effects);
+        pairing_.pair_again(broadcast, now, effects);
     }
     HandleRecord& record = handles_[handle];
     record.site = identity.site;
     record.user = identity.user;
     record.broadcasting = broadcast.record.broadcast_id;
-    return registered_reply(
-        broadcast, site,
-        Registration{true, settings_.heartbeat_interval, ice_servers_for(identity.site, identity.user, now),
-                     ice_policy(broadcast, broadcast.media == MediaMode::P2p)},
-        std::move(effects));
+    return registered_reply(broadcast, site,
+                            Registration{true, settings_.heartbeat_interval,
+                                         pairing_.ice_servers_for(identity.site, identity.user, now),
+                                         pairing_.ice_policy(broadcast, broadcast.media == MediaMode::P2p)},
+                            std::move(effects));
 }
 
 Status HubState::may_publish(HandleId handle, bool with_offer) {

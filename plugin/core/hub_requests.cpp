@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The plugin requests of docs/protocol.md: each to its handler (a broadcaster's in
-// hub_broadcast.cpp, a viewer's in hub_viewer.cpp, direct signaling in hub_direct.cpp), and the
+// hub_broadcast.cpp, a viewer's in hub_viewer.cpp, direct signaling in pairing.cpp), and the
 // handlers of presence, heartbeat and usage.
 #include <variant>
 
@@ -84,6 +84,19 @@ Status HubState::check_media_request(HandleId handle, const Request& request, co
         return allowed;
     }
     return check_sdp ? check_sdp() : Status(Ok{});
+}
+
+// ---- direct signaling ----
+
+Result<Reply> HubState::on_signal(HandleId handle, const SignalRequest& request) {
+    Broadcast* held = broadcast_held_by(handle);
+    Broadcast* broadcast = held != nullptr ? held : broadcasts_.find(handles_[handle].watching);
+    Effects effects;
+    Result<PluginEvent> signalled = pairing_.signal(broadcast, handle, held != nullptr, request, effects);
+    if (!signalled) {
+        return signalled.error();
+    }
+    return reply(std::move(signalled.value()), std::move(effects));
 }
 
 // ---- presence ----

@@ -16,7 +16,7 @@
 #include "consent.h"
 #include "effects.h"
 #include "hub.h"
-#include "ice_servers.h"
+#include "pairing.h"
 #include "presence.h"
 #include "rate_limiter.h"
 #include "request.h"
@@ -43,11 +43,11 @@ Error not_broadcasting(const char* request);
 
 // The Hub's state and logic; every method runs under the Hub's lock (hub.cpp holds it). Split by
 // concept: hub.cpp (handles and timers), hub_requests.cpp (the request dispatch, presence),
-// hub_broadcast.cpp (a broadcast's lifecycle), hub_viewer.cpp (a viewer's session), hub_direct.cpp
-// (direct pairing), hub_store.cpp (evidence, commits, recovery) and admin*.cpp (Admin API).
-// The unended broadcasts are broadcasts_'s (broadcast_registry.h), airtime and billing events
-// billing_'s (billing/billing.h), prompts and grants consent_'s (consent.h): all are members, under
-// the same lock, and take none of their own.
+// hub_broadcast.cpp (a broadcast's lifecycle), hub_viewer.cpp (a viewer's session), hub_store.cpp
+// (evidence, commits, recovery) and admin*.cpp (Admin API). The unended broadcasts are
+// broadcasts_'s (broadcast_registry.h), direct pairing and ICE servers pairing_'s (pairing.h),
+// airtime and billing events billing_'s (billing/billing.h), prompts and grants consent_'s
+// (consent.h): all are members, under the same lock, and take none of their own.
 class HubState {
 public:
     HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock);
@@ -81,6 +81,8 @@ private:
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
     Result<Reply> on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now);
     Result<Reply> on_usage(const UsageRequest& request, std::int64_t now);
+    // Direct signaling: the handle's broadcast (held or watched) to pairing_.
+    Result<Reply> on_signal(HandleId handle, const SignalRequest& request);
 
     // A broadcast's lifecycle (hub_broadcast.cpp).
     Result<Reply> on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now);
@@ -133,19 +135,6 @@ private:
                        std::int64_t now, Effects& effects);
     // Accepted sessions of a live broadcast that sent no `start` (no media) within publish_timeout.
     void expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects);
-
-    // Direct (peer-to-peer) pairing and the switch to the relay (hub_direct.cpp).
-    // The `accepted` event of an admitted viewer: a relay one's carries the relay's offer, a direct
-    // one gets a new pairing (session.peer) and the broadcaster its `peer` event in `effects`.
-    PluginEvent accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
-                               std::int64_t now, Effects& effects);
-    // Direct viewers of a relayed broadcast whose publisher is up get a `switch` offer.
-    void offer_switch(Broadcast& broadcast, Effects& effects);
-    // A resumed broadcaster of a direct broadcast pairs again with each direct viewer.
-    void pair_again(Broadcast& broadcast, std::int64_t now, Effects& effects);
-    Result<Reply> on_signal(HandleId handle, const SignalRequest& request);
-    JsonPtr ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const;
-    const char* ice_policy(const Broadcast& broadcast, bool direct) const;
 
     // Evidence, commits and recovery (hub_store.cpp).
     // Media evidence of a handle (docs/billing.md): RTP from a broadcaster, or RTP relayed to a relay
@@ -209,9 +198,10 @@ private:
 
     Settings settings_;
     WallClock wall_clock_;
-    IceServers ice_servers_;
     std::unique_ptr<Store> store_;
     SiteRegistry sites_;
+    // Reads wall_clock_ and sites_, declared before it.
+    Pairing pairing_;
     // Reads wall_clock_, store_ and sites_, declared before it.
     Billing billing_;
     // Queues its billing events through billing_.

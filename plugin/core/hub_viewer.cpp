@@ -98,7 +98,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
             move_to_relay(*broadcast, effects);
             path = Path::Relay;
         }
-        return reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
+        return reply(pairing_.accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
                      std::move(effects));
     }
 
@@ -257,7 +257,8 @@ void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& sessi
         move_to_relay(broadcast, effects);
         path = Path::Relay;
     }
-    effects.notify(viewer, accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects));
+    effects.notify(viewer,
+                   pairing_.accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects));
 }
 
 void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason,
