@@ -139,7 +139,7 @@ Effects HubState::handle_destroyed(HandleId handle, std::int64_t now) {
     const std::string watching = found->second.watching;
     if (Broadcast* broadcast = broadcast_held_by(handle); broadcast != nullptr) {
         if (broadcast->state == BroadcastState::Live) {
-            interrupt(*broadcast, now, effects);
+            broadcast->interrupt(now + settings_.resume_grace, effects);
         }
         broadcast->broadcaster = 0;
     }
@@ -169,7 +169,7 @@ Effects HubState::media_down(HandleId handle, std::int64_t now) {
         // A direct broadcast does not depend on a PeerConnection with Janus: a relay offer that
         // was refused, or never came up, leaves it live.
         if (broadcast->state == BroadcastState::Live && broadcast->relay_up) {
-            interrupt(*broadcast, now, effects);
+            broadcast->interrupt(now + settings_.resume_grace, effects);
         }
         return effects;
     }
@@ -201,7 +201,9 @@ Effects HubState::tick(std::int64_t now) {
                 record->second.watching.clear();
             }
         }
-        expire_unstarted(broadcast, now, effects);
+        for (HandleId viewer : broadcast.unstarted(now, settings_.publish_timeout)) {
+            end_session(broadcast, viewer, "start_timeout", now, effects);  // the grant stays
+        }
         if (broadcast.deadline != 0 && broadcast.deadline <= now && broadcast.state != BroadcastState::Live) {
             overdue.emplace_back(id, broadcast.deadline_reason);
         }

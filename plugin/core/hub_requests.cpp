@@ -78,9 +78,18 @@ Status HubState::check_media_request(HandleId handle, const Request& request, co
     if (publish == nullptr && start == nullptr) {
         return Ok{};
     }
-    if (Status allowed =
-            publish != nullptr ? may_publish(handle, publish->offer) : may_start(handle, start->answer);
-        !allowed) {
+    Status allowed = Ok{};
+    if (publish != nullptr) {
+        const Broadcast* broadcast = broadcast_held_by(handle);
+        allowed = broadcast == nullptr ? not_broadcasting("publish") : broadcast->may_publish(publish->offer);
+    } else {
+        Broadcast* broadcast = nullptr;
+        const ViewerSession* session = accepted_session(handle, broadcast);
+        allowed = session == nullptr
+                      ? fail(ErrorCode::WrongState, "Not allowed: start needs an accepted watch request")
+                      : session->may_start(start->answer);
+    }
+    if (!allowed) {
         return allowed;
     }
     return check_sdp ? check_sdp() : Status(Ok{});

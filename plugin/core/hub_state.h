@@ -88,39 +88,29 @@ private:
     Result<Reply> on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now);
     Result<Reply> resume(HandleId handle, Broadcast& broadcast, const Identity& identity, const Site& site,
                          std::int64_t now);
-    // Whether the handle may `publish` now with or without an offer (the site's media mode decides).
-    Status may_publish(HandleId handle, bool with_offer);
     Result<Reply> on_publish(HandleId handle, const PublishRequest& request, std::int64_t now);
     Result<Reply> on_stop(HandleId handle, std::int64_t now);
-    // The broadcaster's media is up (relay PeerConnection, or a direct `publish`): live, presence,
-    // `resumed` and held viewers let in.
+    // The broadcaster's media is up (relay PeerConnection, or a direct `publish`): live, billed,
+    // presence, `resumed` and held viewers let in.
     void go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, Effects& effects);
-    // An `auto` broadcast moves to the relay for good: stored, and the broadcaster told to publish.
-    void move_to_relay(Broadcast& broadcast, Effects& effects);
-    void interrupt(Broadcast& broadcast, std::int64_t now, Effects& effects);
     // Ends the broadcast in memory: everyone is told, media is torn down, the broadcast is forgotten.
     void end_broadcast(const std::string& broadcast_id, const std::string& reason, bool notify_broadcaster,
                        Effects& effects);
-    void notify_viewers(const Broadcast& broadcast, EventName event, Effects& effects) const;
 
     // A viewer's session (hub_viewer.cpp); its prompt and grant are consent_'s.
     Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
     Result<Reply> on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now);
     Result<Reply> on_kick(HandleId handle, const KickRequest& request, std::int64_t now);
-    // Whether the handle may `start` now (its watch request was accepted and not revoked since) with
-    // or without a jsep answer (relay viewers answer, direct ones do not).
-    Status may_start(HandleId handle, bool with_answer);
     Result<Reply> on_start(HandleId handle, std::int64_t now);
     Result<Reply> on_ice_restart(HandleId handle);
     Result<Reply> on_leave(HandleId handle, std::int64_t now);
     // The handle's accepted (or watching) session and its broadcast; nullptr while it has none.
     ViewerSession* accepted_session(HandleId handle, Broadcast*& broadcast);
-    enum class Path { Direct, Relay, RelayNeeded, Full };
-    // How a newly admitted `viewer_user` gets media now.
-    [[nodiscard]] Path path_for(const Broadcast& broadcast, const std::string& viewer_user) const;
-    // Lets an admitted (Accepted) session in by `path`: a direct pairing, or the relay's offer.
-    void admit(Broadcast& broadcast, HandleId viewer, ViewerSession& session, Path path, bool resumed,
-               std::int64_t now, Effects& effects);
+    // Lets an admitted (Accepted) session in by `path` (Broadcast::path_for, not Full): a direct
+    // pairing, or the relay's offer, once an `auto` broadcast moved there (stored). Returns the
+    // viewer's `accepted` event.
+    PluginEvent admit(Broadcast& broadcast, ViewerSession& session, MediaPath path, bool resumed,
+                      std::int64_t now, Effects& effects);
     // A viewer handle's session ends on its own side (leave, hang-up, handle gone).
     // `reason` goes into viewer.left when the viewer was watching.
     void drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
@@ -133,8 +123,6 @@ private:
     // and its grant. False when the user is neither accepted nor watching.
     bool remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
                        std::int64_t now, Effects& effects);
-    // Accepted sessions of a live broadcast that sent no `start` (no media) within publish_timeout.
-    void expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects);
 
     // Evidence, commits and recovery (hub_store.cpp).
     // Media evidence of a handle (docs/billing.md): RTP from a broadcaster, or RTP relayed to a relay

@@ -29,7 +29,7 @@ int main() {
         register_handle_queue_tests, register_clock_tests,
         register_keyframe_tests,     register_fields_tests,
         register_reply_tests,        register_broadcast_registry_tests,
-        register_pairing_tests,
+        register_pairing_tests,      register_broadcast_tests,
 #ifdef ONAIR_MEDIA_TESTS
         register_media_router_tests, register_media_layer_tests,
 #endif
