@@ -205,14 +205,14 @@ JsonPtr HubState::admin_remove_site(const json_t* request, std::int64_t now, Eff
     }
     // Store first, memory after, in one transaction: a store failure leaves the site and all its
     // broadcasts as they were, in memory and in the store.
-    Checkpoint before = checkpoint();
+    PendingWrites::Checkpoint before = writes_.checkpoint();
     for (const std::string& id : ending) {
-        queue_end(broadcasts_.at(id), "admin", now);
+        writes_.queue_end(broadcasts_.at(id), "admin", now);
     }
-    Status saved = commit(
+    Status saved = writes_.commit(
         now, nullptr, [this, &key]() -> Status { return store_ ? store_->delete_site(key) : Status{Ok{}}; });
     if (!saved) {
-        roll_back(std::move(before));
+        writes_.roll_back(std::move(before));
         return admin_error(saved.error());
     }
     for (const std::string& id : ending) {
@@ -314,7 +314,7 @@ JsonPtr HubState::admin_stop_broadcast(const json_t* request, std::int64_t now, 
         return admin_error(named.error());
     }
     Broadcast* broadcast = named.value();
-    if (Status saved = persist_end(*broadcast, "admin", now); !saved) {
+    if (Status saved = writes_.persist_end(*broadcast, "admin", now); !saved) {
         return admin_error(saved.error());
     }
     const std::string id = broadcast->record.broadcast_id;

@@ -92,6 +92,7 @@ HubState::HubState(const Settings& settings, std::unique_ptr<Store> store, WallC
       pairing_(settings_, sites_, wall_clock_),
       billing_(settings_, sites_, wall_clock_, store_.get()),
       consent_(settings_, billing_, store_.get()),
+      writes_(store_.get(), billing_, consent_, wall_clock_),
       watch_limiter_(settings.watch_rate, kRateWindowSeconds) {}
 
 Status HubState::start(const std::vector<Site>& configured, std::int64_t now) {
@@ -193,7 +194,7 @@ Effects HubState::tick(std::int64_t now) {
     for (auto& [id, broadcast] : broadcasts_) {
         // While the store holds back too much, reports wait: a later one carries the same seconds
         // and more.
-        if (billing_.report_due(broadcast, now) && check_store_backlog()) {
+        if (billing_.report_due(broadcast, now) && writes_.check_backlog()) {
             billing_.report_airtime(broadcast, now);
         }
         for (HandleId viewer : consent_.expire_prompts(broadcast, now, effects)) {
@@ -210,7 +211,7 @@ Effects HubState::tick(std::int64_t now) {
     }
     for (const auto& [id, reason] : overdue) {
         // The media is gone either way: the end is queued, and retried until the store takes it.
-        queue_end(broadcasts_.at(id), reason, now);
+        writes_.queue_end(broadcasts_.at(id), reason, now);
         end_broadcast(id, reason, true, effects);
     }
     watch_limiter_.forget_idle(now);

@@ -71,7 +71,7 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     broadcast.record.name = who.name;
     broadcast.record.registered_at = wall_at(now);
     broadcast.media = site.media;
-    if (Status saved = persist(broadcast.record, now); !saved) {
+    if (Status saved = writes_.persist(broadcast.record, now); !saved) {
         return saved.error();
     }
     broadcast.broadcaster = handle;
@@ -92,7 +92,7 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
     if (broadcast.record.name != identity.name) {
         BroadcastRecord renamed = broadcast.record;
         renamed.name = identity.name;
-        if (Status saved = persist(renamed, now); !saved) {
+        if (Status saved = writes_.persist(renamed, now); !saved) {
             return saved.error();
         }
         broadcast.record = std::move(renamed);
@@ -148,7 +148,7 @@ Result<Reply> HubState::on_stop(HandleId handle, std::int64_t now) {
     if (broadcast == nullptr) {
         return not_broadcasting("stop");
     }
-    if (Status saved = persist_end(*broadcast, "stopped", now); !saved) {
+    if (Status saved = writes_.persist_end(*broadcast, "stopped", now); !saved) {
         return saved.error();
     }
     Effects effects;
@@ -163,7 +163,7 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
         billing_.broadcast_started(broadcast, now);
         // Retried until stored: the media is up whether or not the store took the
         // start time.
-        unsaved_records_.push_back(broadcast.record);
+        writes_.queue(broadcast.record);
     } else {
         billing_.broadcast_evidence(broadcast.record.broadcast_id, now);
     }

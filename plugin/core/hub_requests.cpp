@@ -28,7 +28,7 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
         std::holds_alternative<PublishRequest>(request) || std::holds_alternative<WatchRequest>(request) ||
         std::holds_alternative<AnswerRequest>(request) || std::holds_alternative<StartRequest>(request);
     if (starts_something) {
-        if (Status room = check_store_backlog(); !room) {
+        if (Status room = writes_.check_backlog(); !room) {
             return room.error();
         }
     }

@@ -2,12 +2,10 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "billing/billing.h"
@@ -17,6 +15,7 @@
 #include "effects.h"
 #include "hub.h"
 #include "pairing.h"
+#include "pending_writes.h"
 #include "presence.h"
 #include "rate_limiter.h"
 #include "request.h"
@@ -41,13 +40,16 @@ Reply reply(PluginEvent event, Effects effects = {});
 // The error of a broadcaster's `request` from a handle that holds no broadcast.
 Error not_broadcasting(const char* request);
 
-// The Hub's state and logic; every method runs under the Hub's lock (hub.cpp holds it). Split by
-// concept: hub.cpp (handles and timers), hub_requests.cpp (the request dispatch, presence),
-// hub_broadcast.cpp (a broadcast's lifecycle), hub_viewer.cpp (a viewer's session), hub_store.cpp
-// (evidence, commits, recovery) and admin*.cpp (Admin API). The unended broadcasts are
-// broadcasts_'s (broadcast_registry.h), direct pairing and ICE servers pairing_'s (pairing.h),
-// airtime and billing events billing_'s (billing/billing.h), prompts and grants consent_'s
-// (consent.h): all are members, under the same lock, and take none of their own.
+// The Hub's state: it owns the parts below and runs the flows that span them; every method runs
+// under the Hub's lock (hub.cpp holds it). The flows, by file: hub.cpp (handles and timers),
+// hub_requests.cpp (the request dispatch, presence), hub_broadcast.cpp (a broadcast's lifecycle),
+// hub_viewer.cpp (a viewer's session), hub_store.cpp (evidence, recovery) and admin*.cpp (Admin
+// API). The parts, each in its own file: the unended broadcasts are broadcasts_'s
+// (broadcast_registry.h), a broadcast's own state changes and checks Broadcast's (broadcast.h),
+// direct pairing and ICE servers pairing_'s (pairing.h), prompts and grants consent_'s
+// (consent.h), airtime and billing events billing_'s (billing/billing.h), what waits for the store
+// writes_'s (pending_writes.h), presence subscriptions presence_'s (presence.h). They are members,
+// under the same lock, take none of their own, and know nothing of the HubState.
 class HubState {
 public:
     HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock);
@@ -68,10 +70,8 @@ public:
         return billing_.callback_target(site);
     }
     // Writes what is queued (broadcast rows, grant changes, airtime segments, billing events) in one
-    // transaction, with `also` (an extra write) when given. A failure keeps it all queued: the next
-    // commit (the timer's, at the latest a second later) tries again, so nothing is lost.
-    Status commit(std::int64_t now, const BroadcastRecord* record = nullptr,
-                  const std::function<Status()>& also = nullptr);
+    // transaction (PendingWrites::commit).
+    Status commit(std::int64_t now) { return writes_.commit(now); }
 
 private:
     // Plugin requests (hub_requests.cpp): `publish` and `start` checked before anything else (may
@@ -124,34 +124,12 @@ private:
     bool remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
                        std::int64_t now, Effects& effects);
 
-    // Evidence, commits and recovery (hub_store.cpp).
+    // Evidence and recovery (hub_store.cpp); what waits for the store is writes_'s.
     // Media evidence of a handle (docs/billing.md): RTP from a broadcaster, or RTP relayed to a relay
     // viewer whose receiver reports come back (the Janus layer checks both).
     void evidence_of(HandleId handle, std::int64_t now);
     // A heartbeat: evidence for a direct broadcast, and for each direct pair both ends name.
     void heartbeat_evidence(HandleId handle, const std::vector<std::string>& peers, std::int64_t now);
-    // Work waiting for the store (a failed commit keeps all of it for the next one): billing
-    // events, broadcast rows, grant changes and closed airtime segments.
-    [[nodiscard]] std::size_t unstored() const;
-    // 554 once unstored() reaches Hub::kMaxUnstored.
-    [[nodiscard]] Status check_store_backlog() const;
-    // What commit() has queued and the ledger, as they were: a refused request puts them back.
-    struct Checkpoint {
-        Billing::Checkpoint billing;
-        Consent::Checkpoint consent;
-        std::size_t records = 0;
-    };
-    [[nodiscard]] Checkpoint checkpoint() const;
-    void roll_back(Checkpoint&& before);
-    // Writes the record now, or (on a store failure) undoes everything queued since the call began
-    // and returns the error: the caller refuses its request and changes nothing.
-    Status persist(const BroadcastRecord& record, std::int64_t now);
-    // Queues the broadcast's end: its viewers' and its own airtime close, their billing events and
-    // the ended row are queued for commit().
-    void queue_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now);
-    // queue_end and commit; on a store failure nothing ended (ledger and queue as before) and the
-    // error is returned. The caller then calls end_broadcast, or refuses.
-    Status persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now);
     // Broadcasts a previous run left open (at start-up): ones that were live come back
     // interrupted for restart_grace with their grants, the others end; airtime and billing events.
     Status recover_previous_run(std::int64_t now);
@@ -194,12 +172,12 @@ private:
     Billing billing_;
     // Queues its billing events through billing_.
     Consent consent_;
+    // Writes through store_, billing_ and consent_, declared before it.
+    PendingWrites writes_;
     BroadcastRegistry broadcasts_;
     std::map<HandleId, HandleRecord> handles_;
     PresenceBook presence_;
     RateLimiter watch_limiter_;
-    // Broadcast rows not stored yet, written by commit() before consent_'s grant changes.
-    std::vector<BroadcastRecord> unsaved_records_;
 };
 
 }  // namespace onair

@@ -226,7 +226,7 @@ PluginEvent HubState::admit(Broadcast& broadcast, ViewerSession& session, MediaP
         broadcast.move_to_relay(effects);
         // The move happens whether or not the store took it: the row is retried until
         // stored.
-        unsaved_records_.push_back(broadcast.record);
+        writes_.queue(broadcast.record);
         path = MediaPath::Relay;
     }
     return pairing_.accepted_event(broadcast, session, path == MediaPath::Direct, resumed, now, effects);
