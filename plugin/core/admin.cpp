@@ -114,7 +114,7 @@ JsonPtr HubState::site_json(const Site& site) const {
     json_object_set_new(object.get(), "p2p_relay_only", json_boolean(site.p2p_relay_only));
     json_object_set_new(object.get(), "max_broadcasts", json_integer(site.max_broadcasts));
     json_object_set_new(object.get(), "max_viewers", json_integer(site.max_viewers));
-    json_object_set_new(object.get(), "broadcasts", json_integer(broadcasts_of_site(site.key)));
+    json_object_set_new(object.get(), "broadcasts", json_integer(broadcasts_.count_of_site(site.key)));
     JsonPtr callback(json_object());
     set_text(callback.get(), "url", site.callback_url);
     CallbackStatus status;
@@ -173,7 +173,7 @@ JsonPtr HubState::admin_add_site(const json_t* request) {
     if (Status host = check_callback_host(site, settings_.allow_private_callbacks); !host) {
         return admin_error(host.error());
     }
-    if (site.p2p_relay_only && !ice_servers_.has_turn()) {
+    if (site.p2p_relay_only && !pairing_.has_turn()) {
         return admin_error(fail(ErrorCode::InvalidElement,
                                 "Invalid element: p2p_relay_only needs TURN (turn_uris) configured"));
     }
@@ -205,14 +205,14 @@ JsonPtr HubState::admin_remove_site(const json_t* request, std::int64_t now, Eff
     }
     // Store first, memory after, in one transaction: a store failure leaves the site and all its
     // broadcasts as they were, in memory and in the store.
-    Checkpoint before = checkpoint();
+    PendingWrites::Checkpoint before = writes_.checkpoint();
     for (const std::string& id : ending) {
-        queue_end(broadcasts_.at(id), "admin", now);
+        writes_.queue_end(broadcasts_.at(id), "admin", now);
     }
-    Status saved = commit(
+    Status saved = writes_.commit(
         now, nullptr, [this, &key]() -> Status { return store_ ? store_->delete_site(key) : Status{Ok{}}; });
     if (!saved) {
-        roll_back(std::move(before));
+        writes_.roll_back(std::move(before));
         return admin_error(saved.error());
     }
     for (const std::string& id : ending) {
@@ -279,7 +279,7 @@ Result<Broadcast*> HubState::named_broadcast(const json_t* request) {
         return fields.error();
     }
     const std::string& user = fields.value().text("user");
-    Broadcast* broadcast = broadcast_of(site.value(), user);
+    Broadcast* broadcast = broadcasts_.of(site.value(), user);
     if (broadcast == nullptr) {
         return fail(ErrorCode::NotFound,
                     "No broadcast of user '" + user + "' on site '" + site.value() + "'");
@@ -314,7 +314,7 @@ JsonPtr HubState::admin_stop_broadcast(const json_t* request, std::int64_t now, 
         return admin_error(named.error());
     }
     Broadcast* broadcast = named.value();
-    if (Status saved = persist_end(*broadcast, "admin", now); !saved) {
+    if (Status saved = writes_.persist_end(*broadcast, "admin", now); !saved) {
         return admin_error(saved.error());
     }
     const std::string id = broadcast->record.broadcast_id;

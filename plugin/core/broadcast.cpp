@@ -85,6 +85,136 @@ HandleId Broadcast::granted_handle_of(const std::string& viewer_user) const {
     return 0;
 }
 
+Status ViewerSession::may_start(bool with_answer) const {
+    const bool relayed = !direct || switching;
+    if (!relayed && with_answer) {
+        return fail(ErrorCode::WrongState, "Not allowed: a direct (peer-to-peer) viewer starts without jsep");
+    }
+    if (relayed && !with_answer) {
+        return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
+    }
+    return Ok{};
+}
+
+std::vector<HandleId> Broadcast::granted_handles_of(const std::string& viewer_user) const {
+    std::vector<HandleId> handles;
+    for (const auto& [handle, session] : sessions) {
+        if (session.user == viewer_user && session.stage != ViewerStage::Pending) {
+            handles.push_back(handle);
+        }
+    }
+    return handles;
+}
+
+std::vector<HandleId> Broadcast::held() const {
+    std::vector<HandleId> handles;
+    for (const auto& [handle, session] : sessions) {
+        if (session.stage == ViewerStage::Held) {
+            handles.push_back(handle);
+        }
+    }
+    return handles;
+}
+
+std::vector<HandleId> Broadcast::unstarted(std::int64_t now, std::int64_t timeout) const {
+    std::vector<HandleId> handles;
+    if (state != BroadcastState::Live) {
+        return handles;  // a viewer cannot bring media up while the broadcaster is away
+    }
+    for (const auto& [handle, session] : sessions) {
+        if (session.stage == ViewerStage::Accepted && session.since + timeout <= now) {
+            handles.push_back(handle);
+        }
+    }
+    return handles;
+}
+
+MediaPath Broadcast::path_for(const std::string& viewer_user) const {
+    if (relayed()) {
+        return MediaPath::Relay;
+    }
+    if (!admits_other_than(viewer_user)) {
+        return MediaPath::Direct;
+    }
+    return media == MediaMode::P2p ? MediaPath::Full : MediaPath::RelayNeeded;
+}
+
+Status Broadcast::may_publish(bool with_offer) const {
+    if (with_offer && media == MediaMode::P2p) {
+        return fail(ErrorCode::WrongState,
+                    "Not allowed: a peer-to-peer broadcast sends no media to the "
+                    "server (publish without jsep)");
+    }
+    if (with_offer && !relayed()) {
+        return fail(ErrorCode::WrongState, "Not allowed: publish to the relay only after relay_needed");
+    }
+    if (!with_offer && relayed()) {
+        return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
+    }
+    return Ok{};
+}
+
+void Broadcast::await_media(std::int64_t until) {
+    deadline = until;
+    deadline_reason = "publish_timeout";
+}
+
+BroadcastState Broadcast::go_live() {
+    const BroadcastState before = state;
+    state = BroadcastState::Live;
+    deadline = 0;
+    deadline_reason.clear();
+    return before;
+}
+
+void Broadcast::interrupt(std::int64_t until, Effects& effects) {
+    state = BroadcastState::Interrupted;
+    deadline = until;
+    deadline_reason = "hangup_timeout";
+    relay_up = false;
+    notify_viewers(EventName::Interrupted, effects);
+    effects.media.emplace_back(RouterSetPublisher{record.broadcast_id, 0});
+}
+
+void Broadcast::move_to_relay(Effects& effects) {
+    record.relay = true;
+    if (broadcaster != 0) {
+        effects.notify(broadcaster, Event(EventName::RelayNeeded).take());
+    }
+}
+
+void Broadcast::end(const std::string& reason, bool notify_broadcaster, Effects& effects) const {
+    for (const auto& [viewer, session] : sessions) {
+        if (!session.admitted()) {
+            effects.notify(viewer, Event(EventName::Declined)
+                                       .text("request_id", session.request_id)
+                                       .text("reason", "ended")
+                                       .take());
+            continue;
+        }
+        if (!session.peer.empty()) {
+            effects.notify(viewer, bye_event(session.peer));
+        }
+        effects.notify(viewer, Event(EventName::Ended).text("reason", reason).take());
+        effects.media.emplace_back(ClosePeerConnection{viewer});
+    }
+    if (broadcaster != 0) {
+        if (notify_broadcaster) {
+            effects.notify(broadcaster, Event(EventName::Ended).text("reason", reason).take());
+        }
+        effects.media.emplace_back(ClosePeerConnection{broadcaster});
+    }
+    effects.media.emplace_back(RouterEnd{record.broadcast_id});
+}
+
+void Broadcast::notify_viewers(EventName event, Effects& effects) const {
+    for (const auto& [viewer, session] : sessions) {
+        if (session.admitted()) {
+            effects.notify(viewer, Event(event).take());
+        }
+    }
+}
+
 JsonPtr viewer_json(const ViewerSession& session) {
     JsonPtr viewer = person_json(session.user, session.name);
     json_object_set_new(viewer.get(), "name_verified", json_boolean(session.name_verified));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "effects.h"
+#include "result.h"
 #include "site.h"
 #include "store/store.h"
 
@@ -49,7 +50,14 @@ struct ViewerSession {
     [[nodiscard]] bool admitted() const {
         return stage == ViewerStage::Accepted || stage == ViewerStage::Watching;
     }
+    // Whether this admitted session may `start` now with or without a jsep answer (relay viewers
+    // answer the relay's offer, direct ones do not).
+    [[nodiscard]] Status may_start(bool with_answer) const;
 };
+
+// How a newly admitted viewer gets media now: a direct pairing, the relay, the relay once an `auto`
+// broadcast moved there, or not at all (a peer-to-peer broadcast has room for one viewer).
+enum class MediaPath { Direct, Relay, RelayNeeded, Full };
 
 // A viewer's watch session of this broadcast that ended since the last airtime.report.
 struct FinishedWatch {
@@ -57,7 +65,8 @@ struct FinishedWatch {
     std::int64_t seconds = 0;
 };
 
-// One broadcast of one (site, user), with its viewers, prompts and consent grants.
+// One broadcast of one (site, user), with its viewers, prompts and consent grants, and the state
+// changes that are its own (the flows around them, which reach other parts, are the HubState's).
 struct Broadcast {
     BroadcastRecord record;
     BroadcastState state = BroadcastState::Registered;
@@ -93,6 +102,33 @@ struct Broadcast {
     [[nodiscard]] bool has_session_of(const std::string& viewer_user) const;
     // The handle of the user's session past its prompt (held, accepted or watching), or 0.
     [[nodiscard]] HandleId granted_handle_of(const std::string& viewer_user) const;
+    // Sessions of the user past their prompt (held, accepted or watching), by handle.
+    [[nodiscard]] std::vector<HandleId> granted_handles_of(const std::string& viewer_user) const;
+    // Held viewers: they asked with a grant while the broadcaster was away.
+    [[nodiscard]] std::vector<HandleId> held() const;
+    // Accepted sessions that sent no `start` (no media) within `timeout` of their acceptance.
+    [[nodiscard]] std::vector<HandleId> unstarted(std::int64_t now, std::int64_t timeout) const;
+    // How `viewer_user`, admitted now, gets media.
+    [[nodiscard]] MediaPath path_for(const std::string& viewer_user) const;
+    // Whether its broadcaster may `publish` now with or without an offer (the media mode decides).
+    [[nodiscard]] Status may_publish(bool with_offer) const;
+
+    // Registered (again): ends with `publish_timeout` unless its media is up by `until`.
+    void await_media(std::int64_t until);
+    // Media is up: Live, no deadline. Returns the state it left.
+    BroadcastState go_live();
+    // The broadcaster's media went away: its admitted viewers are told and the relay has no
+    // publisher; it ends with `hangup_timeout` unless it is back by `until`.
+    void interrupt(std::int64_t until, Effects& effects);
+    // An `auto` broadcast moves to the relay for good (record.relay, for the caller to store), and
+    // the broadcaster is told to publish to it.
+    void move_to_relay(Effects& effects);
+    // It ends with `reason`: everyone in it is told (the broadcaster unless it asked, with `stop`),
+    // and its media is torn down.
+    void end(const std::string& reason, bool notify_broadcaster, Effects& effects) const;
+    // Each accepted or watching viewer gets `event`.
+    void notify_viewers(EventName event, Effects& effects) const;
+
     // Accepted or watching viewers, one entry per user: [viewer_json()].
     [[nodiscard]] JsonPtr viewers_json() const;
     // The users of `grants`, sorted: whom the broadcaster's page may keep a direct connection to.

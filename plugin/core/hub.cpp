@@ -88,10 +88,11 @@ std::optional<CallbackTarget> Hub::callback_target(const std::string& site) {
 HubState::HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock)
     : settings_(settings),
       wall_clock_(std::move(wall_clock)),
-      ice_servers_(settings.turn_uris, settings.turn_secret, settings.turn_ttl, settings.stun_uris),
       store_(std::move(store)),
+      pairing_(settings_, sites_, wall_clock_),
       billing_(settings_, sites_, wall_clock_, store_.get()),
       consent_(settings_, billing_, store_.get()),
+      writes_(store_.get(), billing_, consent_, wall_clock_),
       watch_limiter_(settings.watch_rate, kRateWindowSeconds) {}
 
 Status HubState::start(const std::vector<Site>& configured, std::int64_t now) {
@@ -139,11 +140,11 @@ Effects HubState::handle_destroyed(HandleId handle, std::int64_t now) {
     const std::string watching = found->second.watching;
     if (Broadcast* broadcast = broadcast_held_by(handle); broadcast != nullptr) {
         if (broadcast->state == BroadcastState::Live) {
-            interrupt(*broadcast, now, effects);
+            broadcast->interrupt(now + settings_.resume_grace, effects);
         }
         broadcast->broadcaster = 0;
     }
-    if (Broadcast* broadcast = find_broadcast(watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(watching); broadcast != nullptr) {
         drop_session(*broadcast, handle, "gone", now, effects);
     }
     handles_.erase(handle);
@@ -159,7 +160,7 @@ Effects HubState::media_up(HandleId handle, std::int64_t now) {
     go_live(*broadcast, handle, now, effects);
     broadcast->relay_up = true;
     effects.media.emplace_back(RouterSetPublisher{broadcast->record.broadcast_id, handle});
-    offer_switch(*broadcast, effects);
+    pairing_.offer_switch(*broadcast, effects);
     return effects;
 }
 
@@ -169,7 +170,7 @@ Effects HubState::media_down(HandleId handle, std::int64_t now) {
         // A direct broadcast does not depend on a PeerConnection with Janus: a relay offer that
         // was refused, or never came up, leaves it live.
         if (broadcast->state == BroadcastState::Live && broadcast->relay_up) {
-            interrupt(*broadcast, now, effects);
+            broadcast->interrupt(now + settings_.resume_grace, effects);
         }
         return effects;
     }
@@ -177,7 +178,7 @@ Effects HubState::media_down(HandleId handle, std::int64_t now) {
     if (found == handles_.end()) {
         return effects;
     }
-    if (Broadcast* broadcast = find_broadcast(found->second.watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(found->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
         if (session != broadcast->sessions.end() && session->second.admitted() && !session->second.direct) {
             drop_session(*broadcast, handle, "hangup", now, effects);
@@ -193,7 +194,7 @@ Effects HubState::tick(std::int64_t now) {
     for (auto& [id, broadcast] : broadcasts_) {
         // While the store holds back too much, reports wait: a later one carries the same seconds
         // and more.
-        if (billing_.report_due(broadcast, now) && check_store_backlog()) {
+        if (billing_.report_due(broadcast, now) && writes_.check_backlog()) {
             billing_.report_airtime(broadcast, now);
         }
         for (HandleId viewer : consent_.expire_prompts(broadcast, now, effects)) {
@@ -201,14 +202,16 @@ Effects HubState::tick(std::int64_t now) {
                 record->second.watching.clear();
             }
         }
-        expire_unstarted(broadcast, now, effects);
+        for (HandleId viewer : broadcast.unstarted(now, settings_.publish_timeout)) {
+            end_session(broadcast, viewer, "start_timeout", now, effects);  // the grant stays
+        }
         if (broadcast.deadline != 0 && broadcast.deadline <= now && broadcast.state != BroadcastState::Live) {
             overdue.emplace_back(id, broadcast.deadline_reason);
         }
     }
     for (const auto& [id, reason] : overdue) {
         // The media is gone either way: the end is queued, and retried until the store takes it.
-        queue_end(broadcasts_.at(id), reason, now);
+        writes_.queue_end(broadcasts_.at(id), reason, now);
         end_broadcast(id, reason, true, effects);
     }
     watch_limiter_.forget_idle(now);
@@ -232,41 +235,9 @@ Result<Identity> HubState::authenticate(const HandleRecord& record, const Creden
     return identity;
 }
 
-Broadcast* HubState::find_broadcast(const std::string& broadcast_id) {
-    if (broadcast_id.empty()) {
-        return nullptr;
-    }
-    auto found = broadcasts_.find(broadcast_id);
-    return found == broadcasts_.end() ? nullptr : &found->second;
-}
-
-Broadcast* HubState::broadcast_of(const std::string& site, const std::string& user) {
-    auto found = by_broadcaster_.find({site, user});
-    return found == by_broadcaster_.end() ? nullptr : find_broadcast(found->second);
-}
-
 Broadcast* HubState::broadcast_held_by(HandleId handle) {
     auto found = handles_.find(handle);
-    if (found == handles_.end()) {
-        return nullptr;
-    }
-    Broadcast* broadcast = find_broadcast(found->second.broadcasting);
-    return broadcast != nullptr && broadcast->broadcaster == handle ? broadcast : nullptr;
-}
-
-int HubState::broadcasts_of_site(const std::string& site) const {
-    return static_cast<int>(std::count_if(broadcasts_.begin(), broadcasts_.end(), [&site](const auto& entry) {
-        return entry.second.record.site == site;
-    }));
-}
-
-bool HubState::is_visible(const std::string& site, const std::string& user) const {
-    auto found = by_broadcaster_.find({site, user});
-    if (found == by_broadcaster_.end()) {
-        return false;
-    }
-    auto broadcast = broadcasts_.find(found->second);
-    return broadcast != broadcasts_.end() && broadcast->second.visible();
+    return found == handles_.end() ? nullptr : broadcasts_.held_by(handle, found->second.broadcasting);
 }
 
 }  // namespace onair

@@ -55,10 +55,10 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
                     "Not allowed: this handle is watching; broadcast from another handle");
     }
     const Site& site = *sites_.find(who.site);
-    if (Broadcast* existing = broadcast_of(who.site, who.user); existing != nullptr) {
+    if (Broadcast* existing = broadcasts_.of(who.site, who.user); existing != nullptr) {
         return resume(handle, *existing, who, site, now);
     }
-    if (broadcasts_of_site(site.key) >= site.max_broadcasts) {
+    if (broadcasts_.count_of_site(site.key) >= site.max_broadcasts) {
         return fail(ErrorCode::LimitExceeded, "Limit exceeded: site '" + site.key + "' already has " +
                                                   std::to_string(site.max_broadcasts) +
                                                   " broadcasts (max_broadcasts)");
@@ -71,23 +71,20 @@ Result<Reply> HubState::on_broadcast(HandleId handle, const BroadcastRequest& re
     broadcast.record.name = who.name;
     broadcast.record.registered_at = wall_at(now);
     broadcast.media = site.media;
-    if (Status saved = persist(broadcast.record, now); !saved) {
+    if (Status saved = writes_.persist(broadcast.record, now); !saved) {
         return saved.error();
     }
     broadcast.broadcaster = handle;
-    broadcast.deadline = now + settings_.publish_timeout;
-    broadcast.deadline_reason = "publish_timeout";
+    broadcast.await_media(now + settings_.publish_timeout);
 
-    const std::string id = broadcast.record.broadcast_id;
-    auto& stored = broadcasts_.emplace(id, std::move(broadcast)).first->second;
-    by_broadcaster_[{who.site, who.user}] = id;
+    Broadcast& stored = broadcasts_.add(std::move(broadcast));
     record.site = who.site;
     record.user = who.user;
-    record.broadcasting = id;
+    record.broadcasting = stored.record.broadcast_id;
     return registered_reply(
         stored, site,
-        Registration{false, settings_.heartbeat_interval, ice_servers_for(who.site, who.user, now),
-                     ice_policy(stored, stored.media == MediaMode::P2p)});
+        Registration{false, settings_.heartbeat_interval, pairing_.ice_servers_for(who.site, who.user, now),
+                     pairing_.ice_policy(stored, stored.media == MediaMode::P2p)});
 }
 
 Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Identity& identity,
@@ -95,7 +92,7 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
     if (broadcast.record.name != identity.name) {
         BroadcastRecord renamed = broadcast.record;
         renamed.name = identity.name;
-        if (Status saved = persist(renamed, now); !saved) {
+        if (Status saved = writes_.persist(renamed, now); !saved) {
             return saved.error();
         }
         broadcast.record = std::move(renamed);
@@ -112,51 +109,31 @@ Result<Reply> HubState::resume(HandleId handle, Broadcast& broadcast, const Iden
             effects.media.emplace_back(ClosePeerConnection{previous});
             handles_[previous].broadcasting.clear();
             if (broadcast.state == BroadcastState::Live) {
-                interrupt(broadcast, now, effects);
+                broadcast.interrupt(now + settings_.resume_grace, effects);
             }
         }
         broadcast.broadcaster = handle;
         if (broadcast.state != BroadcastState::Live && !interrupted) {
             // The new handle gets the time a fresh registration gets to bring its
             // media up.
-            broadcast.deadline = now + settings_.publish_timeout;
-            broadcast.deadline_reason = "publish_timeout";
+            broadcast.await_media(now + settings_.publish_timeout);
         }
         consent_.show_prompts(broadcast, handle, now, effects);
-        pair_again(broadcast, now, effects);
+        pairing_.pair_again(broadcast, now, effects);
     }
     HandleRecord& record = handles_[handle];
     record.site = identity.site;
     record.user = identity.user;
     record.broadcasting = broadcast.record.broadcast_id;
-    return registered_reply(
-        broadcast, site,
-        Registration{true, settings_.heartbeat_interval, ice_servers_for(identity.site, identity.user, now),
-                     ice_policy(broadcast, broadcast.media == MediaMode::P2p)},
-        std::move(effects));
-}
-
-Status HubState::may_publish(HandleId handle, bool with_offer) {
-    const Broadcast* broadcast = broadcast_held_by(handle);
-    if (broadcast == nullptr) {
-        return not_broadcasting("publish");
-    }
-    if (with_offer && broadcast->media == MediaMode::P2p) {
-        return fail(ErrorCode::WrongState,
-                    "Not allowed: a peer-to-peer broadcast sends no media to the "
-                    "server (publish without jsep)");
-    }
-    if (with_offer && !broadcast->relayed()) {
-        return fail(ErrorCode::WrongState, "Not allowed: publish to the relay only after relay_needed");
-    }
-    if (!with_offer && broadcast->relayed()) {
-        return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
-    }
-    return Ok{};
+    return registered_reply(broadcast, site,
+                            Registration{true, settings_.heartbeat_interval,
+                                         pairing_.ice_servers_for(identity.site, identity.user, now),
+                                         pairing_.ice_policy(broadcast, broadcast.media == MediaMode::P2p)},
+                            std::move(effects));
 }
 
 Result<Reply> HubState::on_publish(HandleId handle, const PublishRequest& request, std::int64_t now) {
-    Effects effects;  // check_media_request has checked may_publish
+    Effects effects;  // check_media_request has checked Broadcast::may_publish
     Broadcast& broadcast = *broadcast_held_by(handle);
     if (!request.offer && broadcast.state != BroadcastState::Live) {
         // "My camera runs": a direct broadcast is live from here on, its evidence
@@ -171,7 +148,7 @@ Result<Reply> HubState::on_stop(HandleId handle, std::int64_t now) {
     if (broadcast == nullptr) {
         return not_broadcasting("stop");
     }
-    if (Status saved = persist_end(*broadcast, "stopped", now); !saved) {
+    if (Status saved = writes_.persist_end(*broadcast, "stopped", now); !saved) {
         return saved.error();
     }
     Effects effects;
@@ -180,16 +157,13 @@ Result<Reply> HubState::on_stop(HandleId handle, std::int64_t now) {
 }
 
 void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, Effects& effects) {
-    const BroadcastState before = broadcast.state;
-    broadcast.state = BroadcastState::Live;
-    broadcast.deadline = 0;
-    broadcast.deadline_reason.clear();
+    const BroadcastState before = broadcast.go_live();
     if (broadcast.record.started_at == 0) {
         broadcast.record.started_at = wall_at(now);  // a time of day; the ledger measures from `now`
         billing_.broadcast_started(broadcast, now);
         // Retried until stored: the media is up whether or not the store took the
         // start time.
-        unsaved_records_.push_back(broadcast.record);
+        writes_.queue(broadcast.record);
     } else {
         billing_.broadcast_evidence(broadcast.record.broadcast_id, now);
     }
@@ -197,19 +171,13 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
     if (before == BroadcastState::Registered) {
         presence_.announce(broadcast.record.site, broadcast.record.user, true, effects);
     } else if (before == BroadcastState::Interrupted) {
-        notify_viewers(broadcast, EventName::Resumed, effects);
+        broadcast.notify_viewers(EventName::Resumed, effects);
     }
     // Viewers with a grant who asked while the broadcaster was away come in now.
-    std::vector<HandleId> held;
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.stage == ViewerStage::Held) {
-            held.push_back(viewer);
-        }
-    }
-    for (HandleId viewer : held) {
+    for (HandleId viewer : broadcast.held()) {
         ViewerSession& session = broadcast.sessions.at(viewer);
-        const Path path = path_for(broadcast, session.user);
-        if (path == Path::Full) {
+        const MediaPath path = broadcast.path_for(session.user);
+        if (path == MediaPath::Full) {
             effects.notify(viewer, Event(EventName::Declined)
                                        .text("request_id", session.request_id)
                                        .text("reason", "full")
@@ -220,78 +188,32 @@ void HubState::go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, 
         }
         session.stage = ViewerStage::Accepted;
         session.since = now;
-        admit(broadcast, viewer, session, path, true, now, effects);
+        effects.notify(viewer, admit(broadcast, session, path, true, now, effects));
     }
-}
-
-void HubState::move_to_relay(Broadcast& broadcast, Effects& effects) {
-    BroadcastRecord record = broadcast.record;
-    record.relay = true;
-    // The move happens whether or not the store took it: the row is retried until
-    // stored.
-    unsaved_records_.push_back(record);
-    broadcast.record = std::move(record);
-    if (broadcast.broadcaster != 0) {
-        effects.notify(broadcast.broadcaster, Event(EventName::RelayNeeded).take());
-    }
-}
-
-void HubState::interrupt(Broadcast& broadcast, std::int64_t now, Effects& effects) {
-    broadcast.state = BroadcastState::Interrupted;
-    broadcast.deadline = now + settings_.resume_grace;
-    broadcast.deadline_reason = "hangup_timeout";
-    broadcast.relay_up = false;
-    notify_viewers(broadcast, EventName::Interrupted, effects);
-    effects.media.emplace_back(RouterSetPublisher{broadcast.record.broadcast_id, 0});
 }
 
 void HubState::end_broadcast(const std::string& broadcast_id, const std::string& reason,
                              bool notify_broadcaster, Effects& effects) {
-    auto found = broadcasts_.find(broadcast_id);
-    if (found == broadcasts_.end()) {
+    const Broadcast* broadcast = broadcasts_.find(broadcast_id);
+    if (broadcast == nullptr) {
         return;
     }
-    Broadcast& broadcast = found->second;
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (!session.admitted()) {
-            effects.notify(viewer, Event(EventName::Declined)
-                                       .text("request_id", session.request_id)
-                                       .text("reason", "ended")
-                                       .take());
-        } else {
-            if (!session.peer.empty()) {
-                effects.notify(viewer, bye_event(session.peer));
-            }
-            effects.notify(viewer, Event(EventName::Ended).text("reason", reason).take());
-            effects.media.emplace_back(ClosePeerConnection{viewer});
-        }
+    broadcast->end(reason, notify_broadcaster, effects);
+    // Its handles are free for a new broadcast or watch.
+    for (const auto& [viewer, session] : broadcast->sessions) {
         if (auto record = handles_.find(viewer); record != handles_.end()) {
             record->second.watching.clear();
         }
     }
-    if (broadcast.broadcaster != 0) {
-        if (notify_broadcaster) {
-            effects.notify(broadcast.broadcaster, Event(EventName::Ended).text("reason", reason).take());
-        }
-        effects.media.emplace_back(ClosePeerConnection{broadcast.broadcaster});
-        if (auto record = handles_.find(broadcast.broadcaster); record != handles_.end()) {
+    if (broadcast->broadcaster != 0) {
+        if (auto record = handles_.find(broadcast->broadcaster); record != handles_.end()) {
             record->second.broadcasting.clear();
         }
     }
-    effects.media.emplace_back(RouterEnd{broadcast_id});
-    if (broadcast.visible()) {
-        presence_.announce(broadcast.record.site, broadcast.record.user, false, effects);
+    if (broadcast->visible()) {
+        presence_.announce(broadcast->record.site, broadcast->record.user, false, effects);
     }
-    by_broadcaster_.erase({broadcast.record.site, broadcast.record.user});
-    broadcasts_.erase(found);
-}
-
-void HubState::notify_viewers(const Broadcast& broadcast, EventName event, Effects& effects) const {
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.admitted()) {
-            effects.notify(viewer, Event(event).take());
-        }
-    }
+    broadcasts_.remove(broadcast_id);
 }
 
 }  // namespace onair

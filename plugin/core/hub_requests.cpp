@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The plugin requests of docs/protocol.md: each to its handler (a broadcaster's in
-// hub_broadcast.cpp, a viewer's in hub_viewer.cpp, direct signaling in hub_direct.cpp), and the
+// hub_broadcast.cpp, a viewer's in hub_viewer.cpp, direct signaling in pairing.cpp), and the
 // handlers of presence, heartbeat and usage.
 #include <variant>
 
@@ -28,7 +28,7 @@ Result<Reply> HubState::handle_request(HandleId handle, const Request& request, 
         std::holds_alternative<PublishRequest>(request) || std::holds_alternative<WatchRequest>(request) ||
         std::holds_alternative<AnswerRequest>(request) || std::holds_alternative<StartRequest>(request);
     if (starts_something) {
-        if (Status room = check_store_backlog(); !room) {
+        if (Status room = writes_.check_backlog(); !room) {
             return room.error();
         }
     }
@@ -78,12 +78,34 @@ Status HubState::check_media_request(HandleId handle, const Request& request, co
     if (publish == nullptr && start == nullptr) {
         return Ok{};
     }
-    if (Status allowed =
-            publish != nullptr ? may_publish(handle, publish->offer) : may_start(handle, start->answer);
-        !allowed) {
+    Status allowed = Ok{};
+    if (publish != nullptr) {
+        const Broadcast* broadcast = broadcast_held_by(handle);
+        allowed = broadcast == nullptr ? not_broadcasting("publish") : broadcast->may_publish(publish->offer);
+    } else {
+        Broadcast* broadcast = nullptr;
+        const ViewerSession* session = accepted_session(handle, broadcast);
+        allowed = session == nullptr
+                      ? fail(ErrorCode::WrongState, "Not allowed: start needs an accepted watch request")
+                      : session->may_start(start->answer);
+    }
+    if (!allowed) {
         return allowed;
     }
     return check_sdp ? check_sdp() : Status(Ok{});
+}
+
+// ---- direct signaling ----
+
+Result<Reply> HubState::on_signal(HandleId handle, const SignalRequest& request) {
+    Broadcast* held = broadcast_held_by(handle);
+    Broadcast* broadcast = held != nullptr ? held : broadcasts_.find(handles_[handle].watching);
+    Effects effects;
+    Result<PluginEvent> signalled = pairing_.signal(broadcast, handle, held != nullptr, request, effects);
+    if (!signalled) {
+        return signalled.error();
+    }
+    return reply(std::move(signalled.value()), std::move(effects));
 }
 
 // ---- presence ----
@@ -95,7 +117,8 @@ Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& requ
     presence_.subscribe(handle, request.site, request.users);
     JsonPtr users(json_object());
     for (const std::string& user : request.users) {
-        json_object_set_new(users.get(), user.c_str(), json_boolean(is_visible(request.site, user)));
+        json_object_set_new(users.get(), user.c_str(),
+                            json_boolean(broadcasts_.is_visible(request.site, user)));
     }
     return reply(Event(EventName::Presence).object("users", std::move(users)).take());
 }

@@ -2,20 +2,20 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "billing/billing.h"
 #include "broadcast.h"
+#include "broadcast_registry.h"
 #include "consent.h"
 #include "effects.h"
 #include "hub.h"
-#include "ice_servers.h"
+#include "pairing.h"
+#include "pending_writes.h"
 #include "presence.h"
 #include "rate_limiter.h"
 #include "request.h"
@@ -40,12 +40,16 @@ Reply reply(PluginEvent event, Effects effects = {});
 // The error of a broadcaster's `request` from a handle that holds no broadcast.
 Error not_broadcasting(const char* request);
 
-// The Hub's state and logic; every method runs under the Hub's lock (hub.cpp holds it). Split by
-// concept: hub.cpp (handles, timers, lookups, presence), hub_requests.cpp (the request dispatch),
-// hub_broadcast.cpp (a broadcast's lifecycle), hub_viewer.cpp (a viewer's session), hub_direct.cpp
-// (direct pairing), hub_store.cpp (evidence, commits, recovery) and admin*.cpp (Admin API).
-// Airtime and billing events are billing_'s (billing/billing.h), prompts and grants consent_'s
-// (consent.h): both are members, under the same lock, and take none of their own.
+// The Hub's state: it owns the parts below and runs the flows that span them; every method runs
+// under the Hub's lock (hub.cpp holds it). The flows, by file: hub.cpp (handles and timers),
+// hub_requests.cpp (the request dispatch, presence), hub_broadcast.cpp (a broadcast's lifecycle),
+// hub_viewer.cpp (a viewer's session), hub_store.cpp (evidence, recovery) and admin*.cpp (Admin
+// API). The parts, each in its own file: the unended broadcasts are broadcasts_'s
+// (broadcast_registry.h), a broadcast's own state changes and checks Broadcast's (broadcast.h),
+// direct pairing and ICE servers pairing_'s (pairing.h), prompts and grants consent_'s
+// (consent.h), airtime and billing events billing_'s (billing/billing.h), what waits for the store
+// writes_'s (pending_writes.h), presence subscriptions presence_'s (presence.h). They are members,
+// under the same lock, take none of their own, and know nothing of the HubState.
 class HubState {
 public:
     HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock);
@@ -66,10 +70,8 @@ public:
         return billing_.callback_target(site);
     }
     // Writes what is queued (broadcast rows, grant changes, airtime segments, billing events) in one
-    // transaction, with `also` (an extra write) when given. A failure keeps it all queued: the next
-    // commit (the timer's, at the latest a second later) tries again, so nothing is lost.
-    Status commit(std::int64_t now, const BroadcastRecord* record = nullptr,
-                  const std::function<Status()>& also = nullptr);
+    // transaction (PendingWrites::commit).
+    Status commit(std::int64_t now) { return writes_.commit(now); }
 
 private:
     // Plugin requests (hub_requests.cpp): `publish` and `start` checked before anything else (may
@@ -79,44 +81,36 @@ private:
     Result<Reply> on_presence(HandleId handle, const PresenceRequest& request);
     Result<Reply> on_heartbeat(HandleId handle, const HeartbeatRequest& request, std::int64_t now);
     Result<Reply> on_usage(const UsageRequest& request, std::int64_t now);
+    // Direct signaling: the handle's broadcast (held or watched) to pairing_.
+    Result<Reply> on_signal(HandleId handle, const SignalRequest& request);
 
     // A broadcast's lifecycle (hub_broadcast.cpp).
     Result<Reply> on_broadcast(HandleId handle, const BroadcastRequest& request, std::int64_t now);
     Result<Reply> resume(HandleId handle, Broadcast& broadcast, const Identity& identity, const Site& site,
                          std::int64_t now);
-    // Whether the handle may `publish` now with or without an offer (the site's media mode decides).
-    Status may_publish(HandleId handle, bool with_offer);
     Result<Reply> on_publish(HandleId handle, const PublishRequest& request, std::int64_t now);
     Result<Reply> on_stop(HandleId handle, std::int64_t now);
-    // The broadcaster's media is up (relay PeerConnection, or a direct `publish`): live, presence,
-    // `resumed` and held viewers let in.
+    // The broadcaster's media is up (relay PeerConnection, or a direct `publish`): live, billed,
+    // presence, `resumed` and held viewers let in.
     void go_live(Broadcast& broadcast, HandleId handle, std::int64_t now, Effects& effects);
-    // An `auto` broadcast moves to the relay for good: stored, and the broadcaster told to publish.
-    void move_to_relay(Broadcast& broadcast, Effects& effects);
-    void interrupt(Broadcast& broadcast, std::int64_t now, Effects& effects);
     // Ends the broadcast in memory: everyone is told, media is torn down, the broadcast is forgotten.
     void end_broadcast(const std::string& broadcast_id, const std::string& reason, bool notify_broadcaster,
                        Effects& effects);
-    void notify_viewers(const Broadcast& broadcast, EventName event, Effects& effects) const;
 
     // A viewer's session (hub_viewer.cpp); its prompt and grant are consent_'s.
     Result<Reply> on_watch(HandleId handle, const WatchRequest& request, std::int64_t now);
     Result<Reply> on_answer(HandleId handle, const AnswerRequest& request, std::int64_t now);
     Result<Reply> on_kick(HandleId handle, const KickRequest& request, std::int64_t now);
-    // Whether the handle may `start` now (its watch request was accepted and not revoked since) with
-    // or without a jsep answer (relay viewers answer, direct ones do not).
-    Status may_start(HandleId handle, bool with_answer);
     Result<Reply> on_start(HandleId handle, std::int64_t now);
     Result<Reply> on_ice_restart(HandleId handle);
     Result<Reply> on_leave(HandleId handle, std::int64_t now);
     // The handle's accepted (or watching) session and its broadcast; nullptr while it has none.
     ViewerSession* accepted_session(HandleId handle, Broadcast*& broadcast);
-    enum class Path { Direct, Relay, RelayNeeded, Full };
-    // How a newly admitted `viewer_user` gets media now.
-    [[nodiscard]] Path path_for(const Broadcast& broadcast, const std::string& viewer_user) const;
-    // Lets an admitted (Accepted) session in by `path`: a direct pairing, or the relay's offer.
-    void admit(Broadcast& broadcast, HandleId viewer, ViewerSession& session, Path path, bool resumed,
-               std::int64_t now, Effects& effects);
+    // Lets an admitted (Accepted) session in by `path` (Broadcast::path_for, not Full): a direct
+    // pairing, or the relay's offer, once an `auto` broadcast moved there (stored). Returns the
+    // viewer's `accepted` event.
+    PluginEvent admit(Broadcast& broadcast, ViewerSession& session, MediaPath path, bool resumed,
+                      std::int64_t now, Effects& effects);
     // A viewer handle's session ends on its own side (leave, hang-up, handle gone).
     // `reason` goes into viewer.left when the viewer was watching.
     void drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason, std::int64_t now,
@@ -129,50 +123,13 @@ private:
     // and its grant. False when the user is neither accepted nor watching.
     bool remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
                        std::int64_t now, Effects& effects);
-    // Accepted sessions of a live broadcast that sent no `start` (no media) within publish_timeout.
-    void expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects);
 
-    // Direct (peer-to-peer) pairing and the switch to the relay (hub_direct.cpp).
-    // The `accepted` event of an admitted viewer: a relay one's carries the relay's offer, a direct
-    // one gets a new pairing (session.peer) and the broadcaster its `peer` event in `effects`.
-    PluginEvent accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
-                               std::int64_t now, Effects& effects);
-    // Direct viewers of a relayed broadcast whose publisher is up get a `switch` offer.
-    void offer_switch(Broadcast& broadcast, Effects& effects);
-    // A resumed broadcaster of a direct broadcast pairs again with each direct viewer.
-    void pair_again(Broadcast& broadcast, std::int64_t now, Effects& effects);
-    Result<Reply> on_signal(HandleId handle, const SignalRequest& request);
-    JsonPtr ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const;
-    const char* ice_policy(const Broadcast& broadcast, bool direct) const;
-
-    // Evidence, commits and recovery (hub_store.cpp).
+    // Evidence and recovery (hub_store.cpp); what waits for the store is writes_'s.
     // Media evidence of a handle (docs/billing.md): RTP from a broadcaster, or RTP relayed to a relay
     // viewer whose receiver reports come back (the Janus layer checks both).
     void evidence_of(HandleId handle, std::int64_t now);
     // A heartbeat: evidence for a direct broadcast, and for each direct pair both ends name.
     void heartbeat_evidence(HandleId handle, const std::vector<std::string>& peers, std::int64_t now);
-    // Work waiting for the store (a failed commit keeps all of it for the next one): billing
-    // events, broadcast rows, grant changes and closed airtime segments.
-    [[nodiscard]] std::size_t unstored() const;
-    // 554 once unstored() reaches Hub::kMaxUnstored.
-    [[nodiscard]] Status check_store_backlog() const;
-    // What commit() has queued and the ledger, as they were: a refused request puts them back.
-    struct Checkpoint {
-        Billing::Checkpoint billing;
-        Consent::Checkpoint consent;
-        std::size_t records = 0;
-    };
-    [[nodiscard]] Checkpoint checkpoint() const;
-    void roll_back(Checkpoint&& before);
-    // Writes the record now, or (on a store failure) undoes everything queued since the call began
-    // and returns the error: the caller refuses its request and changes nothing.
-    Status persist(const BroadcastRecord& record, std::int64_t now);
-    // Queues the broadcast's end: its viewers' and its own airtime close, their billing events and
-    // the ended row are queued for commit().
-    void queue_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now);
-    // queue_end and commit; on a store failure nothing ended (ledger and queue as before) and the
-    // error is returned. The caller then calls end_broadcast, or refuses.
-    Status persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now);
     // Broadcasts a previous run left open (at start-up): ones that were live come back
     // interrupted for restart_grace with their grants, the others end; airtime and billing events.
     Status recover_previous_run(std::int64_t now);
@@ -194,15 +151,12 @@ private:
     JsonPtr admin_usage(const json_t* request, std::int64_t now);
     JsonPtr site_json(const Site& site) const;
 
-    // Shared helpers and presence (hub.cpp).
+    // Shared helpers (hub.cpp).
     // Who the credentials speak for, if that is who this handle already acts for (a handle keeps
     // the identity of its first successful broadcast or watch).
     Result<Identity> authenticate(const HandleRecord& record, const Credentials& who, std::int64_t now) const;
-    Broadcast* find_broadcast(const std::string& broadcast_id);
-    Broadcast* broadcast_of(const std::string& site, const std::string& user);
+    // The broadcast this handle is the broadcaster of; nullptr when it holds none.
     Broadcast* broadcast_held_by(HandleId handle);
-    int broadcasts_of_site(const std::string& site) const;
-    bool is_visible(const std::string& site, const std::string& user) const;
 
     // The wall time at steady time `now`: for stamps and for other machines' clocks only, never
     // for a duration or a deadline (clock.h).
@@ -210,20 +164,20 @@ private:
 
     Settings settings_;
     WallClock wall_clock_;
-    IceServers ice_servers_;
     std::unique_ptr<Store> store_;
     SiteRegistry sites_;
+    // Reads wall_clock_ and sites_, declared before it.
+    Pairing pairing_;
     // Reads wall_clock_, store_ and sites_, declared before it.
     Billing billing_;
     // Queues its billing events through billing_.
     Consent consent_;
-    std::map<std::string, Broadcast> broadcasts_;                                // unended ones, by id
-    std::map<std::pair<std::string, std::string>, std::string> by_broadcaster_;  // (site, user) -> id
+    // Writes through store_, billing_ and consent_, declared before it.
+    PendingWrites writes_;
+    BroadcastRegistry broadcasts_;
     std::map<HandleId, HandleRecord> handles_;
     PresenceBook presence_;
     RateLimiter watch_limiter_;
-    // Broadcast rows not stored yet, written by commit() before consent_'s grant changes.
-    std::vector<BroadcastRecord> unsaved_records_;
 };
 
 }  // namespace onair

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The HubState's writes and what it bills: media evidence routed to the sessions it bills, the
-// commit of everything queued in one Store transaction (with billing_'s segments and events),
-// checkpoints that undo a refused request, and the recovery of a previous run at start-up.
+// What the HubState bills and recovers: media evidence routed to the sessions it bills, and the
+// recovery of a previous run at start-up. What waits for the store is writes_'s (pending_writes.h).
 #include <algorithm>
 #include <string>
 
@@ -26,7 +25,7 @@ void HubState::evidence_of(HandleId handle, std::int64_t now) {
     if (record == handles_.end()) {
         return;
     }
-    if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(record->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
         if (session != broadcast->sessions.end() && session->second.stage == ViewerStage::Watching &&
             !session->second.direct) {
@@ -55,100 +54,13 @@ void HubState::heartbeat_evidence(HandleId handle, const std::vector<std::string
     if (record == handles_.end()) {
         return;
     }
-    if (Broadcast* broadcast = find_broadcast(record->second.watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(record->second.watching); broadcast != nullptr) {
         auto session = broadcast->sessions.find(handle);
         if (session != broadcast->sessions.end() && session->second.direct && named(session->second.peer)) {
             session->second.viewer_named_at = now;
             billing_.pair_evidence(broadcast->record, session->second, now);
         }
     }
-}
-
-// ---- commits ----
-
-Status HubState::commit(std::int64_t now, const BroadcastRecord* record,
-                        const std::function<Status()>& also) {
-    if (record != nullptr) {
-        unsaved_records_.push_back(*record);
-    }
-    std::vector<AirtimeSegment> segments = billing_.unsaved_segments(now);
-    const bool nothing = unsaved_records_.empty() && consent_.unstored() == 0 && segments.empty() &&
-                         !billing_.has_events() && !also;
-    Status done = Ok{};
-    if (store_ && !nothing) {
-        done = store_->atomically([&]() -> Status {
-            for (const BroadcastRecord& unsaved : unsaved_records_) {
-                if (Status saved = store_->save_broadcast(unsaved); !saved) {
-                    return saved;
-                }
-            }
-            if (Status saved = consent_.write(); !saved) {
-                return saved;
-            }
-            if (Status saved = billing_.write(segments, now); !saved) {
-                return saved;
-            }
-            return also ? also() : Status{Ok{}};
-        });
-    }
-    if (!done) {
-        return done;  // all of it stays queued for the next commit
-    }
-    unsaved_records_.clear();
-    consent_.written();
-    billing_.written(segments, now);
-    return done;
-}
-
-std::size_t HubState::unstored() const {
-    return billing_.unstored() + consent_.unstored() + unsaved_records_.size();
-}
-
-Status HubState::check_store_backlog() const {
-    if (unstored() < Hub::kMaxUnstored) {
-        return Ok{};
-    }
-    return fail(ErrorCode::Internal, "Internal error: the store is failing; " + std::to_string(unstored()) +
-                                         " changes wait to be stored");
-}
-
-HubState::Checkpoint HubState::checkpoint() const {
-    return Checkpoint{billing_.checkpoint(), consent_.checkpoint(), unsaved_records_.size()};
-}
-
-void HubState::roll_back(Checkpoint&& before) {
-    billing_.roll_back(std::move(before.billing));
-    consent_.roll_back(before.consent);
-    unsaved_records_.resize(before.records);
-}
-
-Status HubState::persist(const BroadcastRecord& record, std::int64_t now) {
-    Checkpoint before = checkpoint();
-    Status saved = commit(now, &record);
-    if (!saved) {
-        roll_back(std::move(before));
-    }
-    return saved;
-}
-
-Status HubState::persist_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
-    Checkpoint before = checkpoint();
-    queue_end(broadcast, reason, now);
-    Status saved = commit(now);
-    if (!saved) {
-        roll_back(std::move(before));  // still live and billed, as if stop had not come
-    }
-    return saved;
-}
-
-void HubState::queue_end(const Broadcast& broadcast, const std::string& reason, std::int64_t now) {
-    BroadcastRecord record = broadcast.record;
-    record.ended_at = wall_at(now);
-    record.end_reason = reason;
-    if (record.started_at != 0) {
-        billing_.broadcast_ended(broadcast, record, now);
-    }
-    unsaved_records_.push_back(std::move(record));
 }
 
 // ---- start-up ----
@@ -194,8 +106,7 @@ Status HubState::recover_previous_run(std::int64_t now) {
         broadcast.deadline_reason = kRestartReason;
         broadcast.grants = std::move(grants.value());
         broadcast.next_report_at = now + settings_.report_interval;
-        by_broadcaster_[{record.site, record.user}] = record.broadcast_id;
-        broadcasts_.emplace(record.broadcast_id, std::move(broadcast));
+        broadcasts_.add(std::move(broadcast));
     }
     Status done = store_->atomically([&]() -> Status {
         // The previous run's segments are over: what comes back continues in new ones.

@@ -24,7 +24,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
     if (request.target == who.user) {
         return fail(ErrorCode::WrongState, "Not allowed: you cannot watch your own broadcast");
     }
-    Broadcast* broadcast = broadcast_of(who.site, request.target);
+    Broadcast* broadcast = broadcasts_.of(who.site, request.target);
     if (broadcast == nullptr || broadcast->state == BroadcastState::Registered) {
         return fail(ErrorCode::NotLive, "User '" + request.target + "' is not live");
     }
@@ -93,13 +93,8 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
         }
         session.stage = ViewerStage::Accepted;
         ViewerSession& admitted = broadcast->sessions.emplace(handle, std::move(session)).first->second;
-        Path path = path_for(*broadcast, who.user);
-        if (path == Path::RelayNeeded) {
-            move_to_relay(*broadcast, effects);
-            path = Path::Relay;
-        }
-        return reply(accepted_event(*broadcast, admitted, path == Path::Direct, true, now, effects),
-                     std::move(effects));
+        PluginEvent accepted = admit(*broadcast, admitted, broadcast->path_for(who.user), true, now, effects);
+        return reply(std::move(accepted), std::move(effects));
     }
 
     consent_.ask(*broadcast, handle, std::move(session), now, effects);
@@ -122,14 +117,14 @@ Result<Reply> HubState::on_answer(HandleId handle, const AnswerRequest& request,
     }
     Effects effects;
     ViewerSession& session = broadcast->sessions.at(viewer);
-    const Path path = request.accept ? path_for(*broadcast, session.user) : Path::Full;
-    if (request.accept && path == Path::Full) {
+    const MediaPath path = request.accept ? broadcast->path_for(session.user) : MediaPath::Full;
+    if (request.accept && path == MediaPath::Full) {
         return fail(ErrorCode::LimitExceeded,
                     "Limit exceeded: a peer-to-peer broadcast has room for one viewer");
     }
     if (request.accept) {
         consent_.accept(*broadcast, session, now);
-        admit(*broadcast, viewer, session, path, false, now, effects);
+        effects.notify(viewer, admit(*broadcast, session, path, false, now, effects));
     } else {
         consent_.deny(*broadcast, viewer, now, effects);
         handles_[viewer].watching.clear();
@@ -155,7 +150,7 @@ Result<Reply> HubState::on_kick(HandleId handle, const KickRequest& request, std
 
 ViewerSession* HubState::accepted_session(HandleId handle, Broadcast*& broadcast) {
     auto record = handles_.find(handle);
-    broadcast = record == handles_.end() ? nullptr : find_broadcast(record->second.watching);
+    broadcast = record == handles_.end() ? nullptr : broadcasts_.find(record->second.watching);
     if (broadcast == nullptr) {
         return nullptr;
     }
@@ -166,24 +161,8 @@ ViewerSession* HubState::accepted_session(HandleId handle, Broadcast*& broadcast
     return &found->second;
 }
 
-Status HubState::may_start(HandleId handle, bool with_answer) {
-    Broadcast* broadcast = nullptr;
-    const ViewerSession* session = accepted_session(handle, broadcast);
-    if (session == nullptr) {
-        return fail(ErrorCode::WrongState, "Not allowed: start needs an accepted watch request");
-    }
-    const bool direct = session->direct && !session->switching;
-    if (direct && with_answer) {
-        return fail(ErrorCode::WrongState, "Not allowed: a direct (peer-to-peer) viewer starts without jsep");
-    }
-    if (!direct && !with_answer) {
-        return fail(ErrorCode::MissingElement, "Missing mandatory element (jsep)");
-    }
-    return Ok{};
-}
-
 Result<Reply> HubState::on_start(HandleId handle, std::int64_t now) {
-    Broadcast* broadcast = nullptr;  // check_media_request has checked may_start
+    Broadcast* broadcast = nullptr;  // check_media_request has checked ViewerSession::may_start
     ViewerSession* session = accepted_session(handle, broadcast);
     Effects effects;
     const bool switched = session->switching && session->stage == ViewerStage::Watching;
@@ -235,29 +214,22 @@ Result<Reply> HubState::on_leave(HandleId handle, std::int64_t now) {
         return fail(ErrorCode::WrongState, "Not allowed: a broadcaster ends with stop, not leave");
     }
     Effects effects;
-    if (Broadcast* broadcast = find_broadcast(record.watching); broadcast != nullptr) {
+    if (Broadcast* broadcast = broadcasts_.find(record.watching); broadcast != nullptr) {
         drop_session(*broadcast, handle, "left", now, effects);
     }
     return reply(Event(EventName::Left).take(), std::move(effects));
 }
 
-HubState::Path HubState::path_for(const Broadcast& broadcast, const std::string& viewer_user) const {
-    if (broadcast.relayed()) {
-        return Path::Relay;
+PluginEvent HubState::admit(Broadcast& broadcast, ViewerSession& session, MediaPath path, bool resumed,
+                            std::int64_t now, Effects& effects) {
+    if (path == MediaPath::RelayNeeded) {
+        broadcast.move_to_relay(effects);
+        // The move happens whether or not the store took it: the row is retried until
+        // stored.
+        writes_.queue(broadcast.record);
+        path = MediaPath::Relay;
     }
-    if (!broadcast.admits_other_than(viewer_user)) {
-        return Path::Direct;
-    }
-    return broadcast.media == MediaMode::P2p ? Path::Full : Path::RelayNeeded;
-}
-
-void HubState::admit(Broadcast& broadcast, HandleId viewer, ViewerSession& session, Path path, bool resumed,
-                     std::int64_t now, Effects& effects) {
-    if (path == Path::RelayNeeded) {
-        move_to_relay(broadcast, effects);
-        path = Path::Relay;
-    }
-    effects.notify(viewer, accepted_event(broadcast, session, path == Path::Direct, resumed, now, effects));
+    return pairing_.accepted_event(broadcast, session, path == MediaPath::Direct, resumed, now, effects);
 }
 
 void HubState::drop_session(Broadcast& broadcast, HandleId viewer, const std::string& reason,
@@ -309,32 +281,11 @@ void HubState::end_session(Broadcast& broadcast, HandleId viewer, const std::str
 bool HubState::remove_viewer(Broadcast& broadcast, const std::string& viewer_user, const std::string& reason,
                              std::int64_t now, Effects& effects) {
     bool found = consent_.revoke(broadcast, viewer_user);
-    std::vector<HandleId> removed;
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.user == viewer_user && session.stage != ViewerStage::Pending) {
-            removed.push_back(viewer);
-        }
-    }
-    for (HandleId viewer : removed) {
+    for (HandleId viewer : broadcast.granted_handles_of(viewer_user)) {
         found = true;
         end_session(broadcast, viewer, reason, now, effects);
     }
     return found;
-}
-
-void HubState::expire_unstarted(Broadcast& broadcast, std::int64_t now, Effects& effects) {
-    if (broadcast.state != BroadcastState::Live) {
-        return;  // a viewer cannot bring media up while the broadcaster is away
-    }
-    std::vector<HandleId> unstarted;
-    for (const auto& [viewer, session] : broadcast.sessions) {
-        if (session.stage == ViewerStage::Accepted && session.since + settings_.publish_timeout <= now) {
-            unstarted.push_back(viewer);
-        }
-    }
-    for (HandleId viewer : unstarted) {
-        end_session(broadcast, viewer, "start_timeout", now, effects);  // the grant stays
-    }
 }
 
 }  // namespace onair

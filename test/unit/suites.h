@@ -23,6 +23,9 @@ CU_ErrorCode register_abuse_tests();
 CU_ErrorCode register_handle_queue_tests();
 CU_ErrorCode register_keyframe_tests();
 CU_ErrorCode register_reply_tests();
+CU_ErrorCode register_broadcast_registry_tests();
+CU_ErrorCode register_pairing_tests();
+CU_ErrorCode register_broadcast_tests();
 #ifdef ONAIR_MEDIA_TESTS
 // Built with configure --with-janus-source: the router on Janus' own rtp.c.
 CU_ErrorCode register_media_router_tests();

@@ -1,26 +1,30 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Direct pairing of docs/protocol.md: direct (peer-to-peer) viewers, whose browsers connect to the
-// broadcaster's with the plugin relaying only their signaling, and their switch to the relay once
-// an `auto` broadcast moved there (make-before-break: they switch once the relay's publisher is up).
+#include "pairing.h"
+
 #include <algorithm>
+#include <map>
 
 #include "events.h"
-#include "hub_state.h"
 #include "ids.h"
 
 namespace onair {
 
-JsonPtr HubState::ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const {
-    return ice_servers_.for_user(site, user, wall_at(now));  // the TURN server checks it on its clock
+Pairing::Pairing(const Settings& settings, const SiteRegistry& sites, const WallClock& wall_clock)
+    : sites_(sites),
+      wall_clock_(wall_clock),
+      ice_servers_(settings.turn_uris, settings.turn_secret, settings.turn_ttl, settings.stun_uris) {}
+
+JsonPtr Pairing::ice_servers_for(const std::string& site, const std::string& user, std::int64_t now) const {
+    return ice_servers_.for_user(site, user, wall_clock_(now));  // the TURN server checks it on its clock
 }
 
-const char* HubState::ice_policy(const Broadcast& broadcast, bool direct) const {
+const char* Pairing::ice_policy(const Broadcast& broadcast, bool direct) const {
     const Site* site = sites_.find(broadcast.record.site);
     return direct && site != nullptr && site->p2p_relay_only ? "relay" : "all";
 }
 
-PluginEvent HubState::accepted_event(Broadcast& broadcast, ViewerSession& session, bool direct, bool resumed,
-                                     std::int64_t now, Effects& effects) {
+PluginEvent Pairing::accepted_event(const Broadcast& broadcast, ViewerSession& session, bool direct,
+                                    bool resumed, std::int64_t now, Effects& effects) const {
     Event accepted(EventName::Accepted);
     accepted.text("request_id", session.request_id).text("media", direct ? "p2p" : "sfu");
     session.direct = direct;
@@ -52,7 +56,7 @@ PluginEvent HubState::accepted_event(Broadcast& broadcast, ViewerSession& sessio
     return accepted.take();
 }
 
-void HubState::offer_switch(Broadcast& broadcast, Effects& effects) {
+void Pairing::offer_switch(Broadcast& broadcast, Effects& effects) const {
     if (!broadcast.relayed() || !broadcast.relay_up) {
         return;
     }
@@ -67,7 +71,7 @@ void HubState::offer_switch(Broadcast& broadcast, Effects& effects) {
     }
 }
 
-void HubState::pair_again(Broadcast& broadcast, std::int64_t now, Effects& effects) {
+void Pairing::pair_again(Broadcast& broadcast, std::int64_t now, Effects& effects) const {
     if (broadcast.relayed()) {
         return;  // direct viewers switch once the relay's publisher is up
     }
@@ -78,9 +82,8 @@ void HubState::pair_again(Broadcast& broadcast, std::int64_t now, Effects& effec
     }
 }
 
-Result<Reply> HubState::on_signal(HandleId handle, const SignalRequest& request) {
-    Broadcast* broadcast = broadcast_held_by(handle);
-    const bool from_broadcaster = broadcast != nullptr;
+Result<PluginEvent> Pairing::signal(Broadcast* broadcast, HandleId handle, bool from_broadcaster,
+                                    const SignalRequest& request, Effects& effects) const {
     ViewerSession* session = nullptr;
     HandleId other = 0;
     if (from_broadcaster) {
@@ -91,12 +94,9 @@ Result<Reply> HubState::on_signal(HandleId handle, const SignalRequest& request)
             session = &found->second;
             other = found->first;
         }
-    } else if (auto record = handles_.find(handle); record != handles_.end()) {
-        broadcast = find_broadcast(record->second.watching);
-        auto found = broadcast == nullptr ? std::map<HandleId, ViewerSession>::iterator()
-                                          : broadcast->sessions.find(handle);
-        if (broadcast != nullptr && found != broadcast->sessions.end() &&
-            found->second.peer == request.peer) {
+    } else if (broadcast != nullptr) {
+        auto found = broadcast->sessions.find(handle);
+        if (found != broadcast->sessions.end() && found->second.peer == request.peer) {
             session = &found->second;
             other = broadcast->broadcaster;
         }
@@ -123,7 +123,6 @@ Result<Reply> HubState::on_signal(HandleId handle, const SignalRequest& request)
     } else if (kind == SignalKind::Bye) {
         key = "bye";
     }
-    Effects effects;
     if (other != 0) {
         effects.notify(other, Event(EventName::Signal)
                                   .text("peer", request.peer)
@@ -133,7 +132,7 @@ Result<Reply> HubState::on_signal(HandleId handle, const SignalRequest& request)
     if (kind == SignalKind::Bye && !session->direct) {
         session->peer.clear();  // the direct connection of a switched viewer is over for good
     }
-    return reply(Event(EventName::Signalled).text("peer", request.peer).take(), std::move(effects));
+    return Event(EventName::Signalled).text("peer", request.peer).take();
 }
 
 }  // namespace onair
