@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "base/broadcast.h"
+#include "base/settings.h"
 #include "billing/billing.h"
-#include "broadcast.h"
 #include "effects.h"
-#include "settings.h"
 
 namespace onair {
 

@@ -6,7 +6,7 @@
 #include <variant>
 #include <vector>
 
-#include "json.h"
+#include "base/json.h"
 
 namespace onair {
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/json.h"
 #include "effects.h"
-#include "json.h"
 
 namespace onair {
 

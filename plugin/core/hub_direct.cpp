@@ -4,9 +4,9 @@
 // an `auto` broadcast moved there (make-before-break: they switch once the relay's publisher is up).
 #include <algorithm>
 
+#include "base/ids.h"
 #include "events.h"
 #include "hub_state.h"
-#include "ids.h"
 
 namespace onair {
 

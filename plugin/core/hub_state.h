@@ -10,8 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include "base/broadcast.h"
+#include "base/settings.h"
+#include "base/site.h"
 #include "billing/billing.h"
-#include "broadcast.h"
 #include "consent.h"
 #include "effects.h"
 #include "hub.h"
@@ -19,8 +21,6 @@
 #include "presence.h"
 #include "rate_limiter.h"
 #include "request.h"
-#include "settings.h"
-#include "site.h"
 #include "store/store.h"
 #include "token.h"
 

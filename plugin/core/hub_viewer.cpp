@@ -4,9 +4,9 @@
 // hang-up, `kick`, the Admin API, timeouts).
 #include <algorithm>
 
+#include "base/ids.h"
 #include "events.h"
 #include "hub_state.h"
-#include "ids.h"
 
 namespace onair {
 

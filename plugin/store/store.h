@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "core/result.h"
-#include "core/site.h"
+#include "base/broadcast_record.h"
+#include "base/result.h"
+#include "base/site.h"
 #include "store/airtime_segment.h"
-#include "store/broadcast_record.h"
 #include "store/database.h"
 #include "store/outbox_records.h"
 

@@ -3,7 +3,7 @@
 // the Janus layer would drive it, with a controlled clock.
 #include <CUnit/CUnit.h>
 
-#include "core/broadcast.h"
+#include "base/broadcast.h"
 #include "fixtures.h"
 #include "suites.h"
 

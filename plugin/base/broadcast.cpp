@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "broadcast.h"
+#include "base/broadcast.h"
 
 #include <algorithm>
 #include <set>
 
-#include "events.h"
+#include "core/events.h"
 
 namespace onair {
 

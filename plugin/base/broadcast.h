@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "effects.h"
-#include "site.h"
-#include "store/store.h"
+#include "base/broadcast_record.h"
+#include "base/site.h"
+#include "core/effects.h"
 
 namespace onair {
 
