@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <set>
 
-#include "core/events.h"
-
 namespace onair {
 
 const char* to_string(BroadcastState state) {
@@ -86,9 +84,11 @@ HandleId Broadcast::granted_handle_of(const std::string& viewer_user) const {
 }
 
 JsonPtr viewer_json(const ViewerSession& session) {
-    JsonPtr viewer = person_json(session.user, session.name);
-    json_object_set_new(viewer.get(), "name_verified", json_boolean(session.name_verified));
-    return viewer;
+    return JsonObject()
+        .text("user", session.user)
+        .text("name", session.name)
+        .flag("name_verified", session.name_verified)
+        .take();
 }
 
 JsonPtr Broadcast::viewers_json() const {
