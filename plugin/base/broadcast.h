@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "base/broadcast_record.h"
+#include "base/ids.h"
+#include "base/json.h"
 #include "base/site.h"
-#include "core/effects.h"
 
 namespace onair {
 
