@@ -9,8 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "base/json.h"
 #include "core/hub.h"
-#include "core/json.h"
 #include "support/hub_fixture.h"
 
 namespace {

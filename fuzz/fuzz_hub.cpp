@@ -12,8 +12,8 @@
 #include <memory>
 #include <string>
 
+#include "base/json.h"
 #include "core/hub.h"
-#include "core/json.h"
 #include "core/request.h"
 #include "support/hub_fixture.h"
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <variant>
 
-#include "core/json.h"
+#include "base/json.h"
 #include "core/request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

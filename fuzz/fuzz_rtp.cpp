@@ -23,9 +23,9 @@
 #include <memory>
 #include <vector>
 
-#include "janus/janus_api.h"
-#include "janus/session.h"
 #include "media/fanout.h"
+#include "media/janus_api.h"
+#include "media/session.h"
 
 namespace {
 
@@ -99,11 +99,11 @@ void keep_handle(const janus_refcount*) {}
 // A Janus handle and its session, as the plugin would have them.
 struct Handle {
     janus_plugin_session janus{};
-    janus::SessionPtr session;
+    media::SessionPtr session;
 
     explicit Handle(HandleId id) {
         janus_refcount_init(&janus.ref, keep_handle);
-        session = std::make_shared<janus::Session>(&janus, id);
+        session = std::make_shared<media::Session>(&janus, id);
         session->set_media_up(true);
     }
 };

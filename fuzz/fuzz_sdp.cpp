@@ -13,8 +13,8 @@
 #include <memory>
 #include <string>
 
-#include "janus/janus_api.h"
 #include "janus/sdp.h"
+#include "media/janus_api.h"
 
 namespace {
 

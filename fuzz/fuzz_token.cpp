@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/site.h"
+#include "base/site.h"
 #include "core/token.h"
 
 namespace {

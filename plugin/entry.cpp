@@ -3,8 +3,8 @@
 // onair::janus::Plugin, which exists between init() and destroy().
 #include <memory>
 
-#include "janus/janus_api.h"
 #include "janus/plugin.h"
+#include "media/janus_api.h"
 
 namespace {
 

@@ -26,7 +26,7 @@ interface Bound {
   onClick: (ev: Event) => void;
 }
 
-// The plugin's rule for ids (plugin/core/text.cpp): 1-64 code points, none of them control (C0,
+// The plugin's rule for ids (plugin/base/text.cpp): 1-64 code points, none of them control (C0,
 // DEL, C1), bidi or zero-width characters.
 const USER_ID = /^[^\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]{1,64}$/u;
 

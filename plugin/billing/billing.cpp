@@ -5,7 +5,7 @@
 #include <map>
 #include <utility>
 
-#include "core/events.h"
+#include "base/json.h"
 
 namespace onair {
 

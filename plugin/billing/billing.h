@@ -7,13 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/result.h"
+#include "base/settings.h"
+#include "base/site.h"
 #include "billing/ledger.h"
 #include "billing/outbox.h"
-#include "core/broadcast.h"
-#include "core/clock.h"
-#include "core/result.h"
-#include "core/settings.h"
-#include "core/site.h"
+#include "model/broadcast.h"
+#include "store/store.h"
 
 namespace onair {
 

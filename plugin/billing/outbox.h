@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "core/json.h"
+#include "base/json.h"
 #include "store/outbox_records.h"
 
 namespace onair {

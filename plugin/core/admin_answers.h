@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "json.h"
-#include "result.h"
+#include "base/json.h"
+#include "base/result.h"
 
 namespace onair {
 

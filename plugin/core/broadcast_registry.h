@@ -5,8 +5,8 @@
 #include <string>
 #include <utility>
 
-#include "broadcast.h"
-#include "effects.h"
+#include "model/broadcast.h"
+#include "model/effects.h"
 
 namespace onair {
 

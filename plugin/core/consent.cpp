@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "events.h"
+#include "model/events.h"
 
 namespace onair {
 

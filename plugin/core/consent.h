@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "base/settings.h"
 #include "billing/billing.h"
-#include "broadcast.h"
-#include "effects.h"
-#include "settings.h"
+#include "model/broadcast.h"
+#include "model/effects.h"
 
 namespace onair {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "fields.h"
 
-#include "ids.h"
-#include "site.h"
-#include "text.h"
+#include "base/ids.h"
+#include "base/site.h"
+#include "base/text.h"
 
 namespace onair {
 

@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "result.h"
+#include "base/result.h"
 
 namespace onair {
 

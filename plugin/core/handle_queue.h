@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "core/effects.h"
+#include "model/effects.h"
 
 namespace onair {
 

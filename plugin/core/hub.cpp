@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "events.h"
 #include "hub_state.h"
+#include "model/events.h"
 
 namespace onair {
 

@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/json.h"
+#include "base/result.h"
+#include "base/settings.h"
+#include "base/site.h"
 #include "billing/outbox.h"
-#include "clock.h"
-#include "effects.h"
-#include "json.h"
+#include "model/effects.h"
 #include "request.h"
-#include "result.h"
-#include "settings.h"
-#include "site.h"
 #include "store/store.h"
 
 namespace onair {

@@ -2,9 +2,9 @@
 // A broadcast's lifecycle (docs/protocol.md): registration (`broadcast`, a
 // resume or a takeover), going live (`publish`, or the relay's PeerConnection),
 // interruptions and its end (`stop`, timeouts, the Admin API).
-#include "events.h"
+#include "base/ids.h"
 #include "hub_state.h"
-#include "ids.h"
+#include "model/events.h"
 
 namespace onair {
 

@@ -4,8 +4,8 @@
 // handlers of presence, heartbeat and usage.
 #include <variant>
 
-#include "events.h"
 #include "hub_state.h"
+#include "model/events.h"
 
 namespace onair {
 

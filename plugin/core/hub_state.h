@@ -8,19 +8,19 @@
 #include <string>
 #include <vector>
 
+#include "base/settings.h"
+#include "base/site.h"
 #include "billing/billing.h"
-#include "broadcast.h"
 #include "broadcast_registry.h"
 #include "consent.h"
-#include "effects.h"
 #include "hub.h"
+#include "model/broadcast.h"
+#include "model/effects.h"
 #include "pairing.h"
 #include "pending_writes.h"
 #include "presence.h"
 #include "rate_limiter.h"
 #include "request.h"
-#include "settings.h"
-#include "site.h"
 #include "store/store.h"
 #include "token.h"
 

@@ -4,9 +4,9 @@
 // hang-up, `kick`, the Admin API, timeouts).
 #include <algorithm>
 
-#include "events.h"
+#include "base/ids.h"
 #include "hub_state.h"
-#include "ids.h"
+#include "model/events.h"
 
 namespace onair {
 

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <map>
 
-#include "events.h"
-#include "ids.h"
+#include "base/ids.h"
+#include "model/events.h"
 
 namespace onair {
 

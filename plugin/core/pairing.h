@@ -4,14 +4,14 @@
 #include <cstdint>
 #include <string>
 
-#include "broadcast.h"
-#include "clock.h"
-#include "effects.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "base/settings.h"
+#include "base/site.h"
 #include "ice_servers.h"
+#include "model/broadcast.h"
+#include "model/effects.h"
 #include "request.h"
-#include "result.h"
-#include "settings.h"
-#include "site.h"
 
 namespace onair {
 

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/result.h"
 #include "billing/billing.h"
-#include "broadcast.h"
-#include "clock.h"
 #include "consent.h"
-#include "result.h"
+#include "model/broadcast.h"
 #include "store/store.h"
 
 namespace onair {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "presence.h"
 
-#include "events.h"
+#include "model/events.h"
 
 namespace onair {
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "effects.h"
+#include "model/effects.h"
 
 namespace onair {
 

@@ -7,8 +7,8 @@
 #include <variant>
 #include <vector>
 
-#include "json.h"
-#include "result.h"
+#include "base/json.h"
+#include "base/result.h"
 
 namespace onair {
 

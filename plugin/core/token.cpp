@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <memory>
 
-#include "json.h"
-#include "text.h"
+#include "base/json.h"
+#include "base/text.h"
 
 namespace onair {
 

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "result.h"
-#include "site.h"
+#include "base/result.h"
+#include "base/site.h"
 
 namespace onair {
 

@@ -5,7 +5,7 @@
 #include <array>
 #include <string>
 
-#include "core/callback_address.h"
+#include "base/callback_address.h"
 
 namespace onair {
 

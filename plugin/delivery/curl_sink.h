@@ -15,7 +15,7 @@ namespace onair {
 // connections to the same receiver stay alive (and TLS sessions resume). Unless
 // `allow_private_callbacks`, every new connection's resolved address is checked just before the
 // connect, so a DNS name that resolves (or is rebound) to an internal address is refused
-// (core/callback_address.h). curl_global_init must have run (plugin init).
+// (base/callback_address.h). curl_global_init must have run (plugin init).
 class CurlSink final : public CallbackSink {
 public:
     explicit CurlSink(bool allow_private_callbacks);

@@ -43,7 +43,7 @@ public:
 
     // `steady` times every deadline (retries, pruning), as the Hub's steady clock does the
     // outbox rows it writes: a wall-clock step then neither holds events back nor rushes retries.
-    // `wall` stamps webhook-timestamp, which the receiver compares with its own clock (core/clock.h).
+    // `wall` stamps webhook-timestamp, which the receiver compares with its own clock (base/clock.h).
     Sender(std::unique_ptr<Store> store, std::unique_ptr<CallbackSink> sink, TargetLookup lookup,
            SenderSettings settings, Clock steady = system_clock, Clock wall = system_clock,
            Jitter jitter = random_jitter);

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "core/ice_servers.h"
-#include "janus/janus_api.h"
+#include "media/janus_api.h"
 
 namespace onair::janus {
 namespace {

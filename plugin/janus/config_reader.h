@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "core/result.h"
-#include "core/settings.h"
-#include "core/site.h"
+#include "base/result.h"
+#include "base/settings.h"
+#include "base/site.h"
 
 namespace onair::janus {
 

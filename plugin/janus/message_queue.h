@@ -4,15 +4,15 @@
 #include <cstddef>
 #include <string>
 
+#include "base/json.h"
 #include "core/handle_queue.h"
-#include "core/json.h"
-#include "janus/session.h"
+#include "media/session.h"
 
 namespace onair::janus {
 
 // A plugin message as Janus handed it over, owned until the handler thread is done with it.
 struct Message {
-    SessionPtr session;
+    media::SessionPtr session;
     std::string transaction;
     JsonPtr body;
     JsonPtr jsep;

@@ -8,8 +8,8 @@
 #include <cinttypes>
 #include <string>
 
+#include "base/clock.h"
 #include "core/admin_answers.h"
-#include "core/clock.h"
 #include "delivery/curl_sink.h"
 #include "janus/config_reader.h"
 #include "janus/json_event.h"
@@ -49,7 +49,7 @@ Plugin::~Plugin() {
     if (timer_.joinable())
         timer_.join();
     router_.clear();
-    std::unordered_map<const janus_plugin_session*, SessionPtr> sessions;
+    std::unordered_map<const janus_plugin_session*, media::SessionPtr> sessions;
     {
         std::lock_guard lock(sessions_mutex_);
         sessions.swap(sessions_);
@@ -122,13 +122,13 @@ const CoreClock& Plugin::clock() {
 
 std::int64_t Plugin::now() { return clock().steady_now(); }
 
-SessionPtr Plugin::find(const janus_plugin_session* handle) const {
+media::SessionPtr Plugin::find(const janus_plugin_session* handle) const {
     std::lock_guard lock(sessions_mutex_);
     auto found = sessions_.find(handle);
     return found == sessions_.end() ? nullptr : found->second;
 }
 
-SessionPtr Plugin::find(HandleId id) const {
+media::SessionPtr Plugin::find(HandleId id) const {
     std::lock_guard lock(sessions_mutex_);
     auto found = sessions_by_id_.find(id);
     return found == sessions_by_id_.end() ? nullptr : found->second;
@@ -139,10 +139,10 @@ void Plugin::create_session(janus_plugin_session* handle, int* error) {
         *error = -1;
         return;
     }
-    SessionPtr session;
+    media::SessionPtr session;
     {
         std::lock_guard lock(sessions_mutex_);
-        session = std::make_shared<Session>(handle, next_id_++);
+        session = std::make_shared<media::Session>(handle, next_id_++);
         sessions_.emplace(handle, session);
         sessions_by_id_.emplace(session->id(), session);
     }
@@ -189,7 +189,7 @@ json_t* Plugin::handle_admin_message(json_t* message) {
 }
 
 void Plugin::setup_media(janus_plugin_session* handle) {
-    SessionPtr session = find(handle);
+    media::SessionPtr session = find(handle);
     if (!session || session->destroyed() || stopping_.load())
         return;
     JANUS_LOG(LOG_INFO, "OnAir: handle %" PRIu64 " media is up\n", session->id());
@@ -211,7 +211,7 @@ void Plugin::incoming_rtcp(janus_plugin_session* handle, janus_plugin_rtcp* pack
 }
 
 void Plugin::hangup_media(janus_plugin_session* handle) {
-    SessionPtr session = find(handle);
+    media::SessionPtr session = find(handle);
     if (!session || session->destroyed() || stopping_.load())
         return;
     if (!session->begin_hangup())
@@ -227,7 +227,7 @@ void Plugin::destroy_session(janus_plugin_session* handle, int* error) {
         *error = -1;
         return;
     }
-    SessionPtr session;
+    media::SessionPtr session;
     {
         std::lock_guard lock(sessions_mutex_);
         auto found = sessions_.find(handle);
@@ -251,7 +251,7 @@ void Plugin::destroy_session(janus_plugin_session* handle, int* error) {
 }
 
 json_t* Plugin::query_session(janus_plugin_session* handle) {
-    SessionPtr session = find(handle);
+    media::SessionPtr session = find(handle);
     if (!session)
         return nullptr;
     JsonPtr info = session->describe();

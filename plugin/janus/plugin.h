@@ -12,10 +12,10 @@
 
 #include "core/hub.h"
 #include "delivery/sender.h"
-#include "janus/janus_api.h"
 #include "janus/message_queue.h"
-#include "janus/session.h"
+#include "media/janus_api.h"
 #include "media/router.h"
+#include "media/session.h"
 
 namespace onair::janus {
 
@@ -62,8 +62,8 @@ public:
     json_t* query_session(janus_plugin_session* handle);
 
 private:
-    SessionPtr find(const janus_plugin_session* handle) const;
-    SessionPtr find(HandleId id) const;
+    media::SessionPtr find(const janus_plugin_session* handle) const;
+    media::SessionPtr find(HandleId id) const;
 
     void run_handler();
     void run_timer();
@@ -72,22 +72,22 @@ private:
     void process_request(Message& message, const Request& request);
 
     // Pushes an event (and optional jsep) to a handle that is still alive.
-    void push(const Session& session, const std::string& transaction, JsonPtr event,
+    void push(const media::Session& session, const std::string& transaction, JsonPtr event,
               const json_t* jsep = nullptr);
     // Pushes `event` with `jsep` (a publisher's answer) or, when the event asks for one, a fresh
     // subscriber offer (or, failing that, the error); notes the event in the session.
-    void push_result(Session& session, const std::string& transaction, PluginEvent event,
+    void push_result(media::Session& session, const std::string& transaction, PluginEvent event,
                      const json_t* jsep = nullptr);
-    void push_error(const Session& session, const std::string& transaction, const Error& error);
+    void push_error(const media::Session& session, const std::string& transaction, const Error& error);
 
     void carry_out(Effects effects);
     void carry_out(const MediaAction& action);
     // A fresh subscriber offer as jsep, its media lines noted in the viewer's session; `ice_restart`
     // asks Janus to restart ICE with it.
-    Result<JsonPtr> viewer_offer(Session& viewer, bool ice_restart);
+    Result<JsonPtr> viewer_offer(media::Session& viewer, bool ice_restart);
 
     static const CoreClock& clock();
-    static std::int64_t now();  // the steady time (core/clock.h); the Hub reads the wall clock itself
+    static std::int64_t now();  // the steady time (base/clock.h); the Hub reads the wall clock itself
 
     janus_callbacks* const gateway_;
     janus_plugin* const descriptor_;
@@ -98,8 +98,8 @@ private:
     bool curl_initialized_ = false;
 
     mutable std::mutex sessions_mutex_;
-    std::unordered_map<const janus_plugin_session*, SessionPtr> sessions_;
-    std::unordered_map<HandleId, SessionPtr> sessions_by_id_;
+    std::unordered_map<const janus_plugin_session*, media::SessionPtr> sessions_;
+    std::unordered_map<HandleId, media::SessionPtr> sessions_by_id_;
     HandleId next_id_ = 1;  // guarded by sessions_mutex_
 
     MessageQueue messages_{kMaxWaitingMessages};

@@ -11,7 +11,8 @@
 
 namespace onair::janus {
 
-void Plugin::push(const Session& session, const std::string& transaction, JsonPtr event, const json_t* jsep) {
+void Plugin::push(const media::Session& session, const std::string& transaction, JsonPtr event,
+                  const json_t* jsep) {
     if (session.destroyed())
         return;
     const int result = gateway_->push_event(session.handle(), descriptor_,
@@ -22,7 +23,7 @@ void Plugin::push(const Session& session, const std::string& transaction, JsonPt
                   session.id(), result);
 }
 
-void Plugin::push_result(Session& session, const std::string& transaction, PluginEvent event,
+void Plugin::push_result(media::Session& session, const std::string& transaction, PluginEvent event,
                          const json_t* jsep) {
     JsonPtr offer;
     if (event.offer != ViewerOffer::None) {
@@ -38,7 +39,7 @@ void Plugin::push_result(Session& session, const std::string& transaction, Plugi
     push(session, transaction, event_result(std::move(event.result)), jsep);
 }
 
-Result<JsonPtr> Plugin::viewer_offer(Session& viewer, bool ice_restart) {
+Result<JsonPtr> Plugin::viewer_offer(media::Session& viewer, bool ice_restart) {
     Result<NegotiatedSdp> offer = make_viewer_offer(viewer.next_sdp_version());
     if (!offer)
         return offer.error();
@@ -49,13 +50,13 @@ Result<JsonPtr> Plugin::viewer_offer(Session& viewer, bool ice_restart) {
     return jsep;
 }
 
-void Plugin::push_error(const Session& session, const std::string& transaction, const Error& error) {
+void Plugin::push_error(const media::Session& session, const std::string& transaction, const Error& error) {
     push(session, transaction, event_error(error));
 }
 
 void Plugin::carry_out(Effects effects) {
     for (Notice& notice : effects.notices) {
-        if (SessionPtr session = find(notice.to))
+        if (media::SessionPtr session = find(notice.to))
             push_result(*session, "", std::move(notice.event));
     }
     for (const MediaAction& action : effects.media)
@@ -69,7 +70,7 @@ void Plugin::carry_out(const MediaAction& action) {
             if constexpr (std::is_same_v<Step, RouterSetPublisher>) {
                 router_.set_publisher(step.broadcast_id, step.publisher ? find(step.publisher) : nullptr);
             } else if constexpr (std::is_same_v<Step, RouterAddViewer>) {
-                if (SessionPtr viewer = find(step.viewer))
+                if (media::SessionPtr viewer = find(step.viewer))
                     router_.add_viewer(step.broadcast_id, std::move(viewer));
             } else if constexpr (std::is_same_v<Step, RouterRemoveViewer>) {
                 router_.remove_viewer(step.broadcast_id, step.viewer);
@@ -79,7 +80,7 @@ void Plugin::carry_out(const MediaAction& action) {
                 // Only a PeerConnection that is up is closed: asking the core to close one on a handle
                 // that never connected leaves that handle unfreed at detach (seen with Janus 1.1.2),
                 // and a PeerConnection still connecting is hung up by the client on its `ended`.
-                if (SessionPtr session = find(step.handle);
+                if (media::SessionPtr session = find(step.handle);
                     session && !session->destroyed() && session->media_up())
                     gateway_->close_pc(session->handle());
             }

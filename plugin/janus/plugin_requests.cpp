@@ -50,7 +50,7 @@ Status check_media_jsep(bool is_publish, const Request& request, const std::opti
 }  // namespace
 
 void Plugin::process(Message& message) {
-    Session& session = *message.session;
+    media::Session& session = *message.session;
     if (session.destroyed())
         return;
     Result<Request> request = parse_request(message.body.get());
@@ -67,7 +67,7 @@ void Plugin::process(Message& message) {
 }
 
 void Plugin::process_request(Message& message, const Request& request) {
-    Session& session = *message.session;
+    media::Session& session = *message.session;
     const std::optional<Jsep> jsep = read_jsep(message.jsep.get());
     // The core has already applied any jsep it forwarded to us (an ICE agent exists for an offer), so
     // refusing the first one also drops that half-made PeerConnection: the client can then retry on

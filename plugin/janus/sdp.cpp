@@ -5,7 +5,7 @@
 #include <cstring>
 #include <memory>
 
-#include "janus/janus_api.h"
+#include "media/janus_api.h"
 
 namespace onair::janus {
 namespace {

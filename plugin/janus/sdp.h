@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "core/json.h"
-#include "core/result.h"
+#include "base/json.h"
+#include "base/result.h"
 #include "media/media_lines.h"
 
 namespace onair::janus {

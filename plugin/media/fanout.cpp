@@ -6,8 +6,8 @@
 
 namespace onair::media {
 
-janus::SessionPtr Fanout::set_publisher(janus::SessionPtr publisher) {
-    janus::SessionPtr previous = std::move(publisher_);
+SessionPtr Fanout::set_publisher(SessionPtr publisher) {
+    SessionPtr previous = std::move(publisher_);
     publisher_ = std::move(publisher);
     publisher_lines_ = publisher_ ? publisher_->publisher_lines() : MediaLines{};
     // A new PeerConnection: its layers have new SSRCs, learned again from its first packets.
@@ -38,7 +38,7 @@ void Fanout::adopt_simulcast(const Simulcast& simulcast) {
     meter_.reset();
 }
 
-void Fanout::add_viewer(janus::SessionPtr viewer) {
+void Fanout::add_viewer(SessionPtr viewer) {
     auto leg = std::make_unique<ViewerLeg>(std::move(viewer));
     // A viewer whose PeerConnection is not up yet could not receive a keyframe: it is asked for
     // in viewer_connected(), when it can.
@@ -47,28 +47,28 @@ void Fanout::add_viewer(janus::SessionPtr viewer) {
     viewers_.push_back(std::move(leg));
 }
 
-janus::SessionPtr Fanout::remove_viewer(HandleId viewer) {
+SessionPtr Fanout::remove_viewer(HandleId viewer) {
     auto found = std::find_if(viewers_.begin(), viewers_.end(),
                               [viewer](const auto& leg) { return leg->session()->id() == viewer; });
     if (found == viewers_.end())
         return nullptr;
-    janus::SessionPtr session = (*found)->release();
+    SessionPtr session = (*found)->release();
     viewers_.erase(found);
     return session;
 }
 
-janus::SessionPtr Fanout::remove_viewer(const janus_plugin_session* viewer) {
+SessionPtr Fanout::remove_viewer(const janus_plugin_session* viewer) {
     auto found = std::find_if(viewers_.begin(), viewers_.end(),
                               [viewer](const auto& leg) { return leg->session()->handle() == viewer; });
     if (found == viewers_.end())
         return nullptr;
-    janus::SessionPtr session = (*found)->release();
+    SessionPtr session = (*found)->release();
     viewers_.erase(found);
     return session;
 }
 
-std::vector<janus::SessionPtr> Fanout::take_all() {
-    std::vector<janus::SessionPtr> all;
+std::vector<SessionPtr> Fanout::take_all() {
+    std::vector<SessionPtr> all;
     if (publisher_)
         all.push_back(std::move(publisher_));
     for (auto& leg : viewers_)

@@ -6,12 +6,12 @@
 #include <memory>
 #include <vector>
 
-#include "janus/janus_api.h"
-#include "janus/session.h"
+#include "media/janus_api.h"
 #include "media/keyframe_requester.h"
 #include "media/layer_meter.h"
 #include "media/media_lines.h"
 #include "media/rtcp_feedback.h"
+#include "media/session.h"
 #include "media/viewer_leg.h"
 
 namespace onair::media {
@@ -32,14 +32,14 @@ public:
     explicit Fanout(janus_callbacks* gateway) : gateway_(gateway) {}
 
     // Returns the previous publisher (to be released outside the router's lock).
-    janus::SessionPtr set_publisher(janus::SessionPtr publisher);
+    SessionPtr set_publisher(SessionPtr publisher);
     void update_publisher_lines(const MediaLines& lines);
-    const janus::SessionPtr& publisher() const { return publisher_; }
+    const SessionPtr& publisher() const { return publisher_; }
 
-    void add_viewer(janus::SessionPtr viewer);
-    janus::SessionPtr remove_viewer(HandleId viewer);  // the removed one, or null
-    janus::SessionPtr remove_viewer(const janus_plugin_session* viewer);
-    std::vector<janus::SessionPtr> take_all();  // publisher and viewers, leaving it empty
+    void add_viewer(SessionPtr viewer);
+    SessionPtr remove_viewer(HandleId viewer);  // the removed one, or null
+    SessionPtr remove_viewer(const janus_plugin_session* viewer);
+    std::vector<SessionPtr> take_all();  // publisher and viewers, leaving it empty
 
     bool empty() const { return !publisher_ && viewers_.empty(); }
     std::size_t viewer_count() const { return viewers_.size(); }
@@ -67,7 +67,7 @@ private:
     json_t* shown_rates_json() const;
 
     janus_callbacks* const gateway_;
-    janus::SessionPtr publisher_;
+    SessionPtr publisher_;
     MediaLines publisher_lines_;
     std::vector<std::unique_ptr<ViewerLeg>> viewers_;
     KeyframeRequester keyframes_;

@@ -21,11 +21,11 @@ void Router::drop_if_empty(const std::string& broadcast_id) {
         fanouts_.erase(found);
 }
 
-void Router::set_publisher(const std::string& broadcast_id, janus::SessionPtr publisher) {
-    std::vector<janus::SessionPtr> released;  // destroyed after the lock is released
+void Router::set_publisher(const std::string& broadcast_id, SessionPtr publisher) {
+    std::vector<SessionPtr> released;  // destroyed after the lock is released
     std::unique_lock lock(mutex_);
     FanoutPtr fanout = fanout_for(broadcast_id);
-    if (const janus::SessionPtr& old = fanout->publisher()) {
+    if (const SessionPtr& old = fanout->publisher()) {
         publishing_.erase(old->handle());
         by_publisher_.erase(old->handle());
     }
@@ -47,10 +47,10 @@ void Router::set_publisher(const std::string& broadcast_id, janus::SessionPtr pu
     drop_if_empty(broadcast_id);
 }
 
-void Router::add_viewer(const std::string& broadcast_id, janus::SessionPtr viewer) {
+void Router::add_viewer(const std::string& broadcast_id, SessionPtr viewer) {
     if (!viewer)
         return;
-    std::vector<janus::SessionPtr> released;
+    std::vector<SessionPtr> released;
     std::unique_lock lock(mutex_);
     if (auto other = watching_.find(viewer->handle()); other != watching_.end()) {
         const std::string other_id = other->second;
@@ -64,12 +64,12 @@ void Router::add_viewer(const std::string& broadcast_id, janus::SessionPtr viewe
 }
 
 void Router::remove_viewer(const std::string& broadcast_id, HandleId viewer) {
-    std::vector<janus::SessionPtr> released;
+    std::vector<SessionPtr> released;
     std::unique_lock lock(mutex_);
     auto fanout = fanouts_.find(broadcast_id);
     if (fanout == fanouts_.end())
         return;
-    janus::SessionPtr removed = fanout->second->remove_viewer(viewer);
+    SessionPtr removed = fanout->second->remove_viewer(viewer);
     if (removed)
         watching_.erase(removed->handle());
     released.push_back(std::move(removed));
@@ -77,13 +77,13 @@ void Router::remove_viewer(const std::string& broadcast_id, HandleId viewer) {
 }
 
 void Router::end(const std::string& broadcast_id) {
-    std::vector<janus::SessionPtr> released;
+    std::vector<SessionPtr> released;
     std::unique_lock lock(mutex_);
     auto fanout = fanouts_.find(broadcast_id);
     if (fanout == fanouts_.end())
         return;
     released = fanout->second->take_all();
-    for (const janus::SessionPtr& session : released) {
+    for (const SessionPtr& session : released) {
         auto published = publishing_.find(session->handle());
         if (published != publishing_.end() && published->second == broadcast_id) {
             publishing_.erase(published);
@@ -96,7 +96,7 @@ void Router::end(const std::string& broadcast_id) {
     fanouts_.erase(fanout);
 }
 
-void Router::publisher_renegotiated(const janus::Session& publisher) {
+void Router::publisher_renegotiated(const Session& publisher) {
     std::unique_lock lock(mutex_);
     auto found = by_publisher_.find(publisher.handle());
     if (found != by_publisher_.end())
@@ -113,7 +113,7 @@ void Router::media_up(const janus_plugin_session* handle) {
 }
 
 void Router::forget(const janus_plugin_session* handle) {
-    std::vector<janus::SessionPtr> released;
+    std::vector<SessionPtr> released;
     std::unique_lock lock(mutex_);
     if (auto published = publishing_.find(handle); published != publishing_.end()) {
         const std::string broadcast_id = published->second;
@@ -133,7 +133,7 @@ void Router::forget(const janus_plugin_session* handle) {
 }
 
 void Router::clear() {
-    std::vector<janus::SessionPtr> released;
+    std::vector<SessionPtr> released;
     std::unique_lock lock(mutex_);
     for (auto& [id, fanout] : fanouts_) {
         auto sessions = fanout->take_all();

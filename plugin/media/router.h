@@ -7,10 +7,10 @@
 #include <string>
 #include <unordered_map>
 
-#include "core/json.h"
-#include "janus/janus_api.h"
-#include "janus/session.h"
+#include "base/json.h"
 #include "media/fanout.h"
+#include "media/janus_api.h"
+#include "media/session.h"
 
 namespace onair::media {
 
@@ -32,15 +32,15 @@ public:
     Router& operator=(const Router&) = delete;
 
     // From the Hub's effects.
-    void set_publisher(const std::string& broadcast_id, janus::SessionPtr publisher);  // null: none
-    void add_viewer(const std::string& broadcast_id, janus::SessionPtr viewer);
+    void set_publisher(const std::string& broadcast_id, SessionPtr publisher);  // null: none
+    void add_viewer(const std::string& broadcast_id, SessionPtr viewer);
     void remove_viewer(const std::string& broadcast_id, HandleId viewer);
     void end(const std::string& broadcast_id);
 
     // From the plugin's own handling.
-    void publisher_renegotiated(const janus::Session& publisher);  // new payload types after `publish`
-    void media_up(const janus_plugin_session* handle);             // a viewer's PeerConnection is up
-    void forget(const janus_plugin_session* handle);               // the handle is going away
+    void publisher_renegotiated(const Session& publisher);  // new payload types after `publish`
+    void media_up(const janus_plugin_session* handle);      // a viewer's PeerConnection is up
+    void forget(const janus_plugin_session* handle);        // the handle is going away
     void clear();
 
     // Media callbacks.

@@ -28,8 +28,7 @@ bool simulcast_process(janus_rtp_simulcasting_context* layers, janus_plugin_rtp*
 
 }  // namespace
 
-ViewerLeg::ViewerLeg(janus::SessionPtr session)
-    : session_(std::move(session)), lines_(session_->viewer_lines()) {
+ViewerLeg::ViewerLeg(SessionPtr session) : session_(std::move(session)), lines_(session_->viewer_lines()) {
     janus_rtp_switching_context_reset(&audio_context_);
     janus_rtp_switching_context_reset(&video_context_);
     janus_rtp_simulcasting_context_reset(&layer_context_);

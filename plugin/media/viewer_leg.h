@@ -4,11 +4,11 @@
 #include <atomic>
 #include <cstdint>
 
-#include "janus/janus_api.h"
-#include "janus/session.h"
+#include "media/janus_api.h"
 #include "media/layer_selector.h"
 #include "media/link_reports.h"
 #include "media/media_lines.h"
+#include "media/session.h"
 
 namespace onair::media {
 
@@ -23,12 +23,12 @@ namespace onair::media {
 // are written by the publisher's thread and read by query_session.
 class ViewerLeg {
 public:
-    explicit ViewerLeg(janus::SessionPtr session);
+    explicit ViewerLeg(SessionPtr session);
     ViewerLeg(const ViewerLeg&) = delete;
     ViewerLeg& operator=(const ViewerLeg&) = delete;
 
-    const janus::SessionPtr& session() const { return session_; }
-    janus::SessionPtr release() { return std::move(session_); }
+    const SessionPtr& session() const { return session_; }
+    SessionPtr release() { return std::move(session_); }
     bool receiving() const { return session_ && session_->media_up() && !session_->destroyed(); }
 
     // A publisher packet as it is (audio, or video without simulcast).
@@ -53,7 +53,7 @@ public:
     void describe(json_t* into, bool simulcast) const;
 
 private:
-    janus::SessionPtr session_;
+    SessionPtr session_;
     MediaLines lines_;
     janus_rtp_switching_context audio_context_{};
     janus_rtp_switching_context video_context_{};

@@ -13,7 +13,7 @@ inline const char* to_string(AirtimeKind kind) {
 }
 
 // One stretch of continuous evidence of a session: [started_at, last_evidence], in steady time
-// (core/clock.h). A session has a new segment after each gap of evidence_timeout; its seconds are the
+// (base/clock.h). A session has a new segment after each gap of evidence_timeout; its seconds are the
 // sum of its segments'.
 struct AirtimeSegment {
     std::string session_id;  // the broadcast id, or the watch id of a viewer session

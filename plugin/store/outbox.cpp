@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <memory>
 
-#include "core/ids.h"
+#include "base/ids.h"
 
 namespace onair {
 

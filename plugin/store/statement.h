@@ -9,7 +9,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "core/result.h"
+#include "base/result.h"
 
 namespace onair {
 

@@ -10,18 +10,18 @@
 #include <utility>
 #include <vector>
 
-#include "core/result.h"
-#include "core/site.h"
+#include "base/broadcast_record.h"
+#include "base/result.h"
+#include "base/site.h"
 #include "store/airtime_segment.h"
-#include "store/broadcast_record.h"
 #include "store/database.h"
 #include "store/outbox_records.h"
 
 namespace onair {
 
-// The store is the lowest folder of the plugin: it holds the row types it reads and writes
-// (broadcast_record.h, airtime_segment.h, outbox_records.h) for billing, delivery and the core, and
-// includes nothing of theirs but the core's value headers (result, json, ids, site).
+// The store is the lowest folder of the plugin above base/ (docs/architecture.md, "Layers"): it
+// holds the row types billing, delivery and the core read from it (airtime_segment.h,
+// outbox_records.h) and includes no folder but base/ (results, JSON, ids, sites, BroadcastRecord).
 //
 // Durable state in one SQLite file: sites managed at run time, every broadcast, the airtime ledger
 // and the billing outbox. Opens (creating or migrating the schema, schema.cpp) with WAL and a busy

@@ -48,7 +48,7 @@ onair::media::MediaLines viewer_lines() { return lines(kViewerAudioPt, kViewerVi
 
 Handle::Handle(onair::HandleId id, const onair::media::MediaLines& lines) {
     janus_refcount_init(&janus.ref, keep_handle);
-    session = std::make_shared<onair::janus::Session>(&janus, id);
+    session = std::make_shared<onair::media::Session>(&janus, id);
     session->set_publisher_lines(lines);
     session->set_viewer_lines(lines);
     session->set_media_up(true);

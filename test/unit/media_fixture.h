@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "janus/janus_api.h"
-#include "janus/session.h"
+#include "media/janus_api.h"
 #include "media/media_lines.h"
+#include "media/session.h"
 
 namespace media_test {
 
@@ -26,7 +26,7 @@ onair::media::MediaLines viewer_lines();
 // A Janus handle and its session, as the plugin holds them; its PeerConnection is up.
 struct Handle {
     janus_plugin_session janus{};
-    onair::janus::SessionPtr session;
+    onair::media::SessionPtr session;
 
     explicit Handle(onair::HandleId id, const onair::media::MediaLines& lines);
     Handle(const Handle&) = delete;

@@ -3,8 +3,8 @@
 // the Janus layer would drive it, with a controlled clock.
 #include <CUnit/CUnit.h>
 
-#include "core/broadcast.h"
 #include "fixtures.h"
+#include "model/broadcast.h"
 #include "suites.h"
 
 using namespace onair;

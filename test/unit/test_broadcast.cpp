@@ -3,8 +3,8 @@
 // path a new viewer gets, and whom its interruption and its end reach.
 #include <CUnit/CUnit.h>
 
-#include "core/broadcast.h"
 #include "fixtures.h"
+#include "model/broadcast.h"
 #include "suites.h"
 
 using namespace onair;

@@ -10,7 +10,7 @@
 #include <map>
 #include <tuple>
 
-#include "core/clock.h"
+#include "base/clock.h"
 #include "fixtures.h"
 #include "suites.h"
 

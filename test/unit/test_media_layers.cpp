@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/json.h"
+#include "base/json.h"
 #include "media/fanout.h"
 #include "media/viewer_leg.h"
 #include "media_fixture.h"

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <thread>
 
+#include "base/json.h"
 #include "billing/outbox.h"
-#include "core/events.h"
 #include "delivery/curl_sink.h"
 #include "delivery/sender.h"
 #include "delivery/signature.h"

@@ -4,8 +4,8 @@
 
 #include <cstring>
 
+#include "base/text.h"
 #include "core/request.h"
-#include "core/text.h"
 #include "fixtures.h"
 #include "suites.h"
 

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "core/site.h"
+#include "base/site.h"
 #include "fixtures.h"
 #include "suites.h"
 

@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "core/events.h"
+#include "base/json.h"
 #include "fixtures.h"
 #include "store/schema.h"
 #include "suites.h"

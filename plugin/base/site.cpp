@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "site.h"
+#include "base/site.h"
 
-#include "callback_address.h"
-#include "text.h"
+#include "base/callback_address.h"
+#include "base/text.h"
 
 namespace onair {
 

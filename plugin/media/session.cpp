@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "janus/session.h"
+#include "media/session.h"
 
 #include <cinttypes>
 
-#include "janus/janus_api.h"
+#include "media/janus_api.h"
 
-namespace onair::janus {
+namespace onair::media {
 
 Session::Session(janus_plugin_session* handle, HandleId id) : handle_(handle), id_(id) {}
 
@@ -25,22 +25,22 @@ bool Session::take_evidence(std::int64_t now_us) {
     return received || (relayed && report_at != 0 && now_us - report_at <= kReportWindowUs);
 }
 
-void Session::set_publisher_lines(const media::MediaLines& lines) {
+void Session::set_publisher_lines(const MediaLines& lines) {
     std::lock_guard lock(mutex_);
     publisher_lines_ = lines;
 }
 
-media::MediaLines Session::publisher_lines() const {
+MediaLines Session::publisher_lines() const {
     std::lock_guard lock(mutex_);
     return publisher_lines_;
 }
 
-void Session::set_viewer_lines(const media::MediaLines& lines) {
+void Session::set_viewer_lines(const MediaLines& lines) {
     std::lock_guard lock(mutex_);
     viewer_lines_ = lines;
 }
 
-media::MediaLines Session::viewer_lines() const {
+MediaLines Session::viewer_lines() const {
     std::lock_guard lock(mutex_);
     return viewer_lines_;
 }
@@ -98,4 +98,4 @@ JsonPtr Session::describe() const {
     return json;
 }
 
-}  // namespace onair::janus
+}  // namespace onair::media

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "broadcast.h"
+#include "model/broadcast.h"
 
 #include <algorithm>
 #include <set>
 
-#include "events.h"
+#include "model/events.h"
 
 namespace onair {
 
@@ -216,9 +216,11 @@ void Broadcast::notify_viewers(EventName event, Effects& effects) const {
 }
 
 JsonPtr viewer_json(const ViewerSession& session) {
-    JsonPtr viewer = person_json(session.user, session.name);
-    json_object_set_new(viewer.get(), "name_verified", json_boolean(session.name_verified));
-    return viewer;
+    return JsonObject()
+        .text("user", session.user)
+        .text("name", session.name)
+        .flag("name_verified", session.name_verified)
+        .take();
 }
 
 JsonPtr Broadcast::viewers_json() const {

@@ -7,13 +7,13 @@
 #include <mutex>
 #include <string>
 
-#include "core/effects.h"
-#include "core/json.h"
+#include "base/json.h"
 #include "media/media_lines.h"
+#include "model/effects.h"
 
 struct janus_plugin_session;
 
-namespace onair::janus {
+namespace onair::media {
 
 // What this handle is to OnAir, as seen from the answers it got; for query_session and logs.
 struct SessionInfo {
@@ -69,10 +69,10 @@ public:
     static constexpr std::int64_t kReportWindowUs = 5'000'000;
 
     // Negotiated media: what this handle publishes (broadcasters) or was offered (viewers).
-    void set_publisher_lines(const media::MediaLines& lines);
-    media::MediaLines publisher_lines() const;
-    void set_viewer_lines(const media::MediaLines& lines);
-    media::MediaLines viewer_lines() const;
+    void set_publisher_lines(const MediaLines& lines);
+    MediaLines publisher_lines() const;
+    void set_viewer_lines(const MediaLines& lines);
+    MediaLines viewer_lines() const;
 
     // The broadcast this handle holds and whether its site wants audio (from the `registered` reply).
     void note_broadcast(const std::string& broadcast_id, bool audio_wanted);
@@ -102,12 +102,12 @@ private:
     std::atomic<unsigned> sdp_version_{0};
 
     mutable std::mutex mutex_;  // guards everything below; never held while calling out
-    media::MediaLines publisher_lines_;
-    media::MediaLines viewer_lines_;
+    MediaLines publisher_lines_;
+    MediaLines viewer_lines_;
     bool audio_wanted_ = true;
     SessionInfo info_;
 };
 
 using SessionPtr = std::shared_ptr<Session>;
 
-}  // namespace onair::janus
+}  // namespace onair::media

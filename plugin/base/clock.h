@@ -36,8 +36,16 @@ private:
     std::int64_t monotonic_at_start_us_;
 };
 
-// How the core turns the steady `now` of a call into the wall time to stamp: the real wall clock
-// in the plugin (it ignores the steady time); in tests, a function of it, so a test can step it.
+// The wall time (Unix seconds) at the steady time `steady_now`: what the core stamps as a time of
+// day and compares with other machines' clocks. A function of the steady time on purpose: the core
+// reads no clock, it is handed the `now` of each call, and this says which wall time goes with it.
+// - The plugin's reads the real wall clock and ignores the argument: the `now` it passes is always
+//   the present, and a corrected wall clock must show in the next stamp at once.
+// - Tests choose each `now` by hand, and wall_same_as_steady makes the stamps follow it, so no test
+//   has a second clock to move in step. Tests of a wall-clock step pass the plugin's kind of clock
+//   over hand-moved sources (test_clock.cpp).
+// A seam of steady time plus an offset would stamp the moment a call began rather than the present,
+// which changes what the plugin stamps; one without the argument would give every test two clocks.
 using WallClock = std::function<std::int64_t(std::int64_t steady_now)>;
 
 // A wall clock that never steps: the wall time is the steady time (the default of a Hub in tests).

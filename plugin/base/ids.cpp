@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "ids.h"
+#include "base/ids.h"
 
 #include <algorithm>
 #include <array>

@@ -6,12 +6,10 @@
 #include <variant>
 #include <vector>
 
-#include "json.h"
+#include "base/ids.h"
+#include "base/json.h"
 
 namespace onair {
-
-// The core's name for one Janus handle; the Janus layer maps it to its janus_plugin_session.
-using HandleId = std::uint64_t;
 
 // The events the plugin pushes to handles (docs/protocol.md): the `event` of each `result` object.
 enum class EventName {

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace onair {
+
+// The core's name for one Janus handle; the Janus layer maps it to its janus_plugin_session.
+using HandleId = std::uint64_t;
 
 // Unguessable ids: a prefix and 16 random bytes as 32 lowercase hex digits. Request ids are
 // capabilities of a sort (whoever knows one may answer it from the right handle), so they come

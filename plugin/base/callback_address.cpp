@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "callback_address.h"
+#include "base/callback_address.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

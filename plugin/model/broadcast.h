@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "effects.h"
-#include "result.h"
-#include "site.h"
-#include "store/store.h"
+#include "base/broadcast_record.h"
+#include "base/ids.h"
+#include "base/json.h"
+#include "base/result.h"
+#include "base/site.h"
+#include "model/effects.h"
 
 namespace onair {
 
