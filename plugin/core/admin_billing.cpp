@@ -65,6 +65,9 @@ JsonPtr HubState::admin_retry_outbox(const json_t* request, std::int64_t now) {
     if (!which.has("id") && !which.has("site")) {
         return admin_error(missing_element("id or site"));
     }
+    if (which.has("site") && sites_.find(which.text("site")) == nullptr) {
+        return admin_error(unknown_site(which.text("site")));
+    }
     int requeued = 0;
     if (store_) {
         Result<int> done = which.has("id") ? store_->requeue(which.text("id"), now)
