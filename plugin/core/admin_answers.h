@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <string>
-
 #include "json.h"
 #include "result.h"
 
@@ -12,8 +10,5 @@ namespace onair {
 // and {"onair":"success"}, to which a request adds its members.
 JsonPtr admin_error(const Error& error);
 JsonPtr admin_success();
-
-// 545 for a site key that names no configured site.
-Error unknown_site(const std::string& key);
 
 }  // namespace onair

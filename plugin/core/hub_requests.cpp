@@ -90,7 +90,7 @@ Status HubState::check_media_request(HandleId handle, const Request& request, co
 
 Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& request) {
     if (sites_.find(request.site) == nullptr) {
-        return fail(ErrorCode::UnknownSite, "Unknown site '" + request.site + "'");
+        return unknown_site(request.site);
     }
     presence_.subscribe(handle, request.site, request.users);
     JsonPtr users(json_object());
@@ -110,7 +110,7 @@ Result<Reply> HubState::on_heartbeat(HandleId handle, const HeartbeatRequest& re
 Result<Reply> HubState::on_usage(const UsageRequest& request, std::int64_t now) {
     const Site* site = sites_.find(request.site);
     if (site == nullptr) {
-        return fail(ErrorCode::UnknownSite, "Unknown site '" + request.site + "'");
+        return unknown_site(request.site);
     }
     if (Status allowed = verify_usage_token(*site, request.token, wall_at(now)); !allowed) {
         return allowed.error();
