@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "admin_broadcasts.h"
 #include "billing/billing.h"
 #include "broadcast.h"
 #include "consent.h"
@@ -43,10 +44,11 @@ Error not_broadcasting(const char* request);
 // The Hub's state and logic; every method runs under the Hub's lock (hub.cpp holds it). Split by
 // concept: hub.cpp (handles, timers, lookups, presence), hub_requests.cpp (the request dispatch),
 // hub_broadcast.cpp (a broadcast's lifecycle), hub_viewer.cpp (a viewer's session), hub_direct.cpp
-// (direct pairing), hub_store.cpp (evidence, commits, recovery) and admin*.cpp (Admin API).
+// (direct pairing), hub_store.cpp (evidence, commits, recovery) and hub_admin.cpp (the Admin API's
+// requests, carried out by AdminApi, admin.h, over the parts of the Hub it needs).
 // Airtime and billing events are billing_'s (billing/billing.h), prompts and grants consent_'s
 // (consent.h): both are members, under the same lock, and take none of their own.
-class HubState {
+class HubState final : private AdminBroadcasts {
 public:
     HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock);
 
@@ -177,22 +179,15 @@ private:
     // interrupted for restart_grace with their grants, the others end; airtime and billing events.
     Status recover_previous_run(std::int64_t now);
 
-    // Admin API (admin.cpp; the outbox and usage in admin_billing.cpp).
-    JsonPtr admin_list_sites() const;
-    JsonPtr admin_add_site(const json_t* request);
-    JsonPtr admin_remove_site(const json_t* request, std::int64_t now, Effects& effects);
-    JsonPtr admin_list_broadcasts(const json_t* request) const;
-    // The request's `site` member, which must name a configured site (else UnknownSite).
-    Result<std::string> known_site_member(const json_t* request) const;
-    // The broadcast the request's `site` and `user` name (UnknownSite, NotFound otherwise).
-    Result<Broadcast*> named_broadcast(const json_t* request);
-    JsonPtr admin_list_viewers(const json_t* request);
-    JsonPtr admin_stop_broadcast(const json_t* request, std::int64_t now, Effects& effects);
-    JsonPtr admin_remove_viewer(const json_t* request, std::int64_t now, Effects& effects);
-    JsonPtr admin_list_outbox(const json_t* request) const;
-    JsonPtr admin_retry_outbox(const json_t* request, std::int64_t now);
-    JsonPtr admin_usage(const json_t* request, std::int64_t now);
-    JsonPtr site_json(const Site& site) const;
+    // What the Admin API reads of the broadcasts and does to them (admin_broadcasts.h; hub_admin.cpp).
+    [[nodiscard]] std::vector<const Broadcast*> unended_broadcasts() const override;
+    [[nodiscard]] int broadcast_count(const std::string& site) const override;
+    [[nodiscard]] const Broadcast* broadcast_named(const std::string& site, const std::string& user) override;
+    Status stop_by_admin(const std::string& broadcast_id, std::int64_t now, Effects& effects) override;
+    bool remove_viewer_by_admin(const std::string& broadcast_id, const std::string& viewer, std::int64_t now,
+                                Effects& effects) override;
+    Result<int> end_site_broadcasts(const std::string& site, const std::function<Status()>& also,
+                                    std::int64_t now, Effects& effects) override;
 
     // Shared helpers and presence (hub.cpp).
     // Who the credentials speak for, if that is who this handle already acts for (a handle keeps
