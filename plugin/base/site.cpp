@@ -126,6 +126,10 @@ Status SiteRegistry::put(Site site) {
     return Ok{};
 }
 
+Error unknown_site(const std::string& key) {
+    return fail(ErrorCode::UnknownSite, "Unknown site '" + key + "'");
+}
+
 bool SiteRegistry::remove(const std::string& key) { return sites_.erase(key) > 0; }
 
 const Site* SiteRegistry::find(const std::string& key) const {

@@ -44,6 +44,9 @@ Status validate_site(const Site& site);
 // unless the operator set allow_private_callbacks. Names are checked again when delivery connects.
 Status check_callback_host(const Site& site, bool allow_private_callbacks);
 
+// 545 for a site key that names no configured site.
+Error unknown_site(const std::string& key);
+
 // The configured sites, by key. Not thread-safe: the Hub's lock guards it.
 class SiteRegistry {
 public:

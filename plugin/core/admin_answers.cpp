@@ -17,8 +17,4 @@ JsonPtr admin_success() {
     return answer;
 }
 
-Error unknown_site(const std::string& key) {
-    return fail(ErrorCode::UnknownSite, "Unknown site '" + key + "'");
-}
-
 }  // namespace onair

@@ -13,7 +13,4 @@ namespace onair {
 JsonPtr admin_error(const Error& error);
 JsonPtr admin_success();
 
-// 545 for a site key that names no configured site.
-Error unknown_site(const std::string& key);
-
 }  // namespace onair

@@ -1,49 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Admin API's billing requests (docs/protocol.md, "Admin API"): the outbox and usage.
-#include <optional>
+#include <vector>
 
+#include "admin.h"
 #include "admin_answers.h"
-#include "fields.h"
-#include "hub_state.h"
+#include "billing/outbox.h"
 
 namespace onair {
 
-namespace {
-
-// The members of each request (docs/protocol.md, "Admin API"), in the order they are checked.
-constexpr Field kOutboxSite[] = {{"site", FieldType::SiteKey}};
-constexpr const char* kOutboxStates[] = {"pending", "parked", "delivered"};  // NOLINT(*-avoid-c-arrays)
-constexpr Field kListOutbox[] = {
-    {"state", FieldType::Choice, Presence::Optional, 0, 0, nullptr, kOutboxStates},
-    {"limit", FieldType::Integer, Presence::Optional, 1, 1000, "must be an integer 1-1000"}};
-constexpr Field kRetryOutbox[] = {{"id", FieldType::Text}, {"site", FieldType::SiteKey}};
-constexpr Field kUsageDays[] = {{"from", FieldType::Text, Presence::Required},
-                                {"to", FieldType::Text, Presence::Required}};
-
-}  // namespace
-
-JsonPtr HubState::admin_list_outbox(const json_t* request) const {
-    constexpr std::int64_t kDefaultLimit = 100;
-    Result<Fields> site = Fields::read(request, kOutboxSite);
-    if (!site) {
-        return admin_error(site.error());
-    }
-    const bool one_site = site.value().has("site");
-    if (one_site && sites_.find(site.value().text("site")) == nullptr) {
-        return admin_error(unknown_site(site.value().text("site")));
-    }
-    Result<Fields> fields = Fields::read(request, kListOutbox);
-    if (!fields) {
-        return admin_error(fields.error());
-    }
-    // The table admits only the states this knows; a state not given reads as "": every state.
-    const std::optional<OutboxState> state = outbox_state_from(fields.value().text("state"));
-    const int limit =
-        static_cast<int>(fields.value().has("limit") ? fields.value().integer("limit") : kDefaultLimit);
+JsonPtr AdminApi::list_outbox(const ListOutbox& request) const {
     JsonPtr list(json_array());
-    if (store_) {
+    if (store_ != nullptr) {
         Result<std::vector<OutboxEntry>> entries =
-            store_->list_outbox(site.value().text("site"), state, limit);
+            store_->list_outbox(request.site.value_or(""), request.state, request.limit);
         if (!entries) {
             return admin_error(entries.error());
         }
@@ -56,19 +25,11 @@ JsonPtr HubState::admin_list_outbox(const json_t* request) const {
     return answer;
 }
 
-JsonPtr HubState::admin_retry_outbox(const json_t* request, std::int64_t now) {
-    Result<Fields> fields = Fields::read(request, kRetryOutbox);
-    if (!fields) {
-        return admin_error(fields.error());
-    }
-    const Fields& which = fields.value();
-    if (!which.has("id") && !which.has("site")) {
-        return admin_error(missing_element("id or site"));
-    }
+JsonPtr AdminApi::retry_outbox(const RetryOutbox& request, std::int64_t now) {
     int requeued = 0;
-    if (store_) {
-        Result<int> done = which.has("id") ? store_->requeue(which.text("id"), now)
-                                           : store_->requeue_site(which.text("site"), now);
+    if (store_ != nullptr) {
+        Result<int> done =
+            request.id ? store_->requeue(*request.id, now) : store_->requeue_site(*request.site, now);
         if (!done) {
             return admin_error(done.error());
         }
@@ -79,17 +40,8 @@ JsonPtr HubState::admin_retry_outbox(const json_t* request, std::int64_t now) {
     return answer;
 }
 
-JsonPtr HubState::admin_usage(const json_t* request, std::int64_t now) {
-    Result<std::string> site = known_site_member(request);
-    if (!site) {
-        return admin_error(site.error());
-    }
-    Result<Fields> days = Fields::read(request, kUsageDays);
-    if (!days) {
-        return admin_error(days.error());
-    }
-    Result<JsonPtr> usage =
-        billing_.usage(site.value(), days.value().text("from"), days.value().text("to"), now);
+JsonPtr AdminApi::usage(const UsageQuery& request, std::int64_t now) {
+    Result<JsonPtr> usage = billing_.usage(request.site, request.from, request.to, now);
     if (!usage) {
         return admin_error(usage.error());
     }

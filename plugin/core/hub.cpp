@@ -224,7 +224,7 @@ Result<Identity> HubState::authenticate(const HandleRecord& record, const Creden
                                         std::int64_t now) const {
     const Site* site = sites_.find(who.site);
     if (site == nullptr) {
-        return fail(ErrorCode::UnknownSite, "Unknown site '" + who.site + "'");
+        return unknown_site(who.site);
     }
     Result<Identity> identity = verify_identity(*site, who.user, who.name, who.token, wall_at(now));
     if (identity && !record.user.empty() &&

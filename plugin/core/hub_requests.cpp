@@ -112,7 +112,7 @@ Result<Reply> HubState::on_signal(HandleId handle, const SignalRequest& request)
 
 Result<Reply> HubState::on_presence(HandleId handle, const PresenceRequest& request) {
     if (sites_.find(request.site) == nullptr) {
-        return fail(ErrorCode::UnknownSite, "Unknown site '" + request.site + "'");
+        return unknown_site(request.site);
     }
     presence_.subscribe(handle, request.site, request.users);
     JsonPtr users(json_object());
@@ -133,7 +133,7 @@ Result<Reply> HubState::on_heartbeat(HandleId handle, const HeartbeatRequest& re
 Result<Reply> HubState::on_usage(const UsageRequest& request, std::int64_t now) {
     const Site* site = sites_.find(request.site);
     if (site == nullptr) {
-        return fail(ErrorCode::UnknownSite, "Unknown site '" + request.site + "'");
+        return unknown_site(request.site);
     }
     if (Status allowed = verify_usage_token(*site, request.token, wall_at(now)); !allowed) {
         return allowed.error();

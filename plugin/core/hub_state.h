@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "admin_broadcasts.h"
 #include "base/settings.h"
 #include "base/site.h"
 #include "billing/billing.h"
@@ -43,14 +44,14 @@ Error not_broadcasting(const char* request);
 // The Hub's state: it owns the parts below and runs the flows that span them; every method runs
 // under the Hub's lock (hub.cpp holds it). The flows, by file: hub.cpp (handles and timers),
 // hub_requests.cpp (the request dispatch, presence), hub_broadcast.cpp (a broadcast's lifecycle),
-// hub_viewer.cpp (a viewer's session), hub_store.cpp (evidence, recovery) and admin*.cpp (Admin
-// API). The parts, each in its own file: the unended broadcasts are broadcasts_'s
-// (broadcast_registry.h), a broadcast's own state changes and checks Broadcast's (broadcast.h),
-// direct pairing and ICE servers pairing_'s (pairing.h), prompts and grants consent_'s
-// (consent.h), airtime and billing events billing_'s (billing/billing.h), what waits for the store
-// writes_'s (pending_writes.h), presence subscriptions presence_'s (presence.h). They are members,
-// under the same lock, take none of their own, and know nothing of the HubState.
-class HubState {
+// hub_viewer.cpp (a viewer's session), hub_store.cpp (evidence, recovery) and hub_admin.cpp (the Admin
+// API's requests, carried out by AdminApi, admin.h, over the parts it needs: AdminBroadcasts). The parts,
+// each in its own file: the unended broadcasts are broadcasts_'s (broadcast_registry.h), a broadcast's own
+// state changes and checks Broadcast's (broadcast.h), direct pairing and ICE servers pairing_'s (pairing.h),
+// prompts and grants consent_'s (consent.h), airtime and billing events billing_'s (billing/billing.h), what
+// waits for the store writes_'s (pending_writes.h), presence subscriptions presence_'s (presence.h). They are
+// members, under the same lock, take none of their own, and know nothing of the HubState.
+class HubState final : private AdminBroadcasts {
 public:
     HubState(const Settings& settings, std::unique_ptr<Store> store, WallClock wall_clock);
 
@@ -134,22 +135,15 @@ private:
     // interrupted for restart_grace with their grants, the others end; airtime and billing events.
     Status recover_previous_run(std::int64_t now);
 
-    // Admin API (admin.cpp; the outbox and usage in admin_billing.cpp).
-    JsonPtr admin_list_sites() const;
-    JsonPtr admin_add_site(const json_t* request);
-    JsonPtr admin_remove_site(const json_t* request, std::int64_t now, Effects& effects);
-    JsonPtr admin_list_broadcasts(const json_t* request) const;
-    // The request's `site` member, which must name a configured site (else UnknownSite).
-    Result<std::string> known_site_member(const json_t* request) const;
-    // The broadcast the request's `site` and `user` name (UnknownSite, NotFound otherwise).
-    Result<Broadcast*> named_broadcast(const json_t* request);
-    JsonPtr admin_list_viewers(const json_t* request);
-    JsonPtr admin_stop_broadcast(const json_t* request, std::int64_t now, Effects& effects);
-    JsonPtr admin_remove_viewer(const json_t* request, std::int64_t now, Effects& effects);
-    JsonPtr admin_list_outbox(const json_t* request) const;
-    JsonPtr admin_retry_outbox(const json_t* request, std::int64_t now);
-    JsonPtr admin_usage(const json_t* request, std::int64_t now);
-    JsonPtr site_json(const Site& site) const;
+    // What the Admin API reads of the broadcasts and does to them (admin_broadcasts.h; hub_admin.cpp).
+    [[nodiscard]] std::vector<const Broadcast*> unended_broadcasts() const override;
+    [[nodiscard]] int broadcast_count(const std::string& site) const override;
+    [[nodiscard]] const Broadcast* broadcast_named(const std::string& site, const std::string& user) override;
+    Status stop_by_admin(const std::string& broadcast_id, std::int64_t now, Effects& effects) override;
+    bool remove_viewer_by_admin(const std::string& broadcast_id, const std::string& viewer, std::int64_t now,
+                                Effects& effects) override;
+    Result<int> end_site_broadcasts(const std::string& site, const std::function<Status()>& also,
+                                    std::int64_t now, Effects& effects) override;
 
     // Shared helpers (hub.cpp).
     // Who the credentials speak for, if that is who this handle already acts for (a handle keeps

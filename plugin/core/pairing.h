@@ -47,7 +47,7 @@ public:
     // "relay" for a direct connection of a site with p2p_relay_only (TURN only), else "all".
     [[nodiscard]] const char* ice_policy(const Broadcast& broadcast, bool direct) const;
     // Whether TURN is configured (p2p_relay_only needs it).
-    [[nodiscard]] bool has_turn() const { return ice_servers_.has_turn(); }
+    [[nodiscard]] const IceServers& ice_servers() const { return ice_servers_; }
 
 private:
     const SiteRegistry& sites_;

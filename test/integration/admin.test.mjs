@@ -149,6 +149,8 @@ describe('Admin API', () => {
     assertAdminError(await admin(janus, { request: 'remove_viewer', site, user: 'nobody-here', viewer: 'v' }), 549);
     assertAdminError(await admin(janus, { request: 'remove_viewer', site, user: 'nobody-here' }), 543, /viewer/);
     assertAdminError(await admin(janus, { request: 'remove_site', key: 'no-such-site' }), 545);
+    assertAdminError(await admin(janus, { request: 'list_outbox', site: 'no-such-site' }), 545, /site/i);
+    assertAdminError(await admin(janus, { request: 'retry_outbox', site: 'no-such-site' }), 545, /site/i);
 
     const handle = await newHandle();
     const user = uniqueUser();

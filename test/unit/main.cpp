@@ -19,19 +19,20 @@ int main() {
     }
     using Registration = CU_ErrorCode (*)();
     const std::vector<Registration> registrations = {
-        register_token_tests,        register_site_tests,
-        register_request_tests,      register_hub_tests,
-        register_admin_tests,        register_store_tests,
-        register_ledger_tests,       register_outbox_tests,
-        register_billing_tests,      register_simulcast_tests,
-        register_direct_tests,       register_abuse_tests,
-        register_airtime_tests,      register_store_fault_tests,
-        register_handle_queue_tests, register_clock_tests,
-        register_keyframe_tests,     register_fields_tests,
-        register_reply_tests,        register_broadcast_registry_tests,
-        register_pairing_tests,      register_broadcast_tests,
+        register_token_tests,         register_site_tests,
+        register_request_tests,       register_hub_tests,
+        register_admin_tests,         register_store_tests,
+        register_ledger_tests,        register_outbox_tests,
+        register_billing_tests,       register_simulcast_tests,
+        register_direct_tests,        register_abuse_tests,
+        register_airtime_tests,       register_store_fault_tests,
+        register_handle_queue_tests,  register_clock_tests,
+        register_keyframe_tests,      register_fields_tests,
+        register_reply_tests,         register_broadcast_registry_tests,
+        register_pairing_tests,       register_broadcast_tests,
+        register_admin_request_tests,
 #ifdef ONAIR_MEDIA_TESTS
-        register_media_router_tests, register_media_layer_tests,
+        register_media_router_tests,  register_media_layer_tests,
 #endif
     };
     for (Registration registration : registrations) {

@@ -10,6 +10,7 @@ CU_ErrorCode register_request_tests();
 CU_ErrorCode register_fields_tests();
 CU_ErrorCode register_hub_tests();
 CU_ErrorCode register_admin_tests();
+CU_ErrorCode register_admin_request_tests();
 CU_ErrorCode register_store_tests();
 CU_ErrorCode register_ledger_tests();
 CU_ErrorCode register_outbox_tests();

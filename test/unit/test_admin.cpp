@@ -250,6 +250,17 @@ void malformed_admin_requests() {
     expect_admin_error(admin(world, R"({"request":"reboot"})"), ErrorCode::UnknownRequest);
 }
 
+// The outbox requests refuse a site that is not configured, as every other request naming one.
+void outbox_requests_name_a_configured_site() {
+    World world;
+    for (const char* request : {"list_outbox", "retry_outbox"}) {
+        JsonPtr answer = admin(world, std::string(R"({"request":")") + request + R"(","site":"nowhere"})");
+        expect_admin_error(answer, ErrorCode::UnknownSite);
+        CU_ASSERT_EQUAL(text_of(answer.get(), "error"), "Unknown site 'nowhere'");
+    }
+    expect_success(admin(world, R"({"request":"retry_outbox","site":"demo"})"));
+}
+
 // A site owner reads one explanation of a bad user id, whichever API refused it.
 void bad_user_ids_are_refused_as_in_plugin_requests() {
     World world;
@@ -282,6 +293,7 @@ CU_TestInfo tests[] = {
     {"list_broadcasts and list_viewers", list_broadcasts_and_viewers},
     {"stop_broadcast and remove_viewer", stop_broadcast_and_remove_viewer},
     {"malformed admin requests", malformed_admin_requests},
+    {"outbox requests name a configured site", outbox_requests_name_a_configured_site},
     {"bad user ids are refused as in plugin requests", bad_user_ids_are_refused_as_in_plugin_requests},
     CU_TEST_INFO_NULL,
 };
