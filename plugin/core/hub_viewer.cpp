@@ -62,7 +62,7 @@ Result<Reply> HubState::on_watch(HandleId handle, const WatchRequest& request, s
 
     // One session per user: a new handle takes over (a reload, a second tab), as a broadcaster's does.
     Effects effects;
-    if (const HandleId previous = broadcast->granted_handle_of(who.user); previous != 0) {
+    for (const HandleId previous : broadcast->granted_handles_of(who.user)) {
         end_session(*broadcast, previous, "taken_over", now, effects);
     }
 

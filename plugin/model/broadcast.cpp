@@ -76,15 +76,6 @@ bool Broadcast::has_session_of(const std::string& viewer_user) const {
                        [&viewer_user](const auto& entry) { return entry.second.user == viewer_user; });
 }
 
-HandleId Broadcast::granted_handle_of(const std::string& viewer_user) const {
-    for (const auto& [handle, session] : sessions) {
-        if (session.stage != ViewerStage::Pending && session.user == viewer_user) {
-            return handle;
-        }
-    }
-    return 0;
-}
-
 Status ViewerSession::may_start(bool with_answer) const {
     const bool relayed = !direct || switching;
     if (!relayed && with_answer) {

@@ -102,8 +102,6 @@ struct Broadcast {
     [[nodiscard]] int users_other_than(const std::string& viewer_user) const;
     // Whether the user has a session of any stage.
     [[nodiscard]] bool has_session_of(const std::string& viewer_user) const;
-    // The handle of the user's session past its prompt (held, accepted or watching), or 0.
-    [[nodiscard]] HandleId granted_handle_of(const std::string& viewer_user) const;
     // Sessions of the user past their prompt (held, accepted or watching), by handle.
     [[nodiscard]] std::vector<HandleId> granted_handles_of(const std::string& viewer_user) const;
     // Held viewers: they asked with a grant while the broadcaster was away.
